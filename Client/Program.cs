@@ -1,0 +1,23 @@
+using System.Globalization;
+using CongressVote.Client;
+using CongressVote.Client.Services;
+using Microsoft.AspNetCore.Components.WebAssembly.Hosting;
+using Microsoft.JSInterop;
+
+var builder = WebAssemblyHostBuilder.CreateDefault(args);
+builder.RootComponents.Add<App>("#app");
+
+builder.Services.AddScoped(_ => new HttpClient { BaseAddress = new Uri(builder.HostEnvironment.BaseAddress) });
+builder.Services.AddScoped<ApiClient>();
+builder.Services.AddScoped<LiveConnection>();
+builder.Services.AddLocalization(options => options.ResourcesPath = "Resources");
+
+var host = builder.Build();
+
+// Vietnamese first; the choice is per device and applies from the next load, when its resources are loaded.
+string? language = await host.Services.GetRequiredService<IJSRuntime>().InvokeAsync<string?>("congressCulture.get");
+var culture = CultureInfo.GetCultureInfo(Languages.CultureFor(language));
+CultureInfo.DefaultThreadCurrentCulture = culture;
+CultureInfo.DefaultThreadCurrentUICulture = culture;
+
+await host.RunAsync();

@@ -1,0 +1,241 @@
+using CongressVote.Shared;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.AspNetCore.SignalR;
+
+namespace CongressVote.Client.Services;
+
+public enum LinkState
+{
+    Connecting,
+    Connected,
+    Reconnecting,
+}
+
+/// <summary>
+/// Owns the app's one hub connection: connects, reconnects with jittered back-off, fetches a fresh snapshot after
+/// every (re)connect, keeps the newest tally, and resends a ballot that was not yet acknowledged with its original
+/// key. Pages read its state and subscribe to <see cref="Changed"/>.
+/// </summary>
+public sealed class LiveConnection(NavigationManager navigation) : IAsyncDisposable
+{
+    private static readonly TimeSpan s_castDeadline = TimeSpan.FromSeconds(10);
+    private HubConnection? _hub;
+    private CastRequest? _unacknowledged;
+
+    public event Action? Changed;
+
+    public LinkState State { get; private set; } = LinkState.Connecting;
+
+    public CongressSnapshotDto? Snapshot { get; private set; }
+
+    public TallyDto? Tally { get; private set; }
+
+    public PollDto? CurrentPoll => Snapshot?.CurrentPoll;
+
+    public async Task StartAsync()
+    {
+        if (_hub is not null)
+        {
+            return;
+        }
+
+        _hub = new HubConnectionBuilder()
+            .WithUrl(navigation.ToAbsoluteUri(Routes.Hub))
+            .WithAutomaticReconnect(new JitteredRetryPolicy())
+            .AddJsonProtocol(o => o.PayloadSerializerOptions.TypeInfoResolverChain.Insert(0, CongressJsonContext.Default))
+            .Build();
+        _hub.On<PollDto>(nameof(ICongressClient.PollChanged), OnPollChanged);
+        _hub.On<TallyDto>(nameof(ICongressClient.TallyChanged), OnTallyChanged);
+        _hub.Reconnecting += _ =>
+        {
+            State = LinkState.Reconnecting;
+            Changed?.Invoke();
+            return Task.CompletedTask;
+        };
+        _hub.Reconnected += _ => ResynchroniseAsync();
+        _hub.Closed += async _ =>
+        {
+            // Automatic reconnect gave up (for example the server was down a long while): keep trying.
+            State = LinkState.Reconnecting;
+            Changed?.Invoke();
+            await ConnectAsync();
+        };
+        await ConnectAsync();
+    }
+
+    /// <summary>
+    /// Casts and waits for the server's answer, retrying with the same key (so nothing is stored twice) until
+    /// an answer arrives or the deadline passes. NotRecorded means: tell the delegate to ask the secretariat.
+    /// </summary>
+    public async Task<CastResult> CastAsync(Guid pollId, VoteChoice choice)
+    {
+        var request = new CastRequest(pollId, choice, Guid.NewGuid());
+        _unacknowledged = request;
+        var deadline = DateTime.UtcNow + s_castDeadline;
+        while (true)
+        {
+            CastResult? result = null;
+            if (_hub is { State: HubConnectionState.Connected })
+            {
+                try
+                {
+                    result = await _hub.InvokeAsync<CastResult>(nameof(ICongressHub.Cast), request);
+                }
+                catch (Exception ex) when (ex is HubException or InvalidOperationException or IOException or TaskCanceledException)
+                {
+                    result = null;
+                }
+            }
+
+            if (result is not null && result.Status != CastStatus.NotRecorded)
+            {
+                if (_unacknowledged == request)
+                {
+                    _unacknowledged = null;
+                }
+
+                if (result.Status is CastStatus.Recorded or CastStatus.AlreadyVoted)
+                {
+                    await RefreshSnapshotAsync();
+                }
+
+                return result;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                // Still kept: a reconnect resends it with the same key.
+                return new CastResult(CastStatus.NotRecorded);
+            }
+
+            await Task.Delay(Random.Shared.Next(300, 900));
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_hub is not null)
+        {
+            await _hub.DisposeAsync();
+        }
+    }
+
+    private async Task ConnectAsync()
+    {
+        var retry = new JitteredRetryPolicy();
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await _hub!.StartAsync();
+                await ResynchroniseAsync();
+                return;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or IOException or InvalidOperationException or TaskCanceledException)
+            {
+                State = LinkState.Reconnecting;
+                Changed?.Invoke();
+                await Task.Delay(retry.NextRetryDelay(new RetryContext { PreviousRetryCount = attempt }) ?? TimeSpan.FromSeconds(5));
+            }
+        }
+    }
+
+    private async Task ResynchroniseAsync()
+    {
+        await RefreshSnapshotAsync();
+        State = LinkState.Connected;
+        Changed?.Invoke();
+        if (_unacknowledged is { } pending && _hub is not null)
+        {
+            try
+            {
+                var result = await _hub.InvokeAsync<CastResult>(nameof(ICongressHub.Cast), pending);
+                if (result.Status != CastStatus.NotRecorded)
+                {
+                    _unacknowledged = null;
+                    await RefreshSnapshotAsync();
+                }
+            }
+            catch (Exception ex) when (ex is HubException or InvalidOperationException or IOException)
+            {
+                // Kept for the next reconnect.
+            }
+        }
+    }
+
+    private async Task RefreshSnapshotAsync()
+    {
+        if (_hub is null)
+        {
+            return;
+        }
+
+        var snapshot = await _hub.InvokeAsync<CongressSnapshotDto>(nameof(ICongressHub.Snapshot));
+        Snapshot = snapshot;
+        if (snapshot.Tally is { } tally && (Tally is null || Tally.PollId != tally.PollId || tally.Version >= Tally.Version))
+        {
+            Tally = tally;
+        }
+        else if (snapshot.Tally is null)
+        {
+            Tally = null;
+        }
+
+        Changed?.Invoke();
+    }
+
+    private void OnPollChanged(PollDto poll)
+    {
+        if (Snapshot is null)
+        {
+            return;
+        }
+
+        var polls = Snapshot.Polls.Select(p => p.Id == poll.Id ? poll : p).ToList();
+        bool becomesCurrent = poll.State == PollState.Open || Snapshot.CurrentPoll?.Id == poll.Id || Snapshot.CurrentPoll is null;
+        Snapshot = Snapshot with
+        {
+            Polls = polls,
+            CurrentPoll = becomesCurrent ? poll : Snapshot.CurrentPoll,
+            CurrentItemId = becomesCurrent ? poll.AgendaItemId : Snapshot.CurrentItemId,
+            MyBallot = Snapshot.MyBallot?.PollId == poll.Id ? Snapshot.MyBallot : (becomesCurrent ? null : Snapshot.MyBallot),
+        };
+        if (becomesCurrent && Tally?.PollId != poll.Id)
+        {
+            Tally = null;
+        }
+
+        Changed?.Invoke();
+    }
+
+    private void OnTallyChanged(TallyDto tally)
+    {
+        // Tallies are hints: keep the newest for the current poll, ignore stale ones.
+        if (Snapshot?.CurrentPoll?.Id != tally.PollId)
+        {
+            return;
+        }
+
+        if (Tally is null || Tally.PollId != tally.PollId || tally.Version >= Tally.Version)
+        {
+            Tally = tally;
+            Changed?.Invoke();
+        }
+    }
+
+    /// <summary>0, 1, 2, 4, 8 s, then every 10 s, each with up to a second of jitter so 363 tablets do not reconnect in lockstep.</summary>
+    private sealed class JitteredRetryPolicy : IRetryPolicy
+    {
+        public TimeSpan? NextRetryDelay(RetryContext retryContext)
+        {
+            double seconds = retryContext.PreviousRetryCount switch
+            {
+                0 => 0,
+                < 4 => Math.Pow(2, retryContext.PreviousRetryCount - 1),
+                _ => 10,
+            };
+            return TimeSpan.FromSeconds(seconds) + TimeSpan.FromMilliseconds(Random.Shared.Next(0, 1000));
+        }
+    }
+}

@@ -1,0 +1,38 @@
+using CongressVote.Shared;
+using Microsoft.Extensions.Localization;
+
+namespace CongressVote.Client.Services;
+
+/// <summary>Turns server codes and statuses into sentences in the reader's language.</summary>
+public static class Messages
+{
+    public static string ForError(IStringLocalizer localizer, ApiError error)
+    {
+        ArgumentNullException.ThrowIfNull(localizer);
+        ArgumentNullException.ThrowIfNull(error);
+        var text = localizer["Error_" + error.Code];
+        // An unknown code still says something true: the server's own words.
+        return text.ResourceNotFound ? $"{localizer["Error_server_error"]} ({error.Detail})" : text.Value;
+    }
+
+    public static string ForCast(IStringLocalizer localizer, CastStatus status)
+    {
+        ArgumentNullException.ThrowIfNull(localizer);
+        return localizer["Cast_" + status];
+    }
+
+    public static string ForChoice(IStringLocalizer localizer, VoteChoice choice)
+    {
+        ArgumentNullException.ThrowIfNull(localizer);
+        return localizer["Choice_" + choice];
+    }
+
+    public static string ForState(IStringLocalizer localizer, PollState state)
+    {
+        ArgumentNullException.ThrowIfNull(localizer);
+        return localizer["State_" + state];
+    }
+
+    public static string Percent(int part, int whole) =>
+        whole == 0 ? "0%" : (100.0 * part / whole).ToString("0.0", System.Globalization.CultureInfo.CurrentCulture) + "%";
+}

@@ -1,0 +1,66 @@
+using System.Reflection;
+using Dapper;
+using Npgsql;
+
+namespace CongressVote.Server.Data;
+
+/// <summary>
+/// Applies the numbered scripts in Data/Migrations in order, each in its own transaction, under an advisory lock
+/// so that two nodes starting together apply each script once.
+/// </summary>
+public static class Migrator
+{
+    private const long AdvisoryLockKey = 0x436F6E6772657373; // "Congress"
+
+    public static async Task<int> ApplyAsync(NpgsqlDataSource db, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await connection.ExecuteAsync("SELECT pg_advisory_lock(@AdvisoryLockKey)", new { AdvisoryLockKey });
+        try
+        {
+            await connection.ExecuteAsync("""
+                CREATE TABLE IF NOT EXISTS schema_migration (
+                    version    int PRIMARY KEY,
+                    name       text NOT NULL,
+                    applied_at timestamptz NOT NULL DEFAULT now()
+                )
+                """);
+            var done = (await connection.QueryAsync<int>("SELECT version FROM schema_migration")).ToHashSet();
+            int applied = 0;
+            foreach (var script in Scripts().Where(s => !done.Contains(s.Version)))
+            {
+                await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+                await connection.ExecuteAsync(script.Sql, transaction: transaction);
+                await connection.ExecuteAsync(
+                    "INSERT INTO schema_migration (version, name) VALUES (@Version, @Name)",
+                    new { script.Version, script.Name },
+                    transaction);
+                await transaction.CommitAsync(cancellationToken);
+                applied++;
+            }
+
+            return applied;
+        }
+        finally
+        {
+            await connection.ExecuteAsync("SELECT pg_advisory_unlock(@AdvisoryLockKey)", new { AdvisoryLockKey });
+        }
+    }
+
+    private sealed record Script(int Version, string Name, string Sql);
+
+    private static IEnumerable<Script> Scripts()
+    {
+        var assembly = Assembly.GetExecutingAssembly();
+        const string prefix = "migrations/";
+        foreach (string resource in assembly.GetManifestResourceNames().Where(n => n.StartsWith(prefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        {
+            string name = resource[prefix.Length..];
+            // "0001_initial.sql" -> version 1; embedded names keep the digits, so ordinal order is numeric order.
+            int version = int.Parse(name.AsSpan(0, name.IndexOf('_', StringComparison.Ordinal)), System.Globalization.CultureInfo.InvariantCulture);
+            using var stream = assembly.GetManifestResourceStream(resource)!;
+            using var reader = new StreamReader(stream);
+            yield return new Script(version, name, reader.ReadToEnd());
+        }
+    }
+}

@@ -1,0 +1,12 @@
+namespace CongressVote.Server.Demo;
+
+public static class DemoSetup
+{
+    public static IServiceCollection AddDemo(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<DemoOptions>(configuration.GetSection("Demo"));
+        // Registered after the database start-up, so the schema exists when the demo is seeded.
+        services.AddHostedService<DemoStartup>();
+        return services;
+    }
+}

@@ -1,0 +1,146 @@
+using System.Globalization;
+using System.Net;
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using CongressVote.Server.Sessions;
+using CongressVote.Shared;
+using Dapper;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace CongressVote.Server.Demo;
+
+public sealed class DemoOptions
+{
+    /// <summary>Create the demo congress on first start, when the database holds no congress.</summary>
+    public bool Seed { get; set; }
+
+    /// <summary>Where the demo's links and initial passwords are kept, so every start can print them again.</summary>
+    public string AccessFile { get; set; } = "demo-access.json";
+
+    /// <summary>The staff accounts' initial password; random when not given.</summary>
+    public string? StaffPassword { get; set; }
+
+    public string CongressName { get; set; } = "Đại hội đại biểu (trình diễn CongressVote)";
+
+    /// <summary>The address tablets reach the server at, e.g. http://192.168.1.10:5000; guessed when empty.</summary>
+    public string? PublicUrl { get; set; }
+}
+
+/// <summary>Seeds the demo congress after the migrations, and prints where to open it once the server listens.</summary>
+public sealed class DemoStartup(
+    NpgsqlDataSource db,
+    IPasswordHasher<SessionApi.StaffAccount> hasher,
+    IOptions<DemoOptions> options,
+    IServer server,
+    IHostApplicationLifetime lifetime,
+    ILogger<DemoStartup> logger) : IHostedService
+{
+    private sealed record AccessFile(string ProjectorLink, List<StaffEntry> Staff, List<DelegateEntry> Delegates);
+
+    private sealed record StaffEntry(string UserName, string Role, string Password);
+
+    private sealed record DelegateEntry(string Code, string FullName, string Delegation, string Link);
+
+    private static readonly JsonSerializerOptions s_json = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var demo = options.Value;
+        if (!demo.Seed)
+        {
+            return;
+        }
+
+        await using (var connection = await db.OpenConnectionAsync(cancellationToken))
+        {
+            bool any = await connection.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM congress)");
+            if (!any)
+            {
+                var access = await DemoCongress.CreateAsync(db, hasher, demo.CongressName,
+                    staffPassword: string.IsNullOrEmpty(demo.StaffPassword) ? null : demo.StaffPassword);
+                var file = new AccessFile(
+                    Routes.ProjectorLink(access.ProjectorCode),
+                    access.Staff.Select(s => new StaffEntry(s.UserName, s.Role, s.Password)).ToList(),
+                    access.Delegates.Select(d => new DelegateEntry(d.Code, d.FullName, d.Delegation, Routes.DelegateLink(d.Token))).ToList());
+                Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(demo.AccessFile))!);
+                await File.WriteAllTextAsync(demo.AccessFile, JsonSerializer.Serialize(file, s_json), Encoding.UTF8, cancellationToken);
+                if (!OperatingSystem.IsWindows())
+                {
+                    File.SetUnixFileMode(demo.AccessFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                }
+
+                logger.LogInformation("Demo congress created with {Delegates} delegates", access.Delegates.Count);
+            }
+        }
+
+        lifetime.ApplicationStarted.Register(PrintAccess);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private void PrintAccess()
+    {
+        var demo = options.Value;
+        if (!File.Exists(demo.AccessFile))
+        {
+            logger.LogWarning("The demo access file {File} is missing; the links cannot be shown", demo.AccessFile);
+            return;
+        }
+
+        var access = JsonSerializer.Deserialize<AccessFile>(File.ReadAllText(demo.AccessFile), s_json)!;
+        string baseUrl = BaseUrl(demo.PublicUrl);
+        var text = new StringBuilder();
+        text.AppendLine();
+        text.AppendLine("================ CongressVote is running ================");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Secretariat console / Bàn thư ký:   {baseUrl}/console");
+        foreach (var staff in access.Staff)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"    user {staff.UserName,-10} password {staff.Password}   ({staff.Role})");
+        }
+
+        text.AppendLine(CultureInfo.InvariantCulture, $"Projector / Màn hình hội trường:    {baseUrl}{access.ProjectorLink}");
+        text.AppendLine("Sample delegate tablets / Máy tính bảng đại biểu:");
+        foreach (var d in access.Delegates.Take(3))
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"    {d.Code} {d.FullName} ({d.Delegation}): {baseUrl}{d.Link}");
+        }
+
+        text.AppendLine(CultureInfo.InvariantCulture, $"All {access.Delegates.Count} delegate links: {Path.GetFullPath(demo.AccessFile)}");
+        text.AppendLine("Ctrl-C stops the server and the database; the data is kept for the next start.");
+        text.AppendLine("==========================================================");
+        Console.WriteLine(text.ToString());
+    }
+
+    private string BaseUrl(string? publicUrl)
+    {
+        if (!string.IsNullOrWhiteSpace(publicUrl))
+        {
+            return publicUrl.TrimEnd('/');
+        }
+
+        string address = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "http://127.0.0.1:5000";
+        var uri = new Uri(address.Replace("://+", "://0.0.0.0", StringComparison.Ordinal).Replace("://*", "://0.0.0.0", StringComparison.Ordinal));
+        string host = uri.Host;
+        if (host is "0.0.0.0" or "[::]")
+        {
+            // Listening on every interface: show the LAN address tablets can reach.
+            host = LanAddress() ?? "127.0.0.1";
+        }
+
+        return $"{uri.Scheme}://{host}:{uri.Port}";
+    }
+
+    private static string? LanAddress() =>
+        NetworkInterface.GetAllNetworkInterfaces()
+            .Where(n => n.OperationalStatus == OperationalStatus.Up && n.NetworkInterfaceType != NetworkInterfaceType.Loopback)
+            .SelectMany(n => n.GetIPProperties().UnicastAddresses)
+            .Select(a => a.Address)
+            .FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(a))
+            ?.ToString();
+}

@@ -1,0 +1,36 @@
+using CongressVote.Server.Polls;
+using CongressVote.Server.Sessions;
+using CongressVote.Shared;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.SignalR;
+
+namespace CongressVote.Server.Live;
+
+/// <summary>
+/// The live channel of tablets, consoles and projectors. It holds no state: a connection joins its congress's
+/// group, asks for a snapshot, and (as a delegate) casts.
+/// </summary>
+[Authorize]
+public sealed class CongressHub(BallotBox ballots, CongressSnapshots snapshots) : Hub<ICongressClient>, ICongressHub
+{
+    public override async Task OnConnectedAsync()
+    {
+        await Groups.AddToGroupAsync(Context.ConnectionId, CongressNotifier.CongressGroup(Context.User!.CongressId()));
+        await base.OnConnectedAsync();
+    }
+
+    /// <summary>The whole current state, versioned; clients call it on connect and after every reconnect.</summary>
+    public Task<CongressSnapshotDto> Snapshot()
+    {
+        var user = Context.User!;
+        Guid? delegateId = user.Role() == Roles.Delegate ? user.SubjectId() : null;
+        return snapshots.ReadAsync(user.CongressId(), delegateId);
+    }
+
+    [Authorize(Roles = Roles.Delegate)]
+    public Task<CastResult> Cast(CastRequest request)
+    {
+        var user = Context.User!;
+        return ballots.CastAsync(user.CongressId(), user.SubjectId(), request, Context.ConnectionAborted);
+    }
+}

@@ -1,0 +1,73 @@
+using System.Collections.Concurrent;
+using CongressVote.Server.Polls;
+using CongressVote.Shared;
+using Microsoft.AspNetCore.SignalR;
+using Npgsql;
+
+namespace CongressVote.Server.Live;
+
+/// <summary>
+/// The one place that pushes to clients, so an HTTP action and a hub action notify the same way. Tallies are
+/// coalesced: a ballot only marks its poll dirty, and a few times a second each dirty poll is counted once in
+/// the database and sent once to the congress group, however many ballots arrived meanwhile.
+/// </summary>
+public sealed class CongressNotifier(
+    NpgsqlDataSource db,
+    IHubContext<CongressHub, ICongressClient> hub,
+    ILogger<CongressNotifier> logger) : BackgroundService
+{
+    private static readonly TimeSpan s_tallyInterval = TimeSpan.FromMilliseconds(150);
+    private readonly ConcurrentDictionary<Guid, byte> _dirtyPolls = new();
+
+    public static string CongressGroup(Guid congressId) => $"congress:{congressId}";
+
+    public void TallyMayHaveChanged(Guid pollId) => _dirtyPolls.TryAdd(pollId, 0);
+
+    public async Task PollChangedAsync(Guid congressId, PollDto poll)
+    {
+        await hub.Clients.Group(CongressGroup(congressId)).PollChanged(poll);
+        TallyMayHaveChanged(poll.Id);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(s_tallyInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                foreach (var pollId in _dirtyPolls.Keys)
+                {
+                    _dirtyPolls.TryRemove(pollId, out _);
+                    await SendTallyAsync(pollId, stoppingToken);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down.
+        }
+    }
+
+    private async Task SendTallyAsync(Guid pollId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await db.OpenConnectionAsync(cancellationToken);
+            var poll = await PollQueries.FindAsync(connection, pollId);
+            if (poll is null)
+            {
+                return;
+            }
+
+            var tally = await PollQueries.TallyAsync(connection, poll);
+            await hub.Clients.Group(CongressGroup(poll.CongressId)).TallyChanged(tally);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+        {
+            // Tallies are hints: the poll is marked dirty again and clients resynchronise from snapshots.
+            logger.LogWarning(ex, "Could not send the tally of poll {PollId}; retrying", pollId);
+            TallyMayHaveChanged(pollId);
+        }
+    }
+}

@@ -1,0 +1,54 @@
+using CongressVote.Server.Polls;
+using CongressVote.Shared;
+using Dapper;
+using Npgsql;
+
+namespace CongressVote.Server.Live;
+
+public sealed class CongressSnapshots(NpgsqlDataSource db)
+{
+    private sealed record CongressRow(string Name, Guid? CurrentItemId, int Summoned);
+
+    private sealed record MyBallotRow(DateTime CastAt, short? Choice);
+
+    public async Task<CongressSnapshotDto> ReadAsync(Guid congressId, Guid? delegateId)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        var congress = await connection.QuerySingleAsync<CongressRow>("""
+            SELECT c.name, c.current_item_id,
+                   (SELECT count(*)::int FROM delegate d WHERE d.congress_id = c.id AND d.may_vote) AS summoned
+            FROM congress c WHERE c.id = @congressId
+            """, new { congressId });
+        var agenda = (await connection.QueryAsync<AgendaItemDto>(
+            "SELECT id, position, title, kind FROM agenda_item WHERE congress_id = @congressId ORDER BY position",
+            new { congressId })).ToList();
+        var polls = await PollQueries.ListAsync(connection, congressId);
+
+        // The poll the hall is looking at: the open one, else the latest closed one of the current item.
+        var current = polls.FirstOrDefault(p => p.PollState == PollState.Open)
+            ?? polls.Where(p => p.AgendaItemId == congress.CurrentItemId && p.ClosedAt is not null)
+                .MaxBy(p => p.ClosedAt);
+
+        TallyDto? tally = null;
+        MyBallotDto? myBallot = null;
+        if (current is not null)
+        {
+            tally = await PollQueries.TallyAsync(connection, current);
+            if (delegateId is { } id)
+            {
+                var mine = await connection.QuerySingleOrDefaultAsync<MyBallotRow>("""
+                    SELECT v.cast_at, b.choice
+                    FROM poll_voter v LEFT JOIN ballot b ON b.poll_id = v.poll_id AND b.id = v.ballot_id
+                    WHERE v.poll_id = @pollId AND v.delegate_id = @id
+                    """, new { pollId = current.Id, id });
+                if (mine is not null)
+                {
+                    myBallot = new MyBallotDto(current.Id, (VoteChoice?)mine.Choice, PollQueries.Utc(mine.CastAt)!.Value);
+                }
+            }
+        }
+
+        return new CongressSnapshotDto(congressId, congress.Name, congress.Summoned, congress.CurrentItemId, agenda,
+            polls.Select(p => p.ToDto()).ToList(), current?.ToDto(), tally, myBallot);
+    }
+}

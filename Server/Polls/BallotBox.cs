@@ -1,0 +1,214 @@
+using System.Threading.Channels;
+using CongressVote.Server.Live;
+using CongressVote.Shared;
+using Dapper;
+using Npgsql;
+
+namespace CongressVote.Server.Polls;
+
+/// <summary>
+/// Stores ballots with group commit: casts that arrive together are written in one transaction, and each caller
+/// is answered only after that transaction committed (design.md §4, rule 2). One commit per batch instead of one
+/// per ballot is what lets a 2-core node take thousands of durable ballots a second.
+/// </summary>
+public sealed class BallotBox(NpgsqlDataSource db, CongressNotifier notifier, ILogger<BallotBox> logger) : BackgroundService
+{
+    private const int MaxBatch = 256;
+    private const int Writers = 4;
+
+    private readonly Channel<PendingCast> _queue = Channel.CreateBounded<PendingCast>(
+        new BoundedChannelOptions(50_000) { SingleWriter = false, SingleReader = false, FullMode = BoundedChannelFullMode.Wait });
+
+    private sealed record PendingCast(Guid CongressId, Guid DelegateId, CastRequest Request, TaskCompletionSource<CastResult> Answer);
+
+    private sealed record Outcome(int Idx, string? State, bool AllowAbstain, bool Entitled, Guid? CastKey, DateTime? CastAt);
+
+    public async Task<CastResult> CastAsync(Guid congressId, Guid delegateId, CastRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!Enum.IsDefined(request.Choice))
+        {
+            return new CastResult(CastStatus.InvalidChoice);
+        }
+
+        var pending = new PendingCast(congressId, delegateId, request, new TaskCompletionSource<CastResult>(TaskCreationOptions.RunContinuationsAsynchronously));
+        try
+        {
+            await _queue.Writer.WriteAsync(pending, cancellationToken);
+        }
+        catch (ChannelClosedException)
+        {
+            // Shutting down: nothing was stored; the tablet resends the same key to the next node or after restart.
+            return new CastResult(CastStatus.NotRecorded);
+        }
+
+        // Once queued, the answer comes from the database; the caller leaving does not un-store a ballot.
+        return await pending.Answer.Task;
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // Graceful shutdown: take no new ballots, finish the queued ones, then stop.
+        _queue.Writer.TryComplete();
+        await base.StopAsync(cancellationToken);
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(Enumerable.Range(0, Writers).Select(_ => Task.Run(WriteLoopAsync, CancellationToken.None)));
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<PendingCast>(MaxBatch);
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            batch.Clear();
+            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var pending))
+            {
+                batch.Add(pending);
+            }
+
+            if (batch.Count == 0)
+            {
+                continue;
+            }
+
+            try
+            {
+                var results = await WriteBatchAsync(batch);
+                for (int i = 0; i < batch.Count; i++)
+                {
+                    batch[i].Answer.TrySetResult(results[i]);
+                }
+            }
+            catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException)
+            {
+                logger.LogError(ex, "A batch of {Count} ballots was not stored; the tablets will resend them", batch.Count);
+                foreach (var pending in batch)
+                {
+                    pending.Answer.TrySetResult(new CastResult(CastStatus.NotRecorded));
+                }
+            }
+        }
+    }
+
+    private async Task<CastResult[]> WriteBatchAsync(List<PendingCast> batch)
+    {
+        int n = batch.Count;
+        var idx = new int[n];
+        var congressIds = new Guid[n];
+        var pollIds = new Guid[n];
+        var delegateIds = new Guid[n];
+        var keys = new Guid[n];
+        var choices = new short[n];
+        var ballotIds = new Guid[n];
+        for (int i = 0; i < n; i++)
+        {
+            var p = batch[i];
+            idx[i] = i;
+            congressIds[i] = p.CongressId;
+            pollIds[i] = p.Request.PollId;
+            delegateIds[i] = p.DelegateId;
+            keys[i] = p.Request.Key;
+            choices[i] = (short)p.Request.Choice;
+            ballotIds[i] = Guid.NewGuid(); // random (v4): a ballot id says nothing about when or by whom
+        }
+
+        // The poll row is locked FOR SHARE, so a concurrent close waits for this batch to commit and then
+        // counts it, and a batch that arrives after the close finds the poll closed. Only the first cast of a
+        // delegate in the batch is tried; the rest are answered from what got stored. Ballots are inserted in
+        // random order so their physical order does not follow the order of the voters.
+        const string insertSql = """
+            WITH input AS (
+                SELECT DISTINCT ON (poll_id, delegate_id) *
+                FROM unnest(@idx, @congressIds, @pollIds, @delegateIds, @keys, @choices, @ballotIds)
+                    AS t(idx, congress_id, poll_id, delegate_id, cast_key, choice, ballot_id)
+                ORDER BY poll_id, delegate_id, idx
+            ),
+            open_poll AS (
+                SELECT p.id, p.secret, p.allow_abstain
+                FROM poll p
+                WHERE p.id IN (SELECT poll_id FROM input) AND p.state = 'open'
+                FOR SHARE
+            ),
+            voter AS (
+                INSERT INTO poll_voter (poll_id, delegate_id, cast_key, ballot_id)
+                SELECT i.poll_id, i.delegate_id, i.cast_key, CASE WHEN p.secret THEN NULL ELSE i.ballot_id END
+                FROM input i
+                JOIN open_poll p ON p.id = i.poll_id
+                JOIN poll_roll r ON r.poll_id = i.poll_id AND r.delegate_id = i.delegate_id
+                JOIN poll pc ON pc.id = i.poll_id AND pc.congress_id = i.congress_id
+                WHERE i.choice <> 2 OR p.allow_abstain
+                ON CONFLICT (poll_id, delegate_id) DO NOTHING
+                RETURNING poll_id, delegate_id, cast_key
+            ),
+            stored AS (
+                INSERT INTO ballot (poll_id, id, choice)
+                SELECT i.poll_id, i.ballot_id, i.choice
+                FROM input i
+                JOIN voter v ON v.poll_id = i.poll_id AND v.delegate_id = i.delegate_id AND v.cast_key = i.cast_key
+                ORDER BY i.ballot_id
+                RETURNING poll_id
+            )
+            SELECT DISTINCT poll_id FROM stored
+            """;
+
+        const string outcomeSql = """
+            SELECT i.idx, p.state, coalesce(p.allow_abstain, false) AS allow_abstain,
+                   (r.delegate_id IS NOT NULL) AS entitled, v.cast_key, v.cast_at
+            FROM unnest(@idx, @congressIds, @pollIds, @delegateIds) AS i(idx, congress_id, poll_id, delegate_id)
+            LEFT JOIN poll p ON p.id = i.poll_id AND p.congress_id = i.congress_id
+            LEFT JOIN poll_roll r ON r.poll_id = i.poll_id AND r.delegate_id = i.delegate_id
+            LEFT JOIN poll_voter v ON v.poll_id = i.poll_id AND v.delegate_id = i.delegate_id
+            """;
+
+        var args = new { idx, congressIds, pollIds, delegateIds, keys, choices, ballotIds };
+        await using var connection = await db.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        var touchedPolls = (await connection.QueryAsync<Guid>(insertSql, args, transaction)).ToList();
+        var outcomes = (await connection.QueryAsync<Outcome>(outcomeSql, new { idx, congressIds, pollIds, delegateIds }, transaction))
+            .ToDictionary(o => o.Idx);
+        await transaction.CommitAsync();
+
+        foreach (var pollId in touchedPolls)
+        {
+            notifier.TallyMayHaveChanged(pollId);
+        }
+
+        var results = new CastResult[n];
+        for (int i = 0; i < n; i++)
+        {
+            results[i] = Classify(batch[i].Request, outcomes[i]);
+        }
+
+        return results;
+    }
+
+    private static CastResult Classify(CastRequest request, Outcome o)
+    {
+        if (o.State is null)
+        {
+            return new CastResult(CastStatus.UnknownPoll);
+        }
+
+        if (o.CastKey is { } key)
+        {
+            // Same key: a retry of a stored ballot gets the same answer. Another key: the delegate voted already.
+            var at = o.CastAt is { } t ? new DateTimeOffset(t, TimeSpan.Zero) : (DateTimeOffset?)null;
+            return key == request.Key ? new CastResult(CastStatus.Recorded, at) : new CastResult(CastStatus.AlreadyVoted, at);
+        }
+
+        if (o.State != "open")
+        {
+            return new CastResult(CastStatus.PollNotOpen);
+        }
+
+        if (!o.Entitled)
+        {
+            return new CastResult(CastStatus.NotEntitled);
+        }
+
+        return request.Choice == VoteChoice.Abstain && !o.AllowAbstain
+            ? new CastResult(CastStatus.InvalidChoice)
+            : new CastResult(CastStatus.NotRecorded);
+    }
+}

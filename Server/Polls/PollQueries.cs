@@ -1,0 +1,79 @@
+using System.Data;
+using CongressVote.Shared;
+using Dapper;
+
+namespace CongressVote.Server.Polls;
+
+/// <summary>Reads polls and their live counts; shared by the snapshot, the notifier and the poll endpoints.</summary>
+public static class PollQueries
+{
+    private const string PollColumns = """
+        p.id, p.congress_id, p.agenda_item_id, p.title, p.question, p.state, p.secret, p.allow_abstain,
+        p.rule_numerator, p.rule_denominator, p.rule_strict, p.rule_base, p.rule_constant,
+        p.opened_at, p.closed_at, p.yes_count, p.no_count, p.abstain_count, p.entitled_count, p.present_count, p.passed
+        """;
+
+    public sealed record PollRow(
+        Guid Id, Guid CongressId, Guid AgendaItemId, string Title, string Question, string State, bool Secret, bool AllowAbstain,
+        int RuleNumerator, int RuleDenominator, bool RuleStrict, string RuleBase, int RuleConstant,
+        DateTime? OpenedAt, DateTime? ClosedAt, int? YesCount, int? NoCount, int? AbstainCount, int? EntitledCount, int? PresentCount, bool? Passed)
+    {
+        public MajorityRule Rule => new(RuleNumerator, RuleDenominator, RuleStrict, Enum.Parse<RuleBase>(RuleBase), RuleConstant);
+
+        public PollState PollState => Enum.Parse<PollState>(State, ignoreCase: true);
+
+        public PollDto ToDto()
+        {
+            PollResultDto? result = null;
+            if (Passed is not null)
+            {
+                // The stored figures, re-described by the same rule that decided them.
+                result = Rule.Decide(new PollFigures(YesCount ?? 0, NoCount ?? 0, AbstainCount ?? 0, EntitledCount ?? 0, PresentCount ?? 0))
+                    with { Passed = Passed.Value };
+            }
+
+            return new PollDto(Id, AgendaItemId, Title, Question, PollState, Secret, AllowAbstain, Rule,
+                Utc(OpenedAt), Utc(ClosedAt), result);
+        }
+    }
+
+    public static DateTimeOffset? Utc(DateTime? value) => value is { } v ? new DateTimeOffset(DateTime.SpecifyKind(v, DateTimeKind.Utc)) : null;
+
+    public static Task<PollRow?> FindAsync(IDbConnection connection, Guid pollId, IDbTransaction? transaction = null) =>
+        connection.QuerySingleOrDefaultAsync<PollRow>($"SELECT {PollColumns} FROM poll p WHERE p.id = @pollId", new { pollId }, transaction);
+
+    public static async Task<IReadOnlyList<PollRow>> ListAsync(IDbConnection connection, Guid congressId) =>
+        (await connection.QueryAsync<PollRow>(
+            $"""
+            SELECT {PollColumns}
+            FROM poll p JOIN agenda_item a ON a.id = p.agenda_item_id
+            WHERE p.congress_id = @congressId
+            ORDER BY a.position, p.title
+            """,
+            new { congressId })).ToList();
+
+    private sealed record TallyRow(int Entitled, int Turnout, int Yes, int No, int Abstain);
+
+    /// <summary>
+    /// Counts straight from the ballots: no counter row to contend on. The version is the turnout, which only
+    /// grows while a poll is open, so a client keeps the tally with the highest version.
+    /// </summary>
+    public static async Task<TallyDto> TallyAsync(IDbConnection connection, PollRow poll)
+    {
+        ArgumentNullException.ThrowIfNull(poll);
+        const string sql = """
+            SELECT
+                (SELECT count(*)::int FROM poll_roll r WHERE r.poll_id = @id) AS entitled,
+                (SELECT count(*)::int FROM poll_voter v WHERE v.poll_id = @id) AS turnout,
+                count(*) FILTER (WHERE b.choice = 0)::int AS yes,
+                count(*) FILTER (WHERE b.choice = 1)::int AS no,
+                count(*) FILTER (WHERE b.choice = 2)::int AS abstain
+            FROM ballot b
+            WHERE b.poll_id = @id
+            """;
+        var row = await connection.QuerySingleAsync<TallyRow>(sql, new { id = poll.Id });
+        // Until a secret poll closes nobody sees anything but turnout (design.md §4, rule 4).
+        bool hideCounts = poll.Secret && poll.PollState is PollState.Draft or PollState.Open;
+        return new TallyDto(poll.Id, row.Turnout, row.Turnout, row.Entitled, hideCounts ? null : [row.Yes, row.No, row.Abstain]);
+    }
+}

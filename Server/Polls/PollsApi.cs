@@ -1,0 +1,125 @@
+using System.Security.Claims;
+using CongressVote.Server.Audit;
+using CongressVote.Server.Live;
+using CongressVote.Server.Sessions;
+using CongressVote.Shared;
+using Dapper;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Npgsql;
+
+namespace CongressVote.Server.Polls;
+
+/// <summary>Opening and closing polls. Every transition is a conditional update, audited in the same transaction.</summary>
+public static class PollsApi
+{
+    public static IServiceCollection AddPolls(this IServiceCollection services)
+    {
+        services.AddSingleton<BallotBox>();
+        services.AddHostedService(sp => sp.GetRequiredService<BallotBox>());
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapPollsApi(this IEndpointRouteBuilder app)
+    {
+        var polls = app.MapGroup("/api/polls").RequireAuthorization(policy => policy.RequireRole(Roles.RunsPolls.Split(',')));
+        polls.MapPost("/{pollId:guid}/open", OpenAsync);
+        polls.MapPost("/{pollId:guid}/close", CloseAsync);
+        return app;
+    }
+
+    private static async Task<Results<Ok<PollDto>, ProblemHttpResult>> OpenAsync(
+        Guid pollId, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, CongressNotifier notifier)
+    {
+        Guid congressId = user.CongressId();
+        await using var connection = await db.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        int opened;
+        try
+        {
+            opened = await connection.ExecuteAsync(
+                "UPDATE poll SET state = 'open', opened_at = now() WHERE id = @pollId AND congress_id = @congressId AND state = 'draft'",
+                new { pollId, congressId }, transaction);
+        }
+        catch (PostgresException ex) when (ex is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "poll_one_open" })
+        {
+            return Problems.Conflict("another_poll_open", "Another poll is open; close it first.");
+        }
+
+        if (opened == 0)
+        {
+            return await RefusalAsync(connection, transaction, pollId, congressId, "opened");
+        }
+
+        // Entitlement and attendance are fixed when the poll opens: the roll decides who may vote.
+        await connection.ExecuteAsync("""
+            INSERT INTO poll_roll (poll_id, delegate_id, present_at_open)
+            SELECT @pollId, d.id, d.checked_in_at IS NOT NULL
+            FROM delegate d
+            WHERE d.congress_id = @congressId AND d.may_vote
+            """, new { pollId, congressId }, transaction);
+        await connection.ExecuteAsync(
+            "UPDATE congress SET current_item_id = (SELECT agenda_item_id FROM poll WHERE id = @pollId) WHERE id = @congressId",
+            new { pollId, congressId }, transaction);
+        await AuditLog.WriteAsync(transaction, user, http, congressId, "poll.open", pollId.ToString());
+        var poll = (await PollQueries.FindAsync(connection, pollId, transaction))!;
+        await transaction.CommitAsync();
+
+        var dto = poll.ToDto();
+        await notifier.PollChangedAsync(congressId, dto);
+        return TypedResults.Ok(dto);
+    }
+
+    private static async Task<Results<Ok<PollDto>, ProblemHttpResult>> CloseAsync(
+        Guid pollId, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, CongressNotifier notifier)
+    {
+        Guid congressId = user.CongressId();
+        await using var connection = await db.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        // Waits for any batch of ballots holding the poll FOR SHARE to commit, so they are all counted below.
+        int closed = await connection.ExecuteAsync(
+            "UPDATE poll SET state = 'closed', closed_at = now() WHERE id = @pollId AND congress_id = @congressId AND state = 'open'",
+            new { pollId, congressId }, transaction);
+        if (closed == 0)
+        {
+            return await RefusalAsync(connection, transaction, pollId, congressId, "closed");
+        }
+
+        await connection.ExecuteAsync("""
+            UPDATE poll_roll r SET present_at_close = (d.checked_in_at IS NOT NULL)
+            FROM delegate d
+            WHERE r.poll_id = @pollId AND d.id = r.delegate_id
+            """, new { pollId }, transaction);
+        var figures = await connection.QuerySingleAsync<PollFigures>("""
+            SELECT
+                (SELECT count(*)::int FROM ballot b WHERE b.poll_id = @pollId AND b.choice = 0) AS yes,
+                (SELECT count(*)::int FROM ballot b WHERE b.poll_id = @pollId AND b.choice = 1) AS no,
+                (SELECT count(*)::int FROM ballot b WHERE b.poll_id = @pollId AND b.choice = 2) AS abstain,
+                (SELECT count(*)::int FROM poll_roll r WHERE r.poll_id = @pollId) AS entitled,
+                (SELECT count(*)::int FROM poll_roll r WHERE r.poll_id = @pollId AND r.present_at_close) AS present
+            """, new { pollId }, transaction);
+        var poll = (await PollQueries.FindAsync(connection, pollId, transaction))!;
+        var result = poll.Rule.Decide(figures);
+        await connection.ExecuteAsync("""
+            UPDATE poll SET yes_count = @Yes, no_count = @No, abstain_count = @Abstain,
+                            entitled_count = @Entitled, present_count = @Present, passed = @Passed
+            WHERE id = @pollId
+            """, new { pollId, result.Yes, result.No, result.Abstain, result.Entitled, result.Present, result.Passed }, transaction);
+        await AuditLog.WriteAsync(transaction, user, http, congressId, "poll.close", pollId.ToString(),
+            new { result.Yes, result.No, result.Abstain, result.Entitled, result.Present, result.Passed });
+        poll = (await PollQueries.FindAsync(connection, pollId, transaction))!;
+        await transaction.CommitAsync();
+
+        var dto = poll.ToDto();
+        await notifier.PollChangedAsync(congressId, dto);
+        return TypedResults.Ok(dto);
+    }
+
+    private static async Task<ProblemHttpResult> RefusalAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid pollId, Guid congressId, string verb)
+    {
+        string? state = await connection.ExecuteScalarAsync<string?>(
+            "SELECT state FROM poll WHERE id = @pollId AND congress_id = @congressId", new { pollId, congressId }, transaction);
+        return state is null
+            ? Problems.NotFound("unknown_poll", "There is no such poll in this congress.")
+            : Problems.Conflict($"poll_{state}", $"The poll is {state} and cannot be {verb}.");
+    }
+}

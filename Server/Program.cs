@@ -1,0 +1,33 @@
+using CongressVote.Server;
+using CongressVote.Server.Data;
+using CongressVote.Server.Demo;
+using CongressVote.Server.Live;
+using CongressVote.Server.Polls;
+using CongressVote.Server.Sessions;
+using CongressVote.Shared;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.Services.AddCongressDatabase(builder.Configuration);
+builder.Services.AddSessions(builder.Configuration);
+builder.Services.AddLive();
+builder.Services.AddPolls();
+builder.Services.AddDemo(builder.Configuration);
+builder.Services.AddProblemDetails();
+builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, CongressJsonContext.Default));
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapStaticAssets();
+app.MapSessionApi();
+app.MapPollsApi();
+app.MapLive();
+app.MapUnknownApiRoutes();
+app.MapFallbackToFile("index.html");
+
+app.Run();

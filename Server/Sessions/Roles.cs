@@ -1,0 +1,42 @@
+using System.Security.Claims;
+
+namespace CongressVote.Server.Sessions;
+
+/// <summary>Role names carried in the session cookie.</summary>
+public static class Roles
+{
+    public const string Delegate = "delegate";
+    public const string Projector = "projector";
+    public const string Admin = "admin";
+    public const string Chair = "chair";
+    public const string Secretary = "secretary";
+    public const string Credentials = "credentials";
+    public const string Counting = "counting";
+
+    /// <summary>Who may open and close polls.</summary>
+    public const string RunsPolls = $"{Admin},{Chair},{Secretary}";
+
+    public const string AnyStaff = $"{Admin},{Chair},{Secretary},{Credentials},{Counting}";
+
+    public static bool IsStaff(string role) => AnyStaff.Split(',').Contains(role);
+}
+
+/// <summary>Reads the claims every authenticated session carries.</summary>
+public static class SessionClaims
+{
+    public const string Congress = "congress";
+
+    /// <summary>What the client shows under the name: a delegate's delegation, a staff member's role.</summary>
+    public const string Detail = "detail";
+
+    public static Guid CongressId(this ClaimsPrincipal user) =>
+        Guid.Parse(user.FindFirstValue(Congress) ?? throw new InvalidOperationException("The session has no congress."));
+
+    public static Guid SubjectId(this ClaimsPrincipal user) =>
+        Guid.Parse(user.FindFirstValue(ClaimTypes.NameIdentifier) ?? throw new InvalidOperationException("The session has no subject."));
+
+    public static string Role(this ClaimsPrincipal user) => user.FindFirstValue(ClaimTypes.Role) ?? "";
+
+    /// <summary>How the audit trail names the person acting: "secretary (Đoàn Thư ký)".</summary>
+    public static string Actor(this ClaimsPrincipal user) => $"{user.Identity?.Name} ({user.Role()})";
+}

@@ -1,0 +1,96 @@
+namespace CongressVote.Shared;
+
+public enum SessionRole
+{
+    Delegate,
+    Projector,
+    Staff,
+}
+
+public enum PollState
+{
+    Draft,
+    Open,
+    Closed,
+    Published,
+    Cancelled,
+}
+
+public enum VoteChoice : short
+{
+    Yes = 0,
+    No = 1,
+    Abstain = 2,
+}
+
+/// <summary>Every answer a cast can get. The tablet shows a message per status; none is silent.</summary>
+public enum CastStatus
+{
+    Recorded,
+    AlreadyVoted,
+    PollNotOpen,
+    UnknownPoll,
+    InvalidChoice,
+    NotEntitled,
+    /// <summary>The server could not store the ballot (for example the database is down); retry with the same key.</summary>
+    NotRecorded,
+}
+
+public sealed record CastRequest(Guid PollId, VoteChoice Choice, Guid Key);
+
+public sealed record CastResult(CastStatus Status, DateTimeOffset? RecordedAt = null);
+
+public sealed record StaffLoginRequest(string UserName, string Password);
+
+public sealed record TokenLoginRequest(string Token);
+
+public sealed record SessionDto(SessionRole Role, Guid CongressId, string DisplayName, string? Detail);
+
+public sealed record AgendaItemDto(Guid Id, int Position, string Title, string Kind);
+
+public sealed record PollDto(
+    Guid Id,
+    Guid AgendaItemId,
+    string Title,
+    string Question,
+    PollState State,
+    bool Secret,
+    bool AllowAbstain,
+    MajorityRule Rule,
+    DateTimeOffset? OpenedAt,
+    DateTimeOffset? ClosedAt,
+    PollResultDto? Result);
+
+/// <summary>
+/// A live count. It is a hint: <see cref="Version"/> only grows, so a client keeps the highest one it has seen
+/// and fetches a snapshot after reconnecting. <see cref="Counts"/> is null while a secret poll is open.
+/// </summary>
+public sealed record TallyDto(Guid PollId, long Version, int Turnout, int Entitled, IReadOnlyList<int>? Counts);
+
+/// <summary>The stored result of a closed poll, with the figures the rule was applied to.</summary>
+public sealed record PollResultDto(
+    int Yes,
+    int No,
+    int Abstain,
+    int Entitled,
+    int Present,
+    bool Passed,
+    RuleBase Base,
+    int BaseCount,
+    decimal Required,
+    bool Strict);
+
+public sealed record MyBallotDto(Guid PollId, VoteChoice? Choice, DateTimeOffset RecordedAt);
+
+public sealed record CongressSnapshotDto(
+    Guid CongressId,
+    string CongressName,
+    int Summoned,
+    Guid? CurrentItemId,
+    IReadOnlyList<AgendaItemDto> Agenda,
+    IReadOnlyList<PollDto> Polls,
+    PollDto? CurrentPoll,
+    TallyDto? Tally,
+    MyBallotDto? MyBallot);
+
+public sealed record ProblemMessage(string Code, string Message);

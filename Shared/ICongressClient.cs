@@ -1,0 +1,11 @@
+namespace CongressVote.Shared;
+
+/// <summary>What the server pushes to every connected tablet, console and projector.</summary>
+public interface ICongressClient
+{
+    /// <summary>A poll was opened, closed or changed; a closed poll carries its stored result.</summary>
+    Task PollChanged(PollDto poll);
+
+    /// <summary>A coalesced live count, sent at most a few times a second per poll.</summary>
+    Task TallyChanged(TallyDto tally);
+}

@@ -1,0 +1,117 @@
+using System.Globalization;
+
+namespace CongressVote.Shared;
+
+/// <summary>What a rule's fraction is taken of (design.md §3).</summary>
+public enum RuleBase
+{
+    /// <summary>Delegates entitled to vote (summoned), excused delegates excluded where the preset says so.</summary>
+    Summoned,
+    /// <summary>Entitled delegates present when the poll closed.</summary>
+    Present,
+    /// <summary>Ballots cast, abstentions included.</summary>
+    Cast,
+    /// <summary>Yes plus no votes.</summary>
+    YesPlusNo,
+    /// <summary>Valid ballots (elections).</summary>
+    ValidBallots,
+}
+
+/// <summary>
+/// A majority rule as data: votes must be more than (or at least) Numerator/Denominator of a base, plus a constant.
+/// Arithmetic is exact in integers, so 181.5 of 363 is never rounded the wrong way.
+/// </summary>
+public sealed record MajorityRule(int Numerator, int Denominator, bool Strict, RuleBase Base, int Constant = 0)
+{
+    /// <summary>The default of army mass organisations, the Trade Union and the Youth Union for decisions.</summary>
+    public static MajorityRule MoreThanHalfOfSummoned { get; } = new(1, 2, Strict: true, RuleBase.Summoned);
+
+    public decimal Required(int baseCount) => (decimal)baseCount * Numerator / Denominator + Constant;
+
+    public bool IsMet(int votes, int baseCount)
+    {
+        // votes > base * p / q + c  <=>  votes * q > base * p + c * q   (q > 0)
+        long left = (long)votes * Denominator;
+        long right = ((long)baseCount * Numerator) + ((long)Constant * Denominator);
+        return Strict ? left > right : left >= right;
+    }
+
+    public int BaseCount(PollFigures figures)
+    {
+        ArgumentNullException.ThrowIfNull(figures);
+        return Base switch
+        {
+            RuleBase.Summoned => figures.Entitled,
+            RuleBase.Present => figures.Present,
+            RuleBase.Cast => figures.Yes + figures.No + figures.Abstain,
+            RuleBase.YesPlusNo => figures.Yes + figures.No,
+            RuleBase.ValidBallots => figures.Yes + figures.No + figures.Abstain,
+            _ => throw new ArgumentOutOfRangeException(nameof(figures), Base, "Unknown rule base."),
+        };
+    }
+
+    /// <summary>Applies the rule to a motion's yes votes.</summary>
+    public PollResultDto Decide(PollFigures figures)
+    {
+        ArgumentNullException.ThrowIfNull(figures);
+        int baseCount = BaseCount(figures);
+        return new PollResultDto(
+            figures.Yes,
+            figures.No,
+            figures.Abstain,
+            figures.Entitled,
+            figures.Present,
+            Passed: IsMet(figures.Yes, baseCount),
+            Base,
+            baseCount,
+            Required(baseCount),
+            Strict);
+    }
+}
+
+/// <summary>The counts a motion's rule is applied to, read from the database at close.</summary>
+public sealed record PollFigures(int Yes, int No, int Abstain, int Entitled, int Present);
+
+/// <summary>
+/// The result in words, as the hall reads it: "Adopted: 341 yes of 363 summoned (93.9%); required more than 181.5".
+/// Kept with the rule so the projector, the console and the minutes say the same thing.
+/// </summary>
+public static class RuleWording
+{
+    public static string Describe(PollResultDto result, CultureInfo culture)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(culture);
+        bool vi = culture.TwoLetterISOLanguageName == "vi";
+        string percent = result.BaseCount == 0
+            ? "0"
+            : (100m * result.Yes / result.BaseCount).ToString("0.0", culture);
+        string required = result.Required.ToString("0.##", culture);
+        if (vi)
+        {
+            string verdict = result.Passed ? "Thông qua" : "Không thông qua";
+            string comparison = result.Strict ? "trên" : "ít nhất";
+            return $"{verdict}: {result.Yes} tán thành trên {result.BaseCount} {BaseName(result.Base, vi)} ({percent}%); yêu cầu {comparison} {required}";
+        }
+        else
+        {
+            string verdict = result.Passed ? "Adopted" : "Not adopted";
+            string comparison = result.Strict ? "more than" : "at least";
+            return $"{verdict}: {result.Yes} yes of {result.BaseCount} {BaseName(result.Base, vi)} ({percent}%); required {comparison} {required}";
+        }
+    }
+
+    public static string BaseName(RuleBase ruleBase, bool vietnamese) => (ruleBase, vietnamese) switch
+    {
+        (RuleBase.Summoned, true) => "đại biểu được triệu tập",
+        (RuleBase.Summoned, false) => "summoned",
+        (RuleBase.Present, true) => "đại biểu có mặt",
+        (RuleBase.Present, false) => "present",
+        (RuleBase.Cast, true) => "phiếu đã bỏ",
+        (RuleBase.Cast, false) => "ballots cast",
+        (RuleBase.YesPlusNo, true) => "phiếu tán thành và không tán thành",
+        (RuleBase.YesPlusNo, false) => "yes and no votes",
+        (RuleBase.ValidBallots, true) => "phiếu hợp lệ",
+        _ => "valid ballots",
+    };
+}

@@ -1,0 +1,20 @@
+namespace CongressVote.Shared;
+
+public static class Routes
+{
+    public const string Hub = "/hubs/congress";
+    public const string StaffLogin = "/api/session/staff";
+    public const string DelegateLogin = "/api/session/delegate";
+    public const string ProjectorLogin = "/api/session/projector";
+    public const string Session = "/api/session";
+    public const string Logout = "/api/session/logout";
+
+    public static string OpenPoll(Guid pollId) => $"/api/polls/{pollId}/open";
+
+    public static string ClosePoll(Guid pollId) => $"/api/polls/{pollId}/close";
+
+    /// <summary>The address a badge QR code or a delegate link points to.</summary>
+    public static string DelegateLink(string token) => $"/t/{token}";
+
+    public static string ProjectorLink(string code) => $"/p/{code}";
+}
