@@ -44,7 +44,7 @@ pg_start() {
     local data="$1" port="$2" bin
     bin=$(pg_bin)
     as_pg "$bin/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 \
-        -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$data -c max_connections=200 -c synchronous_commit=on" \
+        -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$data -c max_connections=${PG_MAX_CONNECTIONS:-200} -c synchronous_commit=on" \
         start >/dev/null
 }
 

@@ -75,11 +75,12 @@ public static class PollsApi
         Guid congressId = user.CongressId();
         await using var connection = await db.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        // Waits for any batch of ballots holding the poll FOR SHARE to commit, so they are all counted below.
-        int closed = await connection.ExecuteAsync(
-            "UPDATE poll SET state = 'closed', closed_at = now() WHERE id = @pollId AND congress_id = @congressId AND state = 'open'",
+        // FOR UPDATE waits for any batch of ballots holding the poll FOR SHARE to commit, so all are counted below;
+        // a second close waits here too, then finds the poll no longer open.
+        Guid? locked = await connection.ExecuteScalarAsync<Guid?>(
+            "SELECT id FROM poll WHERE id = @pollId AND congress_id = @congressId AND state = 'open' FOR UPDATE",
             new { pollId, congressId }, transaction);
-        if (closed == 0)
+        if (locked is null)
         {
             return await RefusalAsync(connection, transaction, pollId, congressId, "closed");
         }
@@ -100,9 +101,10 @@ public static class PollsApi
         var poll = (await PollQueries.FindAsync(connection, pollId, transaction))!;
         var result = poll.Rule.Decide(figures);
         await connection.ExecuteAsync("""
-            UPDATE poll SET yes_count = @Yes, no_count = @No, abstain_count = @Abstain,
+            UPDATE poll SET state = 'closed', closed_at = now(),
+                            yes_count = @Yes, no_count = @No, abstain_count = @Abstain,
                             entitled_count = @Entitled, present_count = @Present, passed = @Passed
-            WHERE id = @pollId
+            WHERE id = @pollId AND state = 'open'
             """, new { pollId, result.Yes, result.No, result.Abstain, result.Entitled, result.Present, result.Passed }, transaction);
         await AuditLog.WriteAsync(transaction, user, http, congressId, "poll.close", pollId.ToString(),
             new { result.Yes, result.No, result.Abstain, result.Entitled, result.Present, result.Passed });

@@ -1,0 +1,83 @@
+using CongressVote.Server.Data;
+using CongressVote.Tests.Infrastructure;
+using Npgsql;
+
+namespace CongressVote.Tests.Data;
+
+public sealed class StartupTests
+{
+    [Test]
+    public async Task The_server_refuses_to_start_against_a_database_without_synchronous_commit()
+    {
+        string connectionString = await TestDatabase.CreateAsync();
+        try
+        {
+            string name = new NpgsqlConnectionStringBuilder(connectionString).Database!;
+            await using (var connection = new NpgsqlConnection(TestDatabase.ServerConnectionString))
+            {
+                await connection.OpenAsync();
+                await using var command = new NpgsqlCommand($"ALTER DATABASE {name} SET synchronous_commit = off", connection);
+                await command.ExecuteNonQueryAsync();
+            }
+
+            var ex = Assert.ThrowsAsync<InvalidOperationException>(() => CongressServer.StartAsync(connectionString: connectionString));
+            Assert.That(ex!.Message, Does.Contain("synchronous_commit=off"));
+        }
+        finally
+        {
+            await TestDatabase.DropAsync(connectionString);
+        }
+    }
+
+    [Test]
+    public async Task The_server_starts_without_synchronous_commit_only_when_told_it_is_a_throwaway_demo()
+    {
+        string connectionString = await TestDatabase.CreateAsync();
+        string name = new NpgsqlConnectionStringBuilder(connectionString).Database!;
+        await using (var connection = new NpgsqlConnection(TestDatabase.ServerConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand($"ALTER DATABASE {name} SET synchronous_commit = off", connection);
+            await command.ExecuteNonQueryAsync();
+        }
+
+        await using var server = await CongressServer.StartAsync(
+            new Dictionary<string, string?> { ["Database:AllowNonDurableCommits"] = "true" }, connectionString);
+        Assert.That(server.BaseAddress, Is.Not.Null);
+    }
+
+    [Test]
+    public async Task Applying_the_migrations_again_changes_nothing()
+    {
+        await using var server = await CongressServer.StartAsync();
+
+        int again = await Migrator.ApplyAsync(server.Db);
+
+        Assert.That(again, Is.Zero);
+    }
+
+    [Test]
+    public async Task Two_nodes_migrating_the_same_database_at_once_apply_each_script_once()
+    {
+        string connectionString = await TestDatabase.CreateAsync();
+        try
+        {
+            await using var a = NpgsqlDataSource.Create(connectionString);
+            await using var b = NpgsqlDataSource.Create(connectionString);
+
+            var applied = await Task.WhenAll(Migrator.ApplyAsync(a), Migrator.ApplyAsync(b));
+
+            await using var command = a.CreateCommand("SELECT count(*) FROM schema_migration");
+            long rows = (long)(await command.ExecuteScalarAsync())!;
+            Assert.Multiple(() =>
+            {
+                Assert.That(applied.Sum(), Is.EqualTo(rows));
+                Assert.That(applied, Has.One.Zero);
+            });
+        }
+        finally
+        {
+            await TestDatabase.DropAsync(connectionString);
+        }
+    }
+}

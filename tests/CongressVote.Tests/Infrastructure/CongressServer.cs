@@ -1,0 +1,175 @@
+using System.Net;
+using System.Net.Http.Json;
+using CongressVote.Server.Demo;
+using CongressVote.Server.Sessions;
+using CongressVote.Shared;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace CongressVote.Tests.Infrastructure;
+
+/// <summary>
+/// The real server on a real Kestrel port, against its own PostgreSQL database. Tests create congresses of their
+/// own in it, sign in over HTTP, and connect real SignalR clients over WebSockets.
+/// </summary>
+public sealed class CongressServer : WebApplicationFactory<Program>
+{
+    private readonly string _connectionString;
+    private readonly Dictionary<string, string?> _settings;
+
+    private CongressServer(string connectionString, Dictionary<string, string?> settings)
+    {
+        _connectionString = connectionString;
+        _settings = settings;
+        UseKestrel(0);
+    }
+
+    public string ConnectionString => _connectionString;
+
+    public Uri BaseAddress { get; private set; } = default!;
+
+    public NpgsqlDataSource Db => Services.GetRequiredService<NpgsqlDataSource>();
+
+    public static async Task<CongressServer> StartAsync(Dictionary<string, string?>? settings = null, string? connectionString = null)
+    {
+        connectionString ??= await TestDatabase.CreateAsync();
+        var server = new CongressServer(connectionString, settings ?? []);
+        server.StartServer();
+        string address = server.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        server.BaseAddress = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal));
+        return server;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("ConnectionStrings:Congress", _connectionString);
+        builder.UseSetting("Demo:Seed", "false");
+        builder.ConfigureLogging(l => l.AddSimpleConsole());
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+
+    public Task<DemoAccess> CreateCongressAsync(int officialDelegates = 12, int guests = 2) =>
+        DemoCongress.CreateAsync(
+            Db,
+            Services.GetRequiredService<IPasswordHasher<SessionApi.StaffAccount>>(),
+            "Đại hội thử nghiệm",
+            officialDelegates,
+            guests,
+            staffPassword: "test-password",
+            seed: Random.Shared.Next());
+
+    /// <summary>An HTTP client with its own cookie jar, not signed in.</summary>
+    public (HttpClient Client, CookieContainer Cookies) NewBrowserlessClient()
+    {
+        var cookies = new CookieContainer();
+        var handler = new HttpClientHandler { CookieContainer = cookies, UseCookies = true };
+        return (new HttpClient(handler) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) }, cookies);
+    }
+
+    public async Task<HttpClient> SignInStaffAsync(DemoAccess access, string role = Roles.Secretary)
+    {
+        ArgumentNullException.ThrowIfNull(access);
+        var (client, _) = NewBrowserlessClient();
+        var account = access.Staff.Single(s => s.Role == role);
+        using var response = await client.PostAsJsonAsync(Routes.StaffLogin, new StaffLoginRequest(account.UserName, account.Password));
+        response.EnsureSuccessStatusCode();
+        return client;
+    }
+
+    public async Task<PollDto> OpenPollAsync(DemoAccess access, string titleStartsWith = "Thông qua Chương trình")
+    {
+        using var staff = await SignInStaffAsync(access);
+        Guid pollId = await PollIdAsync(access, titleStartsWith);
+        using var response = await staff.PostAsync(Routes.OpenPoll(pollId), null);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<PollDto>(TestJson.Options))!;
+    }
+
+    public async Task<PollDto> ClosePollAsync(DemoAccess access, Guid pollId)
+    {
+        using var staff = await SignInStaffAsync(access);
+        using var response = await staff.PostAsync(Routes.ClosePoll(pollId), null);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<PollDto>(TestJson.Options))!;
+    }
+
+    public async Task<Guid> PollIdAsync(DemoAccess access, string titleStartsWith)
+    {
+        ArgumentNullException.ThrowIfNull(access);
+        await using var connection = await Db.OpenConnectionAsync();
+        await using var command = new NpgsqlCommand("SELECT id FROM poll WHERE congress_id = $1 AND title LIKE $2 || '%'", connection);
+        command.Parameters.AddWithValue(access.CongressId);
+        command.Parameters.AddWithValue(titleStartsWith);
+        return (Guid)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>Signs in with a badge token over HTTP, then connects to the hub with that session's cookie.</summary>
+    public async Task<HubConnection> ConnectDelegateAsync(string token)
+    {
+        var (client, cookies) = NewBrowserlessClient();
+        using (client)
+        {
+            using var response = await client.PostAsJsonAsync(Routes.DelegateLogin, new TokenLoginRequest(token));
+            response.EnsureSuccessStatusCode();
+        }
+
+        return await ConnectHubAsync(cookies);
+    }
+
+    public async Task<HubConnection> ConnectProjectorAsync(string code)
+    {
+        var (client, cookies) = NewBrowserlessClient();
+        using (client)
+        {
+            using var response = await client.PostAsJsonAsync(Routes.ProjectorLogin, new TokenLoginRequest(code));
+            response.EnsureSuccessStatusCode();
+        }
+
+        return await ConnectHubAsync(cookies);
+    }
+
+    public async Task<HubConnection> ConnectHubAsync(CookieContainer? cookies)
+    {
+        var connection = new HubConnectionBuilder()
+            .WithUrl(new Uri(BaseAddress, Routes.Hub), options =>
+            {
+                if (cookies is not null)
+                {
+                    options.Cookies = cookies;
+                }
+            })
+            .AddJsonProtocol(o => o.PayloadSerializerOptions.TypeInfoResolverChain.Insert(0, CongressJsonContext.Default))
+            .Build();
+        await connection.StartAsync();
+        return connection;
+    }
+
+    public async Task<long> CountAsync(string sql, Guid id)
+    {
+        await using var connection = await Db.OpenConnectionAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.AddWithValue(id);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await TestDatabase.DropAsync(_connectionString);
+    }
+}
+
+public static class TestJson
+{
+    public static System.Text.Json.JsonSerializerOptions Options { get; } = new(CongressJsonContext.Default.Options);
+}
