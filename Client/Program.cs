@@ -7,7 +7,12 @@ using Microsoft.JSInterop;
 var builder = WebAssemblyHostBuilder.CreateDefault(args);
 builder.RootComponents.Add<App>("#app");
 
-builder.Services.AddScoped(_ => new HttpClient { BaseAddress = new Uri(builder.HostEnvironment.BaseAddress) });
+builder.Services.AddScoped(_ =>
+{
+    var http = new HttpClient { BaseAddress = new Uri(builder.HostEnvironment.BaseAddress) };
+    http.DefaultRequestHeaders.Add(CongressVote.Shared.Routes.CsrfHeader, "1");
+    return http;
+});
 builder.Services.AddScoped<ApiClient>();
 builder.Services.AddScoped<LiveConnection>();
 builder.Services.AddLocalization(options => options.ResourcesPath = "Resources");

@@ -1,5 +1,7 @@
 using CongressVote.Server;
+using CongressVote.Server.Badges;
 using CongressVote.Server.Data;
+using CongressVote.Server.Delegates;
 using CongressVote.Server.Demo;
 using CongressVote.Server.Live;
 using CongressVote.Server.Polls;
@@ -12,6 +14,7 @@ builder.Services.AddCongressDatabase(builder.Configuration);
 builder.Services.AddSessions(builder.Configuration);
 builder.Services.AddLive();
 builder.Services.AddPolls();
+builder.Services.AddBadges(builder.Configuration);
 builder.Services.AddDemo(builder.Configuration);
 builder.Services.AddProblemDetails();
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, CongressJsonContext.Default));
@@ -20,12 +23,15 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseCsrfHeader();
 app.UseAuthentication();
 app.UseAuthorization();
 
 app.MapStaticAssets();
 app.MapSessionApi();
 app.MapPollsApi();
+app.MapDelegatesApi();
+app.MapBadgesApi();
 app.MapLive();
 app.MapUnknownApiRoutes();
 app.MapFallbackToFile("index.html");

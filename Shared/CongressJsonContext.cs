@@ -13,4 +13,10 @@ namespace CongressVote.Shared;
 [JsonSerializable(typeof(PollDto))]
 [JsonSerializable(typeof(TallyDto))]
 [JsonSerializable(typeof(ProblemMessage))]
+[JsonSerializable(typeof(DelegateDto))]
+[JsonSerializable(typeof(DelegateEditDto))]
+[JsonSerializable(typeof(DelegateListDto))]
+[JsonSerializable(typeof(DelegateSummaryDto))]
+[JsonSerializable(typeof(ImportReportDto))]
+[JsonSerializable(typeof(BadgeSheetRequest))]
 public sealed partial class CongressJsonContext : JsonSerializerContext;

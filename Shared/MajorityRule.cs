@@ -91,7 +91,7 @@ public static class RuleWording
         {
             string verdict = result.Passed ? "Thông qua" : "Không thông qua";
             string comparison = result.Strict ? "trên" : "ít nhất";
-            return $"{verdict}: {result.Yes} tán thành trên {result.BaseCount} {BaseName(result.Base, vi)} ({percent}%); yêu cầu {comparison} {required}";
+            return $"{verdict}: {result.Yes} tán thành / {result.BaseCount} {BaseName(result.Base, vi)} ({percent}%); yêu cầu {comparison} {required}";
         }
         else
         {

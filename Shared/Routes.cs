@@ -3,6 +3,12 @@ namespace CongressVote.Shared;
 public static class Routes
 {
     public const string Hub = "/hubs/congress";
+
+    /// <summary>
+    /// Sent by the app on every state-changing API call. A cross-site form or image cannot set a custom header,
+    /// so together with SameSite=Strict cookies it stops cross-site request forgery.
+    /// </summary>
+    public const string CsrfHeader = "X-CongressVote";
     public const string StaffLogin = "/api/session/staff";
     public const string DelegateLogin = "/api/session/delegate";
     public const string ProjectorLogin = "/api/session/projector";

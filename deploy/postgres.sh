@@ -7,7 +7,7 @@ pg_bin() {
     if [ -z "$dir" ] || [ ! -x "$dir/initdb" ]; then
         echo "PostgreSQL server binaries are missing; installing them (apt-get install postgresql)..." >&2
         as_admin apt-get update -qq >&2
-        DEBIAN_FRONTEND=noninteractive as_admin apt-get install -y -qq postgresql postgresql-contrib >&2
+        as_admin env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql postgresql-contrib >&2
         # Debian starts a system cluster on install; this project uses its own, so leave that one alone.
         dir=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
     fi

@@ -9,6 +9,7 @@ source "$ROOT/deploy/postgres.sh"
 
 PORT=${CONGRESSVOTE_PORT:-5000}
 PG_PORT=${CONGRESSVOTE_PG_PORT:-55432}
+pg_bin >/dev/null   # installs PostgreSQL first, so the postgres user exists when folders are checked
 DATA=$(reachable_dir "${CONGRESSVOTE_DATA:-$ROOT/deploy/.data}" "/var/tmp/congressvote-data")
 PG_DATA="$DATA/pg"
 APP="$DATA/app"
@@ -45,7 +46,7 @@ export ConnectionStrings__Congress="Host=127.0.0.1;Port=$PG_PORT;Database=congre
 export Demo__Seed=true
 export DataProtection__KeysFolder="$DATA/keys"
 export Demo__AccessFile="$DATA/demo-access.json"
-export Demo__PublicUrl="${CONGRESSVOTE_PUBLIC_URL:-}"
+export Venue__PublicUrl="${CONGRESSVOTE_PUBLIC_URL:-}"
 export Demo__StaffPassword="${CONGRESSVOTE_STAFF_PASSWORD:-}"
 export ASPNETCORE_URLS="http://0.0.0.0:$PORT"
 cd "$APP"

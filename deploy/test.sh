@@ -7,10 +7,15 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 source "$ROOT/deploy/postgres.sh"
 
 command -v dotnet >/dev/null || { echo "The .NET SDK 10 is needed: https://dot.net (dotnet-sdk-10.0)"; exit 1; }
+if ! command -v pdftotext >/dev/null || ! command -v pdftoppm >/dev/null; then
+    echo "Installing poppler-utils for the badge sheet tests..."
+    as_admin apt-get update -qq
+    as_admin env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null
+fi
 if ! command -v chromium >/dev/null; then
     echo "Installing chromium for the browser tests..."
     as_admin apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive as_admin apt-get install -y -qq chromium >/dev/null
+    as_admin env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 
 WORK=$(mktemp -d /tmp/congressvote-test.XXXXXX)

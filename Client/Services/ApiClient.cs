@@ -31,6 +31,91 @@ public sealed class ApiClient(HttpClient http)
 
     public Task<ApiResult<PollDto>> ClosePollAsync(Guid pollId) => PostAsync(Routes.ClosePoll(pollId), Json.PollDto);
 
+    public async Task<DelegateListDto?> DelegatesAsync(string? query, string? delegation, DelegateKind? kind)
+    {
+        string url = $"/api/delegates?q={Uri.EscapeDataString(query ?? "")}&delegation={Uri.EscapeDataString(delegation ?? "")}"
+            + (kind is { } k ? $"&kind={k}" : "");
+        return await GetAsync(url, Json.DelegateListDto);
+    }
+
+    public Task<DelegateSummaryDto?> DelegateSummaryAsync() => GetAsync("/api/delegates/summary", Json.DelegateSummaryDto);
+
+    public Task<ApiResult<DelegateDto>> SaveDelegateAsync(Guid? id, DelegateEditDto edit) =>
+        SendAsync(
+            () => id is { } existing
+                ? http.PutAsJsonAsync($"/api/delegates/{existing}", edit, Json.DelegateEditDto)
+                : http.PostAsJsonAsync("/api/delegates", edit, Json.DelegateEditDto),
+            Json.DelegateDto);
+
+    public Task<ApiResult<bool>> RemoveDelegateAsync(Guid id) => SendNoContentAsync(() => http.DeleteAsync($"/api/delegates/{id}"));
+
+    public Task<ApiResult<bool>> RevokeBadgeAsync(Guid id) => SendNoContentAsync(() => http.PostAsync($"/api/delegates/{id}/revoke", EmptyJson()));
+
+    /// <summary>Uploads a list; a refused file comes back as a report of every problem, not as an error.</summary>
+    public async Task<ImportReportDto> ImportDelegatesAsync(Stream file, string fileName)
+    {
+        try
+        {
+            using var content = new MultipartFormDataContent();
+            using var body = new StreamContent(file);
+            content.Add(body, "file", fileName);
+            using var response = await http.PostAsync("/api/delegates/import", content);
+            if (response.IsSuccessStatusCode || response.StatusCode == HttpStatusCode.BadRequest)
+            {
+                var report = await TryReadAsync(response, Json.ImportReportDto);
+                if (report is not null)
+                {
+                    return report;
+                }
+            }
+
+            var error = await ReadErrorAsync(response);
+            return new ImportReportDto(false, 0, 0, 0, 0, [new ImportProblemDto(0, "", error.Code, error.Detail)]);
+        }
+        catch (HttpRequestException)
+        {
+            return new ImportReportDto(false, 0, 0, 0, 0, [new ImportProblemDto(0, "", "offline", null)]);
+        }
+    }
+
+    private static async Task<T?> TryReadAsync<T>(HttpResponseMessage response, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
+    {
+        try
+        {
+            return await response.Content.ReadFromJsonAsync(type);
+        }
+        catch (JsonException)
+        {
+            return default;
+        }
+    }
+
+    private async Task<T?> GetAsync<T>(string url, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
+    {
+        try
+        {
+            using var response = await http.GetAsync(url);
+            return response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync(type) : default;
+        }
+        catch (HttpRequestException)
+        {
+            return default;
+        }
+    }
+
+    private static async Task<ApiResult<bool>> SendNoContentAsync(Func<Task<HttpResponseMessage>> send)
+    {
+        try
+        {
+            using var response = await send();
+            return response.IsSuccessStatusCode ? new ApiResult<bool>(true, null) : new ApiResult<bool>(false, await ReadErrorAsync(response));
+        }
+        catch (HttpRequestException)
+        {
+            return new ApiResult<bool>(false, new ApiError("offline", "The server cannot be reached."));
+        }
+    }
+
     public async Task LogoutAsync()
     {
         using var _ = await http.PostAsync(Routes.Logout, EmptyJson());
@@ -70,6 +155,20 @@ public sealed class ApiClient(HttpClient http)
             if (response.IsSuccessStatusCode)
             {
                 return new ApiResult<TResponse>(await response.Content.ReadFromJsonAsync(responseType), null);
+            }
+
+            if (response.StatusCode == HttpStatusCode.BadRequest && typeof(TResponse) != typeof(ImportReportDto))
+            {
+                // Form validation answers with the import's problem report; show its first problem.
+                string body = await response.Content.ReadAsStringAsync();
+                if (body.Contains("\"problems\"", StringComparison.Ordinal))
+                {
+                    var report = JsonSerializer.Deserialize(body, Json.ImportReportDto);
+                    if (report?.Problems is [var problem, ..])
+                    {
+                        return new ApiResult<TResponse>(default, new ApiError("import_" + problem.Code, problem.Column + (problem.Value is null ? "" : ": " + problem.Value)));
+                    }
+                }
             }
 
             return new ApiResult<TResponse>(default, await ReadErrorAsync(response));

@@ -80,9 +80,11 @@ public sealed class LiveConnection(NavigationManager navigation) : IAsyncDisposa
             {
                 try
                 {
-                    result = await _hub.InvokeAsync<CastResult>(nameof(ICongressHub.Cast), request);
+                    // A half-open Wi-Fi link must not hold one attempt past the deadline.
+                    using var attempt = new CancellationTokenSource(TimeSpan.FromSeconds(4));
+                    result = await _hub.InvokeAsync<CastResult>(nameof(ICongressHub.Cast), request, attempt.Token);
                 }
-                catch (Exception ex) when (ex is HubException or InvalidOperationException or IOException or TaskCanceledException)
+                catch (Exception ex) when (ex is HubException or InvalidOperationException or IOException or OperationCanceledException)
                 {
                     result = null;
                 }
@@ -97,7 +99,7 @@ public sealed class LiveConnection(NavigationManager navigation) : IAsyncDisposa
 
                 if (result.Status is CastStatus.Recorded or CastStatus.AlreadyVoted)
                 {
-                    await RefreshSnapshotAsync();
+                    await TryRefreshSnapshotAsync();
                 }
 
                 return result;
@@ -124,13 +126,11 @@ public sealed class LiveConnection(NavigationManager navigation) : IAsyncDisposa
     private async Task ConnectAsync()
     {
         var retry = new JitteredRetryPolicy();
-        for (int attempt = 0; ; attempt++)
+        for (int attempt = 0; _hub is { State: HubConnectionState.Disconnected }; attempt++)
         {
             try
             {
-                await _hub!.StartAsync();
-                await ResynchroniseAsync();
-                return;
+                await _hub.StartAsync();
             }
             catch (Exception ex) when (ex is HttpRequestException or IOException or InvalidOperationException or TaskCanceledException)
             {
@@ -139,11 +139,23 @@ public sealed class LiveConnection(NavigationManager navigation) : IAsyncDisposa
                 await Task.Delay(retry.NextRetryDelay(new RetryContext { PreviousRetryCount = attempt }) ?? TimeSpan.FromSeconds(5));
             }
         }
+
+        await ResynchroniseAsync();
     }
 
+    /// <summary>After every (re)connect: a fresh snapshot (retried until it arrives), then the unacknowledged ballot.</summary>
     private async Task ResynchroniseAsync()
     {
-        await RefreshSnapshotAsync();
+        for (int attempt = 0; !await TryRefreshSnapshotAsync(); attempt++)
+        {
+            if (_hub is not { State: HubConnectionState.Connected })
+            {
+                return; // the reconnect loop calls again
+            }
+
+            await Task.Delay(Math.Min(500 * (attempt + 1), 5000) + Random.Shared.Next(0, 500));
+        }
+
         State = LinkState.Connected;
         Changed?.Invoke();
         if (_unacknowledged is { } pending && _hub is not null)
@@ -154,24 +166,35 @@ public sealed class LiveConnection(NavigationManager navigation) : IAsyncDisposa
                 if (result.Status != CastStatus.NotRecorded)
                 {
                     _unacknowledged = null;
-                    await RefreshSnapshotAsync();
+                    await TryRefreshSnapshotAsync();
                 }
             }
-            catch (Exception ex) when (ex is HubException or InvalidOperationException or IOException)
+            catch (Exception ex) when (ex is HubException or InvalidOperationException or IOException or TaskCanceledException)
             {
                 // Kept for the next reconnect.
             }
         }
     }
 
-    private async Task RefreshSnapshotAsync()
+    /// <summary>Fetches a snapshot; false when the link or the server failed (the caller retries or waits for a reconnect).</summary>
+    private async Task<bool> TryRefreshSnapshotAsync()
     {
         if (_hub is null)
         {
-            return;
+            return false;
         }
 
-        var snapshot = await _hub.InvokeAsync<CongressSnapshotDto>(nameof(ICongressHub.Snapshot));
+        CongressSnapshotDto snapshot;
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            snapshot = await _hub.InvokeAsync<CongressSnapshotDto>(nameof(ICongressHub.Snapshot), timeout.Token);
+        }
+        catch (Exception ex) when (ex is HubException or InvalidOperationException or IOException or OperationCanceledException)
+        {
+            return false;
+        }
+
         Snapshot = snapshot;
         if (snapshot.Tally is { } tally && (Tally is null || Tally.PollId != tally.PollId || tally.Version >= Tally.Version))
         {
@@ -183,6 +206,7 @@ public sealed class LiveConnection(NavigationManager navigation) : IAsyncDisposa
         }
 
         Changed?.Invoke();
+        return true;
     }
 
     private void OnPollChanged(PollDto poll)

@@ -10,6 +10,16 @@ public static class Messages
     {
         ArgumentNullException.ThrowIfNull(localizer);
         ArgumentNullException.ThrowIfNull(error);
+        if (error.Code.StartsWith("import_", StringComparison.Ordinal))
+        {
+            // A form refused by the import's row rules: the same sentence the import report uses.
+            var rule = localizer["Import_" + error.Code["import_".Length..]];
+            if (!rule.ResourceNotFound)
+            {
+                return $"{error.Detail}: {string.Format(System.Globalization.CultureInfo.CurrentCulture, rule.Value, "")}";
+            }
+        }
+
         var text = localizer["Error_" + error.Code];
         // An unknown code still says something true: the server's own words.
         return text.ResourceNotFound ? $"{localizer["Error_server_error"]} ({error.Detail})" : text.Value;

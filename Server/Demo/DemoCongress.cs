@@ -74,9 +74,11 @@ public static class DemoCongress
             transaction);
 
         var delegationIds = s_delegations.Select(_ => Guid.NewGuid()).ToArray();
+        // An empty congress (for a secretariat that imports its own list) starts without delegations.
+        int delegationCount = officialDelegates + guests == 0 ? 0 : s_delegations.Length;
         await connection.ExecuteAsync(
             "INSERT INTO delegation (id, congress_id, name, position) SELECT unnest(@delegationIds), @congressId, unnest(@names), generate_series(1, @count)",
-            new { delegationIds, congressId, names = s_delegations, count = s_delegations.Length }, transaction);
+            new { delegationIds = delegationIds[..delegationCount], congressId, names = s_delegations[..delegationCount], count = delegationCount }, transaction);
 
         var delegates = new List<(string Code, string FullName, string Delegation, string Token)>();
         var rows = new List<DelegateRow>();
@@ -86,6 +88,7 @@ public static class DemoCongress
             bool guest = i >= officialDelegates;
             bool female = random.Next(100) < 38;
             string fullName;
+            int attempts = 0;
             do
             {
                 fullName = string.Join(' ',
@@ -93,7 +96,7 @@ public static class DemoCongress
                     female ? s_femaleMiddle[random.Next(s_femaleMiddle.Length)] : s_maleMiddle[random.Next(s_maleMiddle.Length)],
                     female ? s_femaleGiven[random.Next(s_femaleGiven.Length)] : s_maleGiven[random.Next(s_maleGiven.Length)]);
             }
-            while (!usedNames.Add(fullName) && usedNames.Count < 20_000);
+            while (!usedNames.Add(fullName) && ++attempts < 50);
 
             int delegation = guest ? random.Next(s_delegations.Length) : i % s_delegations.Length;
             string code = (guest ? "KM" : "DB") + (i + 1).ToString("D4", CultureInfo.InvariantCulture);

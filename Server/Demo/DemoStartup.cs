@@ -28,8 +28,6 @@ public sealed class DemoOptions
 
     public string CongressName { get; set; } = "Đại hội đại biểu (trình diễn CongressVote)";
 
-    /// <summary>The address tablets reach the server at, e.g. http://192.168.1.10:5000; guessed when empty.</summary>
-    public string? PublicUrl { get; set; }
 }
 
 /// <summary>Seeds the demo congress after the migrations, and prints where to open it once the server listens.</summary>
@@ -37,6 +35,7 @@ public sealed class DemoStartup(
     NpgsqlDataSource db,
     IPasswordHasher<SessionApi.StaffAccount> hasher,
     IOptions<DemoOptions> options,
+    IOptions<Badges.VenueOptions> venue,
     IServer server,
     IHostApplicationLifetime lifetime,
     ILogger<DemoStartup> logger) : IHostedService
@@ -94,7 +93,7 @@ public sealed class DemoStartup(
         }
 
         var access = JsonSerializer.Deserialize<AccessFile>(File.ReadAllText(demo.AccessFile), s_json)!;
-        string baseUrl = BaseUrl(demo.PublicUrl);
+        string baseUrl = BaseUrl(venue.Value.PublicUrl);
         var text = new StringBuilder();
         text.AppendLine();
         text.AppendLine("================ CongressVote is running ================");

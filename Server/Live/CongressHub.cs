@@ -15,7 +15,12 @@ public sealed class CongressHub(BallotBox ballots, CongressSnapshots snapshots) 
 {
     public override async Task OnConnectedAsync()
     {
-        await Groups.AddToGroupAsync(Context.ConnectionId, CongressNotifier.CongressGroup(Context.User!.CongressId()));
+        var user = Context.User!;
+        await Groups.AddToGroupAsync(Context.ConnectionId, CongressNotifier.CongressGroup(user.CongressId()));
+        if (user.Role() != Roles.Delegate)
+        {
+            await Groups.AddToGroupAsync(Context.ConnectionId, CongressNotifier.ScreensGroup(user.CongressId()));
+        }
         await base.OnConnectedAsync();
     }
 

@@ -21,6 +21,9 @@ public sealed class CongressNotifier(
 
     public static string CongressGroup(Guid congressId) => $"congress:{congressId}";
 
+    /// <summary>Consoles and projectors: the screens that show live tallies. Tablets get poll changes only.</summary>
+    public static string ScreensGroup(Guid congressId) => $"screens:{congressId}";
+
     public void TallyMayHaveChanged(Guid pollId) => _dirtyPolls.TryAdd(pollId, 0);
 
     public async Task PollChangedAsync(Guid congressId, PollDto poll)
@@ -61,9 +64,9 @@ public sealed class CongressNotifier(
             }
 
             var tally = await PollQueries.TallyAsync(connection, poll);
-            await hub.Clients.Group(CongressGroup(poll.CongressId)).TallyChanged(tally);
+            await hub.Clients.Group(ScreensGroup(poll.CongressId)).TallyChanged(tally);
         }
-        catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // Tallies are hints: the poll is marked dirty again and clients resynchronise from snapshots.
             logger.LogWarning(ex, "Could not send the tally of poll {PollId}; retrying", pollId);

@@ -26,6 +26,12 @@ public sealed class BallotBox(NpgsqlDataSource db, CongressNotifier notifier, IL
     public async Task<CastResult> CastAsync(Guid congressId, Guid delegateId, CastRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (request.Key == Guid.Empty)
+        {
+            // A key is what makes a retry safe; a missing one cannot be told apart from a second vote.
+            return new CastResult(CastStatus.InvalidChoice);
+        }
+
         if (!Enum.IsDefined(request.Choice))
         {
             return new CastResult(CastStatus.InvalidChoice);
@@ -80,7 +86,7 @@ public sealed class BallotBox(NpgsqlDataSource db, CongressNotifier notifier, IL
                     batch[i].Answer.TrySetResult(results[i]);
                 }
             }
-            catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException)
+            catch (Exception ex)
             {
                 logger.LogError(ex, "A batch of {Count} ballots was not stored; the tablets will resend them", batch.Count);
                 foreach (var pending in batch)

@@ -106,6 +106,17 @@ public static class PollsApi
                             entitled_count = @Entitled, present_count = @Present, passed = @Passed
             WHERE id = @pollId AND state = 'open'
             """, new { pollId, result.Yes, result.No, result.Abstain, result.Entitled, result.Present, result.Passed }, transaction);
+        if (poll.Secret)
+        {
+            // Rewrite the secret ballots in random order inside this transaction: their row positions and
+            // transaction ids then say nothing about when, or in which batch, each was cast.
+            await connection.ExecuteAsync("""
+                CREATE TEMP TABLE shuffled ON COMMIT DROP AS SELECT poll_id, id, choice FROM ballot WHERE poll_id = @pollId;
+                DELETE FROM ballot WHERE poll_id = @pollId;
+                INSERT INTO ballot (poll_id, id, choice) SELECT poll_id, id, choice FROM shuffled ORDER BY random();
+                """, new { pollId }, transaction);
+        }
+
         await AuditLog.WriteAsync(transaction, user, http, congressId, "poll.close", pollId.ToString(),
             new { result.Yes, result.No, result.Abstain, result.Entitled, result.Present, result.Passed });
         poll = (await PollQueries.FindAsync(connection, pollId, transaction))!;

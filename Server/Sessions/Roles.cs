@@ -16,6 +16,9 @@ public static class Roles
     /// <summary>Who may open and close polls.</summary>
     public const string RunsPolls = $"{Admin},{Chair},{Secretary}";
 
+    /// <summary>Who may import, edit and remove delegates and issue badges.</summary>
+    public const string ManagesDelegates = $"{Admin},{Secretary},{Credentials}";
+
     public const string AnyStaff = $"{Admin},{Chair},{Secretary},{Credentials},{Counting}";
 
     public static bool IsStaff(string role) => AnyStaff.Split(',').Contains(role);

@@ -100,7 +100,11 @@ public static class SessionApi
             sql, new { hash = BadgeTokens.Hash(request.Token) });
         if (found is not { } d)
         {
-            return Problems.Unauthorized("unknown_token", "This badge is not known; ask the secretariat.");
+            bool revoked = await connection.ExecuteScalarAsync<bool>(
+                "SELECT EXISTS (SELECT 1 FROM badge_revocation WHERE token_hash = @hash)", new { hash = BadgeTokens.Hash(request.Token) });
+            return revoked
+                ? Problems.Unauthorized("badge_revoked", "This badge was revoked or replaced; ask the secretariat.")
+                : Problems.Unauthorized("unknown_token", "This badge is not known; ask the secretariat.");
         }
 
         await SignInAsync(http, d.Id, d.CongressId, d.FullName, Roles.Delegate, d.Delegation);

@@ -97,7 +97,7 @@ public sealed partial class VoteFlowTests
 
         // 1 yes of 12 summoned does not reach "more than 6".
         await Assertions.Expect(projector.GetByTestId("result"))
-            .ToHaveTextAsync(new Regex("Không thông qua: 1 tán thành trên 12 đại biểu được triệu tập \\(8,3%\\); yêu cầu trên 6"));
+            .ToHaveTextAsync(new Regex("Không thông qua: 1 tán thành / 12 đại biểu được triệu tập \\(8,3%\\); yêu cầu trên 6"));
         await Assertions.Expect(tablet.GetByTestId("result")).ToContainTextAsync("Không thông qua");
         await BrowserSession.ScreenshotAsync(projector, "projector-result-vi");
         await BrowserSession.ScreenshotAsync(console, "console-result-vi");

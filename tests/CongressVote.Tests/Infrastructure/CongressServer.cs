@@ -73,7 +73,9 @@ public sealed class CongressServer : WebApplicationFactory<Program>
     {
         var cookies = new CookieContainer();
         var handler = new HttpClientHandler { CookieContainer = cookies, UseCookies = true };
-        return (new HttpClient(handler) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) }, cookies);
+        var client = new HttpClient(handler) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        client.DefaultRequestHeaders.Add(Routes.CsrfHeader, "1");
+        return (client, cookies);
     }
 
     public async Task<HttpClient> SignInStaffAsync(DemoAccess access, string role = Roles.Secretary)

@@ -79,6 +79,6 @@ public sealed class MajorityRuleTests
     {
         var result = s_moreThanHalfOfSummoned.Decide(new PollFigures(181, 150, 32, 363, 363));
         Assert.That(RuleWording.Describe(result, CultureInfo.GetCultureInfo("vi-VN")),
-            Is.EqualTo("Không thông qua: 181 tán thành trên 363 đại biểu được triệu tập (49,9%); yêu cầu trên 181,5"));
+            Is.EqualTo("Không thông qua: 181 tán thành / 363 đại biểu được triệu tập (49,9%); yêu cầu trên 181,5"));
     }
 }

@@ -1,0 +1,160 @@
+using System.Security.Claims;
+using CongressVote.Server.Audit;
+using CongressVote.Server.Delegates;
+using CongressVote.Server.Sessions;
+using CongressVote.Shared;
+using Dapper;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace CongressVote.Server.Badges;
+
+public sealed class VenueOptions
+{
+    /// <summary>The address tablets and phones reach the server at, e.g. http://192.168.1.10:5000; badge QR codes point here.</summary>
+    public string? PublicUrl { get; set; }
+}
+
+/// <summary>
+/// Badges. Only a token's hash is stored, so printing a badge is issuing its token: a sheet of new badges issues
+/// tokens to delegates who have none; a reprint reissues them, and the old badges stop working at once.
+/// </summary>
+public static class BadgesApi
+{
+    public static IServiceCollection AddBadges(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<VenueOptions>(configuration.GetSection("Venue"));
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapBadgesApi(this IEndpointRouteBuilder app)
+    {
+        var badges = app.MapGroup("/api").RequireAuthorization(p => p.RequireRole(Roles.ManagesDelegates.Split(',')));
+        badges.MapPost("/badges/sheet", SheetAsync);
+        badges.MapPost("/delegates/{id:guid}/badge", SingleAsync);
+        badges.MapPost("/delegates/{id:guid}/revoke", RevokeAsync);
+        return app;
+    }
+
+    private sealed record Holder(Guid Id, string Code, string FullName, string Delegation, string? Position, string Kind, byte[]? TokenHash);
+
+    private const string SelectHolders = """
+        SELECT d.id, d.code, d.full_name, coalesce(dl.name, '') AS delegation, d.position, d.kind, d.token_hash
+        FROM delegate d LEFT JOIN delegation dl ON dl.id = d.delegation_id
+        """;
+
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> SheetAsync(
+        BadgeSheetRequest request, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, IOptions<VenueOptions> venue)
+    {
+        Guid congressId = user.CongressId();
+        await using var connection = await db.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        var holders = (await connection.QueryAsync<Holder>($"""
+            {SelectHolders}
+            WHERE d.congress_id = @congressId
+              AND (@delegation IS NULL OR dl.name = @delegation)
+              AND (@reprint OR d.token_hash IS NULL)
+            FOR UPDATE OF d
+            """, new { congressId, delegation = string.IsNullOrEmpty(request.Delegation) ? null : request.Delegation, reprint = request.Scope == BadgeScope.Reprint },
+            transaction)).ToList();
+        if (holders.Count == 0)
+        {
+            return Problems.NotFound("no_badges_to_print", "No delegate matches: everyone chosen already has a badge.");
+        }
+
+        string congressName = await connection.ExecuteScalarAsync<string>("SELECT name FROM congress WHERE id = @congressId", new { congressId }, transaction) ?? "";
+        string baseUrl = BaseUrl(venue.Value, http);
+        var badges = new List<BadgeData>(holders.Count);
+        foreach (var holder in holders.OrderBy(h => h.Delegation, VietnameseOrder.Collation).ThenBy(h => h.FullName, VietnameseOrder.Names))
+        {
+            string token = await IssueAsync(connection, transaction, holder);
+            badges.Add(Data(congressName, holder, baseUrl + Routes.DelegateLink(token)));
+        }
+
+        await AuditLog.WriteAsync(transaction, user, http, congressId, request.Scope == BadgeScope.Reprint ? "badges.reprint" : "badges.print",
+            request.Delegation, new { count = holders.Count });
+        byte[] pdf = BadgeRenderer.PdfSheet(badges);
+        await transaction.CommitAsync();
+        return TypedResults.File(pdf, "application/pdf", $"the-dai-bieu-{DateTime.Now:yyyyMMdd-HHmm}.pdf");
+    }
+
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> SingleAsync(
+        Guid id, string? format, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, IOptions<VenueOptions> venue)
+    {
+        Guid congressId = user.CongressId();
+        await using var connection = await db.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        var holder = await connection.QuerySingleOrDefaultAsync<Holder>(
+            $"{SelectHolders} WHERE d.id = @id AND d.congress_id = @congressId FOR UPDATE OF d", new { id, congressId }, transaction);
+        if (holder is null)
+        {
+            return Problems.NotFound("unknown_delegate", "There is no such delegate in this congress.");
+        }
+
+        string congressName = await connection.ExecuteScalarAsync<string>("SELECT name FROM congress WHERE id = @congressId", new { congressId }, transaction) ?? "";
+        string token = await IssueAsync(connection, transaction, holder);
+        var badge = Data(congressName, holder, BaseUrl(venue.Value, http) + Routes.DelegateLink(token));
+        await AuditLog.WriteAsync(transaction, user, http, congressId, holder.TokenHash is null ? "badge.issue" : "badge.reissue", holder.Code);
+        var file = format == "svg"
+            ? TypedResults.File(System.Text.Encoding.UTF8.GetBytes(BadgeRenderer.Svg(badge)), "image/svg+xml", $"{holder.Code}.svg")
+            : TypedResults.File(BadgeRenderer.Png(badge), "image/png", $"{holder.Code}.png");
+        await transaction.CommitAsync();
+        return file;
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(Guid id, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db)
+    {
+        Guid congressId = user.CongressId();
+        await using var connection = await db.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        var holder = await connection.QuerySingleOrDefaultAsync<Holder>(
+            $"{SelectHolders} WHERE d.id = @id AND d.congress_id = @congressId FOR UPDATE OF d", new { id, congressId }, transaction);
+        if (holder is null)
+        {
+            return Problems.NotFound("unknown_delegate", "There is no such delegate in this congress.");
+        }
+
+        if (holder.TokenHash is null)
+        {
+            return Problems.Conflict("no_badge", "This delegate has no badge to revoke.");
+        }
+
+        await RetireAsync(connection, transaction, holder, "revoked");
+        await connection.ExecuteAsync("UPDATE delegate SET token_hash = NULL WHERE id = @id", new { id }, transaction);
+        await AuditLog.WriteAsync(transaction, user, http, congressId, "badge.revoke", holder.Code);
+        await transaction.CommitAsync();
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>A new token for the holder; a badge they had is revoked in the same transaction.</summary>
+    private static async Task<string> IssueAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Holder holder)
+    {
+        if (holder.TokenHash is not null)
+        {
+            await RetireAsync(connection, transaction, holder, "reissued");
+        }
+
+        string token = BadgeTokens.New();
+        await connection.ExecuteAsync(
+            "UPDATE delegate SET token_hash = @hash, badge_issued_at = now() WHERE id = @Id",
+            new { hash = BadgeTokens.Hash(token), holder.Id }, transaction);
+        return token;
+    }
+
+    private static async Task RetireAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Holder holder, string reason) =>
+        await connection.ExecuteAsync(
+            "INSERT INTO badge_revocation (token_hash, delegate_id, reason) VALUES (@TokenHash, @Id, @reason) ON CONFLICT DO NOTHING",
+            new { holder.TokenHash, holder.Id, reason }, transaction);
+
+    private static BadgeData Data(string congressName, Holder holder, string url) =>
+        new(congressName, holder.FullName, holder.Delegation, holder.Position, holder.Code, holder.Kind, url);
+
+    /// <summary>The configured venue address, else the address the console itself was opened at.</summary>
+    public static string BaseUrl(VenueOptions venue, HttpContext http)
+    {
+        ArgumentNullException.ThrowIfNull(venue);
+        ArgumentNullException.ThrowIfNull(http);
+        return string.IsNullOrWhiteSpace(venue.PublicUrl) ? $"{http.Request.Scheme}://{http.Request.Host}" : venue.PublicUrl.TrimEnd('/');
+    }
+}

@@ -1,0 +1,569 @@
+using System.Globalization;
+using System.Text;
+using CongressVote.Shared;
+using DocumentFormat.OpenXml.Packaging;
+using DocumentFormat.OpenXml.Spreadsheet;
+
+namespace CongressVote.Server.Delegates;
+
+/// <summary>A validated row of a delegate list, normalised (NFC, trimmed), ready to store.</summary>
+public sealed record DelegateRow(
+    int Row, string Code, string FullName, string Delegation, string? Position, string? Rank,
+    Gender? Gender, int? BirthYear, DelegateKind Kind, string? Seat, string? Notes);
+
+/// <summary>
+/// Reads a delegate list as the units send it: CSV (UTF-8 with or without BOM, comma, semicolon or tab, as
+/// Excel writes it) or XLSX, headers in Vietnamese or English in any order. Every problem is collected, with
+/// its row and column, so the secretariat can fix the file in one pass.
+/// </summary>
+public static class DelegateFile
+{
+    public const int MaxRows = 20_000;
+
+    public enum Field
+    {
+        Code,
+        FullName,
+        Delegation,
+        Position,
+        Rank,
+        Gender,
+        BirthYear,
+        Kind,
+        Seat,
+        Notes,
+    }
+
+    /// <summary>Accepted headers, compared without diacritics, case or punctuation.</summary>
+    private static readonly Dictionary<string, Field> s_headers = new(StringComparer.Ordinal)
+    {
+        ["ma dai bieu"] = Field.Code, ["ma"] = Field.Code, ["ma so"] = Field.Code, ["so the"] = Field.Code,
+        ["code"] = Field.Code, ["delegate code"] = Field.Code, ["id"] = Field.Code, ["delegate id"] = Field.Code,
+        ["ho va ten"] = Field.FullName, ["ho ten"] = Field.FullName, ["ten"] = Field.FullName, ["ten dai bieu"] = Field.FullName,
+        ["full name"] = Field.FullName, ["name"] = Field.FullName, ["fullname"] = Field.FullName,
+        ["doan"] = Field.Delegation, ["doan dai bieu"] = Field.Delegation, ["don vi"] = Field.Delegation, ["doan don vi"] = Field.Delegation,
+        ["delegation"] = Field.Delegation, ["unit"] = Field.Delegation, ["delegation unit"] = Field.Delegation,
+        ["chuc vu"] = Field.Position, ["position"] = Field.Position, ["title"] = Field.Position,
+        ["cap bac"] = Field.Rank, ["quan ham"] = Field.Rank, ["rank"] = Field.Rank,
+        ["gioi tinh"] = Field.Gender, ["gender"] = Field.Gender, ["sex"] = Field.Gender,
+        ["nam sinh"] = Field.BirthYear, ["birth year"] = Field.BirthYear, ["year of birth"] = Field.BirthYear,
+        ["loai dai bieu"] = Field.Kind, ["loai"] = Field.Kind, ["delegate type"] = Field.Kind, ["type"] = Field.Kind,
+        ["ghe"] = Field.Seat, ["so ghe"] = Field.Seat, ["cho ngoi"] = Field.Seat, ["seat"] = Field.Seat,
+        ["ghi chu"] = Field.Notes, ["notes"] = Field.Notes, ["note"] = Field.Notes,
+    };
+
+    public static readonly Field[] RequiredColumns = [Field.Code, Field.FullName, Field.Delegation, Field.Gender, Field.Kind];
+
+    /// <summary>The headers an export writes, so that an exported file imports back unchanged.</summary>
+    public static readonly (Field Field, string Header)[] ExportHeaders =
+    [
+        (Field.Code, "Mã đại biểu"), (Field.FullName, "Họ và tên"), (Field.Delegation, "Đoàn"), (Field.Position, "Chức vụ"),
+        (Field.Rank, "Cấp bậc"), (Field.Gender, "Giới tính"), (Field.BirthYear, "Năm sinh"), (Field.Kind, "Loại đại biểu"),
+        (Field.Seat, "Ghế"), (Field.Notes, "Ghi chú"),
+    ];
+
+    public sealed record Result(IReadOnlyList<DelegateRow> Rows, IReadOnlyList<ImportProblemDto> Problems);
+
+    public static Result Read(string fileName, byte[] content)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        var problems = new List<ImportProblemDto>();
+        var table = ReadTable(fileName ?? "", content, problems);
+        if (table is null)
+        {
+            return new Result([], problems);
+        }
+
+        return Validate(table, problems);
+    }
+
+    public static string Fold(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var builder = new StringBuilder(text.Length);
+        foreach (char c in text.Normalize(NormalizationForm.FormD))
+        {
+            if (CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.NonSpacingMark)
+            {
+                continue;
+            }
+
+            char lower = char.ToLowerInvariant(c is 'đ' or 'Đ' ? 'd' : c);
+            builder.Append(char.IsLetterOrDigit(lower) ? lower : ' ');
+        }
+
+        return string.Join(' ', builder.ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    public static string GenderText(Gender gender) => gender switch
+    {
+        Gender.Female => "Nữ",
+        Gender.Male => "Nam",
+        _ => "Khác",
+    };
+
+    public static string KindText(DelegateKind kind) => kind switch
+    {
+        DelegateKind.Official => "Chính thức",
+        DelegateKind.Alternate => "Dự khuyết",
+        _ => "Khách mời",
+    };
+
+    // ---- reading the file --------------------------------------------------------------------------------
+
+    private static List<(int Row, string[] Cells)>? ReadTable(string fileName, byte[] content, List<ImportProblemDto> problems)
+    {
+        if (content.Length == 0)
+        {
+            problems.Add(new ImportProblemDto(0, "", "file_empty", fileName));
+            return null;
+        }
+
+        string? notSpreadsheet = Sniff(content);
+        if (notSpreadsheet is "xlsx")
+        {
+            try
+            {
+                return ReadXlsx(content);
+            }
+            catch (Exception ex) when (ex is InvalidDataException or OpenXmlPackageException or InvalidOperationException or System.Xml.XmlException or IOException)
+            {
+                problems.Add(new ImportProblemDto(0, "", "file_not_spreadsheet", "damaged XLSX"));
+                return null;
+            }
+        }
+
+        if (notSpreadsheet is not null)
+        {
+            problems.Add(new ImportProblemDto(0, "", "file_not_spreadsheet", notSpreadsheet));
+            return null;
+        }
+
+        string? text = DecodeText(content, problems);
+        return text is null ? null : ReadCsv(text);
+    }
+
+    /// <summary>Null for text that may be CSV; "xlsx" for a workbook; otherwise what the file looks like.</summary>
+    private static string? Sniff(byte[] content)
+    {
+        ReadOnlySpan<byte> head = content.AsSpan(0, Math.Min(content.Length, 8));
+        if (head.StartsWith("PK\u0003\u0004"u8))
+        {
+            return "xlsx";
+        }
+
+        if (head.StartsWith(new byte[] { 0xD0, 0xCF, 0x11, 0xE0 }))
+        {
+            return "Excel 97-2003 (.xls)";
+        }
+
+        if (head.StartsWith("%PDF"u8))
+        {
+            return "PDF";
+        }
+
+        if (head.StartsWith(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }) || head.StartsWith(new byte[] { 0xFF, 0xD8, 0xFF }))
+        {
+            return "image";
+        }
+
+        return null;
+    }
+
+    private static string? DecodeText(byte[] content, List<ImportProblemDto> problems)
+    {
+        if (content.AsSpan().StartsWith(new byte[] { 0xFF, 0xFE }) || content.AsSpan().StartsWith(new byte[] { 0xFE, 0xFF }))
+        {
+            problems.Add(new ImportProblemDto(0, "", "file_encoding", content[0] == 0xFF ? "UTF-16 LE" : "UTF-16 BE"));
+            return null;
+        }
+
+        int sample = Math.Min(content.Length, 4096);
+        int zeros = content.AsSpan(0, sample).Count((byte)0);
+        if (zeros > sample / 10)
+        {
+            // Text with a zero in every other byte and no byte-order mark is UTF-16 saved without one.
+            problems.Add(new ImportProblemDto(0, "", "file_encoding", "UTF-16"));
+            return null;
+        }
+
+        if (zeros > 0)
+        {
+            problems.Add(new ImportProblemDto(0, "", "file_not_spreadsheet", "binary"));
+            return null;
+        }
+
+        var strict = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+        try
+        {
+            string text = strict.GetString(content);
+            return text.Length > 0 && text[0] == '\uFEFF' ? text[1..] : text;
+        }
+        catch (DecoderFallbackException)
+        {
+            // Not UTF-8: Vietnamese lists in that state are Windows-1258, TCVN3 (ABC) or VNI.
+            problems.Add(new ImportProblemDto(0, "", "file_encoding", "Windows-1258 / TCVN3 / VNI"));
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// RFC 4180 CSV with the delimiter Excel used (comma, or semicolon where the decimal mark is a comma, or tab),
+    /// told apart by counting them in the header line outside quotes.
+    /// </summary>
+    private static List<(int Row, string[] Cells)> ReadCsv(string text)
+    {
+        char delimiter = DetectDelimiter(text);
+        var rows = new List<(int, string[])>();
+        var cells = new List<string>();
+        var cell = new StringBuilder();
+        bool quoted = false;
+        int row = 1;
+        for (int i = 0; i < text.Length; i++)
+        {
+            char c = text[i];
+            if (quoted)
+            {
+                if (c == '"' && i + 1 < text.Length && text[i + 1] == '"')
+                {
+                    cell.Append('"');
+                    i++;
+                }
+                else if (c == '"')
+                {
+                    quoted = false;
+                }
+                else
+                {
+                    cell.Append(c);
+                }
+            }
+            else if (c == '"' && cell.Length == 0)
+            {
+                quoted = true;
+            }
+            else if (c == delimiter)
+            {
+                cells.Add(cell.ToString());
+                cell.Clear();
+            }
+            else if (c is '\r' or '\n')
+            {
+                if (c == '\r' && i + 1 < text.Length && text[i + 1] == '\n')
+                {
+                    i++;
+                }
+
+                cells.Add(cell.ToString());
+                cell.Clear();
+                rows.Add((row++, cells.ToArray()));
+                cells.Clear();
+                if (rows.Count > MaxRows + 2)
+                {
+                    return rows;
+                }
+            }
+            else
+            {
+                cell.Append(c);
+            }
+        }
+
+        if (cell.Length > 0 || cells.Count > 0)
+        {
+            cells.Add(cell.ToString());
+            rows.Add((row, cells.ToArray()));
+        }
+
+        return rows;
+    }
+
+    private static char DetectDelimiter(string text)
+    {
+        int commas = 0, semicolons = 0, tabs = 0;
+        bool quoted = false;
+        foreach (char c in text)
+        {
+            if (c == '"')
+            {
+                quoted = !quoted;
+            }
+            else if (!quoted && c is '\r' or '\n')
+            {
+                break;
+            }
+            else if (!quoted)
+            {
+                commas += c == ',' ? 1 : 0;
+                semicolons += c == ';' ? 1 : 0;
+                tabs += c == '\t' ? 1 : 0;
+            }
+        }
+
+        return semicolons > commas && semicolons >= tabs ? ';' : tabs > commas ? '\t' : ',';
+    }
+
+    private static List<(int Row, string[] Cells)> ReadXlsx(byte[] content)
+    {
+        using var stream = new MemoryStream(content, writable: false);
+        using var document = SpreadsheetDocument.Open(stream, isEditable: false);
+        var workbook = document.WorkbookPart ?? throw new InvalidDataException("no workbook");
+        var sheet = workbook.Workbook.Sheets?.Elements<Sheet>().FirstOrDefault() ?? throw new InvalidDataException("no sheet");
+        var worksheet = (WorksheetPart)workbook.GetPartById(sheet.Id!.Value!);
+        var shared = workbook.SharedStringTablePart?.SharedStringTable.Elements<SharedStringItem>().Select(i => i.InnerText).ToArray() ?? [];
+        var rows = new List<(int, string[])>();
+        foreach (var row in worksheet.Worksheet.Descendants<Row>())
+        {
+            int rowNumber = (int)(row.RowIndex?.Value ?? (uint)(rows.Count + 1));
+            var cells = new List<string>();
+            foreach (var cell in row.Elements<Cell>())
+            {
+                int column = cell.CellReference?.Value is { } reference ? ColumnIndex(reference) : cells.Count;
+                while (cells.Count < column)
+                {
+                    cells.Add("");
+                }
+
+                cells.Add(CellText(cell, shared));
+            }
+
+            rows.Add((rowNumber, cells.ToArray()));
+            if (rows.Count > MaxRows + 2)
+            {
+                break;
+            }
+        }
+
+        return rows;
+    }
+
+    private static int ColumnIndex(string reference)
+    {
+        int index = 0;
+        foreach (char c in reference)
+        {
+            if (!char.IsAsciiLetter(c))
+            {
+                break;
+            }
+
+            index = (index * 26) + (char.ToUpperInvariant(c) - 'A' + 1);
+        }
+
+        return index - 1;
+    }
+
+    private static string CellText(Cell cell, string[] shared)
+    {
+        if (cell.DataType?.Value == CellValues.SharedString && int.TryParse(cell.CellValue?.Text, CultureInfo.InvariantCulture, out int i) && i < shared.Length)
+        {
+            return shared[i];
+        }
+
+        if (cell.DataType?.Value == CellValues.InlineString)
+        {
+            return cell.InlineString?.InnerText ?? "";
+        }
+
+        return cell.CellValue?.Text ?? "";
+    }
+
+    // ---- validating the rows ------------------------------------------------------------------------------
+
+    private static Result Validate(List<(int Row, string[] Cells)> table, List<ImportProblemDto> problems)
+    {
+        // The header is the first row with anything in it; blank rows are skipped, as Excel users expect.
+        var nonEmpty = table.Where(r => r.Cells.Any(c => !string.IsNullOrWhiteSpace(c))).ToList();
+        if (nonEmpty.Count == 0)
+        {
+            problems.Add(new ImportProblemDto(0, "", "file_empty", null));
+            return new Result([], problems);
+        }
+
+        var (headerRow, headerCells) = nonEmpty[0];
+        var columns = new Dictionary<Field, (int Index, string Header)>();
+        for (int i = 0; i < headerCells.Length; i++)
+        {
+            string header = headerCells[i].Trim();
+            if (header.Length == 0)
+            {
+                continue;
+            }
+
+            if (!s_headers.TryGetValue(Fold(header), out var field))
+            {
+                problems.Add(new ImportProblemDto(headerRow, header, "unknown_column", header));
+            }
+            else if (columns.TryGetValue(field, out var first))
+            {
+                problems.Add(new ImportProblemDto(headerRow, header, "duplicate_column", first.Header));
+            }
+            else
+            {
+                columns[field] = (i, header);
+            }
+        }
+
+        foreach (var required in RequiredColumns.Where(f => !columns.ContainsKey(f)))
+        {
+            problems.Add(new ImportProblemDto(headerRow, ExportHeaders.First(h => h.Field == required).Header, "missing_column", null));
+        }
+
+        var dataRows = nonEmpty.Skip(1).ToList();
+        if (dataRows.Count > MaxRows)
+        {
+            problems.Add(new ImportProblemDto(0, "", "too_many_rows", MaxRows.ToString(CultureInfo.InvariantCulture)));
+        }
+
+        if (problems.Count > 0)
+        {
+            return new Result([], problems);
+        }
+
+        var rows = new List<DelegateRow>(dataRows.Count);
+        var codes = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (rowNumber, cells) in dataRows)
+        {
+            string Cell(Field field) =>
+                columns.TryGetValue(field, out var column) && column.Index < cells.Length ? Clean(cells[column.Index]) : "";
+
+            void Problem(Field field, string code, string? value) =>
+                problems.Add(new ImportProblemDto(rowNumber, columns.TryGetValue(field, out var c) ? c.Header : field.ToString(), code, value));
+
+            var editProblems = new List<(Field, string, string?)>();
+            var row = ParseRow(rowNumber, Cell, editProblems);
+            foreach (var (field, problemCode, value) in editProblems)
+            {
+                Problem(field, problemCode, value);
+            }
+
+            // Duplicates are found even among rows with other problems, so one pass shows everything.
+            string code = Cell(Field.Code);
+            if (code.Length > 0 && codes.TryGetValue(code, out int firstRow))
+            {
+                Problem(Field.Code, "duplicate_code", $"{code} ({firstRow})");
+                continue;
+            }
+
+            if (code.Length > 0)
+            {
+                codes[code] = rowNumber;
+            }
+
+            if (row is not null)
+            {
+                rows.Add(row);
+            }
+        }
+
+        return new Result(problems.Count == 0 ? rows : [], problems);
+    }
+
+    /// <summary>The rules of one row, shared by the import and the add/edit form.</summary>
+    public static DelegateRow? ParseRow(int rowNumber, Func<Field, string> cell, List<(Field Field, string Code, string? Value)> problems)
+    {
+        ArgumentNullException.ThrowIfNull(cell);
+        ArgumentNullException.ThrowIfNull(problems);
+        int before = problems.Count;
+        string code = cell(Field.Code);
+        string fullName = string.Join(' ', cell(Field.FullName).Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        string delegation = cell(Field.Delegation);
+
+        foreach (var (field, value) in new[] { (Field.Code, code), (Field.FullName, fullName), (Field.Delegation, delegation) })
+        {
+            if (value.Length == 0)
+            {
+                problems.Add((field, "required", null));
+            }
+        }
+
+        if (code.Length > 32 || code.Any(char.IsWhiteSpace))
+        {
+            problems.Add((Field.Code, "bad_code", code));
+        }
+
+        foreach (var field in new[] { Field.FullName, Field.Delegation, Field.Position, Field.Rank, Field.Seat, Field.Notes })
+        {
+            string raw = cell(field);
+            if (raw.Any(char.IsControl))
+            {
+                problems.Add((field, "control_characters", raw.Replace("\t", "\\t", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal)));
+            }
+            else if (raw.Length > (field == Field.Notes ? 1000 : 200))
+            {
+                problems.Add((field, "too_long", raw[..40] + "…"));
+            }
+        }
+
+        Gender? gender = null;
+        string genderText = cell(Field.Gender);
+        if (genderText.Length == 0)
+        {
+            problems.Add((Field.Gender, "required", null));
+        }
+        else
+        {
+            gender = Fold(genderText) switch
+            {
+                "nu" or "female" or "f" or "woman" => Shared.Gender.Female,
+                "nam" or "male" or "m" or "man" => Shared.Gender.Male,
+                "khac" or "other" => Shared.Gender.Other,
+                _ => null,
+            };
+            if (gender is null)
+            {
+                problems.Add((Field.Gender, "unknown_gender", genderText));
+            }
+        }
+
+        DelegateKind? kind = null;
+        string kindText = cell(Field.Kind);
+        if (kindText.Length == 0)
+        {
+            problems.Add((Field.Kind, "required", null));
+        }
+        else
+        {
+            kind = Fold(kindText) switch
+            {
+                "chinh thuc" or "dai bieu chinh thuc" or "ct" or "official" => DelegateKind.Official,
+                "du khuyet" or "dai bieu du khuyet" or "dk" or "alternate" => DelegateKind.Alternate,
+                "khach moi" or "khach" or "km" or "guest" or "invited guest" => DelegateKind.Guest,
+                _ => null,
+            };
+            if (kind is null)
+            {
+                problems.Add((Field.Kind, "unknown_type", kindText));
+            }
+        }
+
+        int? birthYear = null;
+        string yearText = cell(Field.BirthYear);
+        if (yearText.Length > 0)
+        {
+            // Excel may store the year as "1985" or "1985.0".
+            if (decimal.TryParse(yearText, NumberStyles.Number, CultureInfo.InvariantCulture, out decimal year)
+                && year == Math.Floor(year) && year >= 1900 && year <= DateTime.UtcNow.Year)
+            {
+                birthYear = (int)year;
+            }
+            else
+            {
+                problems.Add((Field.BirthYear, "bad_birth_year", yearText));
+            }
+        }
+
+        if (problems.Count > before)
+        {
+            return null;
+        }
+
+        return new DelegateRow(rowNumber, code, fullName, delegation, Optional(cell(Field.Position)), Optional(cell(Field.Rank)),
+            gender, birthYear, kind!.Value, Optional(cell(Field.Seat)), Optional(cell(Field.Notes)));
+    }
+
+    private static string? Optional(string value) => value.Length == 0 ? null : value;
+
+    /// <summary>NFC (lists typed on a Mac arrive decomposed), trimmed; control characters are kept for validation to name.</summary>
+    private static string Clean(string value) => value.Normalize(NormalizationForm.FormC).Trim(' ', '\u00A0', '\r', '\n');
+}

@@ -1,0 +1,77 @@
+namespace CongressVote.Shared;
+
+public enum DelegateKind
+{
+    Official,
+    Alternate,
+    Guest,
+}
+
+public enum Gender
+{
+    Female,
+    Male,
+    Other,
+}
+
+public sealed record DelegateDto(
+    Guid Id,
+    string Code,
+    string FullName,
+    string Delegation,
+    string? Position,
+    string? Rank,
+    Gender? Gender,
+    int? BirthYear,
+    DelegateKind Kind,
+    string? Seat,
+    string? Notes,
+    bool HasBadge,
+    DateTimeOffset? CheckedInAt);
+
+/// <summary>Adding or editing one delegate; validated by the same rules as an imported row.</summary>
+public sealed record DelegateEditDto(
+    string Code,
+    string FullName,
+    string Delegation,
+    string? Position,
+    string? Rank,
+    Gender? Gender,
+    int? BirthYear,
+    DelegateKind Kind,
+    string? Seat,
+    string? Notes);
+
+public sealed record CountDto(string Key, int Count);
+
+public sealed record DelegateListDto(int Total, IReadOnlyList<DelegateDto> Items, IReadOnlyList<string> Delegations);
+
+public sealed record DelegateSummaryDto(
+    int Total,
+    IReadOnlyList<CountDto> ByKind,
+    IReadOnlyList<CountDto> ByGender,
+    IReadOnlyList<CountDto> ByDelegation);
+
+/// <summary>
+/// One problem in an imported file: the spreadsheet row (1 is the header; 0 is the file as a whole), the column
+/// as the file names it, a code the client translates, and the offending value or a detail.
+/// </summary>
+public sealed record ImportProblemDto(int Row, string Column, string Code, string? Value);
+
+public sealed record ImportReportDto(
+    bool Imported,
+    int Rows,
+    int Added,
+    int Changed,
+    int Unchanged,
+    IReadOnlyList<ImportProblemDto> Problems);
+
+public enum BadgeScope
+{
+    /// <summary>Only delegates who have no badge yet.</summary>
+    New,
+    /// <summary>Everyone chosen, reissuing badges already printed (the old ones stop working).</summary>
+    Reprint,
+}
+
+public sealed record BadgeSheetRequest(BadgeScope Scope, string? Delegation);

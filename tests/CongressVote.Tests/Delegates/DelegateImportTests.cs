@@ -1,0 +1,325 @@
+using System.Net;
+using System.Text;
+using CongressVote.Server.Demo;
+using CongressVote.Shared;
+using CongressVote.Tests.Infrastructure;
+using static CongressVote.Tests.Infrastructure.DelegateLists;
+
+namespace CongressVote.Tests.Delegates;
+
+/// <summary>Importing delegate lists through the real endpoint into PostgreSQL; each test has a congress of its own.</summary>
+public sealed class DelegateImportTests
+{
+    private CongressServer _server = default!;
+
+    [OneTimeSetUp]
+    public async Task StartServer() => _server = await CongressServer.StartAsync();
+
+    [OneTimeTearDown]
+    public async Task StopServer() => await _server.DisposeAsync();
+
+    private async Task<(DemoAccess Access, HttpClient Staff)> EmptyCongressAsync()
+    {
+        var access = await _server.CreateCongressAsync(officialDelegates: 0, guests: 0);
+        return (access, await _server.SignInStaffAsync(access));
+    }
+
+    [Test]
+    public async Task A_semicolon_CSV_with_Vietnamese_headers_imports_every_row()
+    {
+        var (_, staff) = await EmptyCongressAsync();
+        var file = Csv(VietnameseHeader,
+            Line("A001", "Nguyễn Văn An"), Line("A002", "Trần Thị Ánh", gender: "Nữ"), Line("A003", "Lê Minh Đức", "Quân khu 2", kind: "Khách mời"));
+
+        var (response, report) = await ImportAsync(staff, file);
+
+        var list = await ListAsync(staff);
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(report.Added, Is.EqualTo(3));
+            Assert.That(list.Items.Select(d => d.Code), Is.EquivalentTo(new[] { "A001", "A002", "A003" }));
+            Assert.That(list.Items.Single(d => d.Code == "A003").Kind, Is.EqualTo(DelegateKind.Guest));
+            Assert.That(list.Items.Single(d => d.Code == "A002").Gender, Is.EqualTo(Gender.Female));
+            Assert.That(list.Delegations, Is.EquivalentTo(new[] { "Quân khu 1", "Quân khu 2" }));
+        });
+    }
+
+    [Test]
+    public async Task A_comma_CSV_with_English_headers_in_another_order_and_no_BOM_imports()
+    {
+        var (_, staff) = await EmptyCongressAsync();
+        var file = Encoding.UTF8.GetBytes("Full name,Delegate type,Code,Gender,Delegation,Notes\r\n\"Phạm Quang, Huy\",official,B1,male,Unit 7,\"said \"\"hi\"\"\"\r\n");
+
+        var (_, report) = await ImportAsync(staff, file);
+
+        var only = (await ListAsync(staff)).Items.Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(report.Imported, Is.True);
+            Assert.That(only.FullName, Is.EqualTo("Phạm Quang, Huy"));
+            Assert.That(only.Notes, Is.EqualTo("said \"hi\""));
+            Assert.That(only.Delegation, Is.EqualTo("Unit 7"));
+        });
+    }
+
+    [Test]
+    public async Task A_missing_required_value_is_named_by_row_and_column_and_nothing_is_imported()
+    {
+        var (_, staff) = await EmptyCongressAsync();
+        var file = Csv(VietnameseHeader, Line("A001", "Nguyễn Văn An"), Line("A002", ""), Line("A003", "Lê Văn Cường"));
+
+        var (response, report) = await ImportAsync(staff, file);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+            Assert.That(report.Problems, Is.EqualTo(new[] { new ImportProblemDto(3, "Họ và tên", "required", null) }));
+            Assert.That((await ListAsync(staff)).Total, Is.Zero, "a file with an error imports no row");
+        });
+    }
+
+    [Test]
+    public async Task A_missing_required_column_is_named()
+    {
+        var (_, staff) = await EmptyCongressAsync();
+        var file = Csv("Mã đại biểu;Họ và tên;Đoàn;Loại đại biểu", "A1;Nguyễn Văn An;Quân khu 1;Chính thức");
+
+        var (_, report) = await ImportAsync(staff, file);
+
+        Assert.That(report.Problems, Is.EqualTo(new[] { new ImportProblemDto(1, "Giới tính", "missing_column", null) }));
+    }
+
+    [Test]
+    public async Task A_duplicate_code_names_both_rows()
+    {
+        var (_, staff) = await EmptyCongressAsync();
+        var file = Csv(VietnameseHeader, Line("A001", "Nguyễn Văn An"), Line("A002", "Trần Văn Bình"), Line("A001", "Lê Văn Cường"));
+
+        var (_, report) = await ImportAsync(staff, file);
+
+        Assert.That(report.Problems, Is.EqualTo(new[] { new ImportProblemDto(4, "Mã đại biểu", "duplicate_code", "A001 (2)") }));
+    }
+
+    [Test]
+    public async Task An_unknown_delegate_type_is_refused_with_the_value()
+    {
+        var (_, staff) = await EmptyCongressAsync();
+        var file = Csv(VietnameseHeader, Line("A001", "Nguyễn Văn An", kind: "Quan sát viên"));
+
+        var (_, report) = await ImportAsync(staff, file);
+
+        Assert.That(report.Problems, Is.EqualTo(new[] { new ImportProblemDto(2, "Loại đại biểu", "unknown_type", "Quan sát viên") }));
+    }
+
+    [Test]
+    public async Task Control_characters_in_a_name_are_refused()
+    {
+        var (_, staff) = await EmptyCongressAsync();
+        var file = Csv(VietnameseHeader, Line("A001", "Nguyễn\tVăn An"));
+
+        var (_, report) = await ImportAsync(staff, file);
+
+        Assert.That(report.Problems.Single(), Has.Property(nameof(ImportProblemDto.Code)).EqualTo("control_characters")
+            .And.Property(nameof(ImportProblemDto.Row)).EqualTo(2)
+            .And.Property(nameof(ImportProblemDto.Column)).EqualTo("Họ và tên"));
+    }
+
+    [TestCase(new byte[] { 0x25, 0x50, 0x44, 0x46, 0x2D, 0x31, 0x2E, 0x37 }, "PDF")]
+    [TestCase(new byte[] { 0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1 }, "Excel 97-2003 (.xls)")]
+    [TestCase(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }, "image")]
+    public async Task A_file_that_is_not_CSV_or_XLSX_is_refused_saying_what_it_looks_like(byte[] start, string looksLike)
+    {
+        var (_, staff) = await EmptyCongressAsync();
+
+        var (_, report) = await ImportAsync(staff, [.. start, .. new byte[64]], "list.csv");
+
+        Assert.That(report.Problems, Is.EqualTo(new[] { new ImportProblemDto(0, "", "file_not_spreadsheet", looksLike) }));
+    }
+
+    [Test]
+    public async Task A_UTF16_file_is_refused_naming_the_encoding()
+    {
+        var (_, staff) = await EmptyCongressAsync();
+        var text = string.Join("\r\n", VietnameseHeader, Line("A001", "Nguyễn Văn An"));
+        byte[] file = [.. Encoding.Unicode.GetPreamble(), .. Encoding.Unicode.GetBytes(text)];
+
+        var (_, report) = await ImportAsync(staff, file);
+
+        Assert.That(report.Problems, Is.EqualTo(new[] { new ImportProblemDto(0, "", "file_encoding", "UTF-16 LE") }));
+    }
+
+    [Test]
+    public async Task A_legacy_Vietnamese_code_page_is_refused_as_not_UTF8()
+    {
+        var (_, staff) = await EmptyCongressAsync();
+        // "Nguyễn" in Windows-1258: base letters followed by a combining tone byte (0xDE), invalid as UTF-8.
+        byte[] file = [.. "Mã;Họ tên\r\n"u8.ToArray(), 0x4E, 0x67, 0x75, 0x79, 0xEA, 0xDE, 0x6E];
+
+        var (_, report) = await ImportAsync(staff, file);
+
+        Assert.That(report.Problems.Single().Code, Is.EqualTo("file_encoding"));
+        Assert.That(report.Problems.Single().Value, Does.Contain("Windows-1258"));
+    }
+
+    [Test]
+    public async Task More_than_20000_rows_are_refused()
+    {
+        var (_, staff) = await EmptyCongressAsync();
+        var lines = new List<string> { VietnameseHeader };
+        lines.AddRange(Enumerable.Range(1, 20_001).Select(i => Line($"X{i}", $"Đại biểu Số {i}")));
+
+        var (_, report) = await ImportAsync(staff, Csv([.. lines]));
+
+        Assert.That(report.Problems, Is.EqualTo(new[] { new ImportProblemDto(0, "", "too_many_rows", "20000") }));
+    }
+
+    [Test]
+    public async Task Every_problem_in_a_file_is_listed_at_once()
+    {
+        var (_, staff) = await EmptyCongressAsync();
+        var file = Csv(VietnameseHeader,
+            Line("A001", ""), Line("A002", "Trần Văn Bình", gender: "?"), Line("A003", "Lê Văn Cường", year: "19x5"), Line("A002", "Phạm Văn Dũng"));
+
+        var (_, report) = await ImportAsync(staff, file);
+
+        Assert.That(report.Problems.Select(p => (p.Row, p.Code)), Is.EqualTo(new[]
+        {
+            (2, "required"), (3, "unknown_gender"), (4, "bad_birth_year"), (5, "duplicate_code"),
+        }));
+    }
+
+    [Test]
+    public async Task Re_importing_updates_by_code_and_reports_added_changed_and_unchanged_without_deleting()
+    {
+        var (_, staff) = await EmptyCongressAsync();
+        await ImportAsync(staff, Csv(VietnameseHeader, Line("A001", "Nguyễn Văn An"), Line("A002", "Trần Văn Bình"), Line("A003", "Lê Văn Cường")));
+
+        var (_, report) = await ImportAsync(staff, Csv(VietnameseHeader,
+            Line("A001", "Nguyễn Văn An"), Line("A002", "Trần Văn Bình", position: "Trưởng đoàn"), Line("A004", "Đỗ Thị Hoa", gender: "Nữ")));
+
+        var list = await ListAsync(staff);
+        Assert.Multiple(() =>
+        {
+            Assert.That((report.Added, report.Changed, report.Unchanged), Is.EqualTo((1, 1, 1)));
+            Assert.That(list.Total, Is.EqualTo(4), "A003 is not in the new file and is kept");
+            Assert.That(list.Items.Single(d => d.Code == "A002").Position, Is.EqualTo("Trưởng đoàn"));
+        });
+    }
+
+    [Test]
+    public async Task Names_typed_decomposed_on_a_Mac_are_stored_composed()
+    {
+        var (_, staff) = await EmptyCongressAsync();
+        string decomposed = "Nguyễn Thị Ánh".Normalize(NormalizationForm.FormD);
+
+        await ImportAsync(staff, Csv(VietnameseHeader, Line("A001", decomposed, gender: "Nữ")));
+
+        string stored = (await ListAsync(staff)).Items.Single().FullName;
+        Assert.Multiple(() =>
+        {
+            Assert.That(stored, Is.EqualTo("Nguyễn Thị Ánh"));
+            Assert.That(stored.IsNormalized(NormalizationForm.FormC), Is.True);
+        });
+    }
+
+    [Test]
+    public async Task The_list_is_sorted_by_given_name_the_Vietnamese_way()
+    {
+        var (_, staff) = await EmptyCongressAsync();
+        await ImportAsync(staff, Csv(VietnameseHeader,
+            Line("1", "Trần Văn Yến"), Line("2", "Lê Thị Ánh", gender: "Nữ"), Line("3", "Nguyễn Văn An"), Line("4", "Phạm Văn Ân"),
+            Line("5", "Bùi Văn Anh"), Line("6", "Đỗ Văn Đức"), Line("7", "Hồ Văn Dũng"), Line("8", "Vũ Văn An")));
+
+        var names = (await ListAsync(staff)).Items.Select(d => d.FullName).ToList();
+
+        Assert.That(names, Is.EqualTo(new[]
+        {
+            "Nguyễn Văn An", "Vũ Văn An", "Bùi Văn Anh", "Lê Thị Ánh", "Phạm Văn Ân", "Hồ Văn Dũng", "Đỗ Văn Đức", "Trần Văn Yến",
+        }));
+    }
+
+    [TestCase("nguyen van an", "Nguyễn Văn An")]
+    [TestCase("NGUYEN AN", "Nguyễn Văn An")]
+    [TestCase("dang thi", "Đặng Thị Hương")]
+    [TestCase("huong", "Đặng Thị Hương")]
+    [TestCase("b002", "Đặng Thị Hương")]
+    public async Task Search_ignores_diacritics_and_case(string query, string expected)
+    {
+        var (_, staff) = await EmptyCongressAsync();
+        await ImportAsync(staff, Csv(VietnameseHeader, Line("B001", "Nguyễn Văn An"), Line("B002", "Đặng Thị Hương", gender: "Nữ"), Line("B003", "Trần Văn Bình")));
+
+        var found = (await ListAsync(staff, query)).Items.Select(d => d.FullName);
+
+        Assert.That(found, Is.EqualTo(new[] { expected }));
+    }
+
+    [TestCase("csv")]
+    [TestCase("xlsx")]
+    public async Task Exporting_and_importing_again_leaves_the_registry_unchanged(string format)
+    {
+        var (_, staff) = await EmptyCongressAsync();
+        await ImportAsync(staff, Csv(VietnameseHeader,
+            Line("A001", "Nguyễn Văn An"), Line("A002", "Trần Thị Ánh", gender: "Nữ", year: ""), Line("0042", "Lê Văn Cường", "Quân chủng Phòng không – Không quân", kind: "Dự khuyết")));
+        var before = (await ListAsync(staff)).Items.OrderBy(d => d.Code, StringComparer.Ordinal).ToList();
+
+        byte[] exported = await staff.GetByteArrayAsync($"/api/delegates/export?format={format}");
+        var (_, report) = await ImportAsync(staff, exported, $"export.{format}");
+
+        var after = (await ListAsync(staff)).Items.OrderBy(d => d.Code, StringComparer.Ordinal).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(report.Problems, Is.Empty);
+            Assert.That((report.Added, report.Changed, report.Unchanged), Is.EqualTo((0, 0, 3)));
+            Assert.That(after, Is.EqualTo(before));
+        });
+    }
+
+    [Test]
+    public async Task Removing_a_delegate_is_refused_once_they_have_voted()
+    {
+        var access = await _server.CreateCongressAsync(officialDelegates: 3, guests: 0);
+        using var staff = await _server.SignInStaffAsync(access);
+        var poll = await _server.OpenPollAsync(access);
+        await using (var hub = await _server.ConnectDelegateAsync(access.Delegates[0].Token))
+        {
+            await Microsoft.AspNetCore.SignalR.Client.HubConnectionExtensions.InvokeAsync<CastResult>(
+                hub, nameof(ICongressHub.Cast), new CastRequest(poll.Id, VoteChoice.Yes, Guid.NewGuid()));
+        }
+
+        var list = await ListAsync(staff);
+        var voter = list.Items.Single(d => d.Code == access.Delegates[0].Code);
+        var other = list.Items.Single(d => d.Code == access.Delegates[1].Code);
+
+        using var refused = await staff.DeleteAsync($"/api/delegates/{voter.Id}");
+        using var removed = await staff.DeleteAsync($"/api/delegates/{other.Id}");
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.Conflict));
+            Assert.That(await refused.Content.ReadAsStringAsync(), Does.Contain("delegate_has_voted"));
+            Assert.That(removed.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+            Assert.That((await ListAsync(staff)).Total, Is.EqualTo(2));
+        });
+    }
+
+    [Test]
+    public async Task A_delegate_added_by_hand_follows_the_import_rules()
+    {
+        var (_, staff) = await EmptyCongressAsync();
+
+        using var bad = await staff.PostAsync("/api/delegates", System.Net.Http.Json.JsonContent.Create(
+            new DelegateEditDto("C1", "Ngô\u0007 Văn Lâm", "Quân khu 9", null, null, Gender.Male, 1990, DelegateKind.Official, null, null), options: TestJson.Options));
+        using var good = await staff.PostAsync("/api/delegates", System.Net.Http.Json.JsonContent.Create(
+            new DelegateEditDto("C1", "Ngô Văn Lâm", "Quân khu 9", "Ủy viên", null, Gender.Male, 1990, DelegateKind.Official, "A-12", null), options: TestJson.Options));
+
+        var list = await ListAsync(staff);
+        Assert.Multiple(async () =>
+        {
+            Assert.That(bad.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+            Assert.That(await bad.Content.ReadAsStringAsync(), Does.Contain("control_characters"));
+            Assert.That(good.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(list.Items.Single().Seat, Is.EqualTo("A-12"));
+        });
+    }
+}
