@@ -155,6 +155,28 @@ public static class BadgesApi
     {
         ArgumentNullException.ThrowIfNull(venue);
         ArgumentNullException.ThrowIfNull(http);
-        return string.IsNullOrWhiteSpace(venue.PublicUrl) ? $"{http.Request.Scheme}://{http.Request.Host}" : venue.PublicUrl.TrimEnd('/');
+        if (!string.IsNullOrWhiteSpace(venue.PublicUrl))
+        {
+            return venue.PublicUrl.TrimEnd('/');
+        }
+
+        // A console opened on the server itself would print badges only the server can open: use its LAN address.
+        string host = http.Request.Host.Host;
+        if (host is "localhost" or "::1" || host.StartsWith("127.", StringComparison.Ordinal))
+        {
+            host = LanAddress() ?? host;
+        }
+
+        return $"{http.Request.Scheme}://{host}{(http.Request.Host.Port is { } port ? ":" + port.ToString(System.Globalization.CultureInfo.InvariantCulture) : "")}";
     }
+
+    /// <summary>The machine's first IPv4 address on a network interface that is up, if any.</summary>
+    public static string? LanAddress() =>
+        System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces()
+            .Where(n => n.OperationalStatus == System.Net.NetworkInformation.OperationalStatus.Up
+                && n.NetworkInterfaceType != System.Net.NetworkInformation.NetworkInterfaceType.Loopback)
+            .SelectMany(n => n.GetIPProperties().UnicastAddresses)
+            .Select(a => a.Address)
+            .FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && !System.Net.IPAddress.IsLoopback(a))
+            ?.ToString();
 }

@@ -1,7 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.NetworkInformation;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using CongressVote.Server.Sessions;
@@ -129,17 +126,9 @@ public sealed class DemoStartup(
         if (host is "0.0.0.0" or "[::]")
         {
             // Listening on every interface: show the LAN address tablets can reach.
-            host = LanAddress() ?? "127.0.0.1";
+            host = Badges.BadgesApi.LanAddress() ?? "127.0.0.1";
         }
 
         return $"{uri.Scheme}://{host}:{uri.Port}";
     }
-
-    private static string? LanAddress() =>
-        NetworkInterface.GetAllNetworkInterfaces()
-            .Where(n => n.OperationalStatus == OperationalStatus.Up && n.NetworkInterfaceType != NetworkInterfaceType.Loopback)
-            .SelectMany(n => n.GetIPProperties().UnicastAddresses)
-            .Select(a => a.Address)
-            .FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(a))
-            ?.ToString();
 }

@@ -7,7 +7,7 @@ namespace CongressVote.Tests.Browser;
 
 /// <summary>What people see: the secretariat, a delegate's tablet and the hall projector, each in its own browser context.</summary>
 [Category("Browser")]
-public sealed partial class VoteFlowTests
+public sealed partial class BrowserTests
 {
     private CongressServer _server = default!;
     private IPlaywright _playwright = default!;

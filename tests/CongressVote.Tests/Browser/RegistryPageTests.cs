@@ -1,0 +1,61 @@
+using CongressVote.Server.Demo;
+using CongressVote.Tests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace CongressVote.Tests.Browser;
+
+public sealed partial class BrowserTests
+{
+    private async Task<IPage> SignedInConsoleAsync(DemoAccess access, string language)
+    {
+        var secretary = access.Staff.Single(s => s.Role == "secretary");
+        var page = await NewPageAsync(language, 1366, 900);
+        await page.GotoAsync("/login");
+        await page.Locator("#user").FillAsync(secretary.UserName);
+        await page.Locator("#password").FillAsync(secretary.Password);
+        await page.Locator("form.login button[type=submit]").ClickAsync();
+        await page.WaitForURLAsync("**/console");
+        return page;
+    }
+
+    [Test, CancelAfter(120_000)]
+    public async Task The_secretariat_imports_a_list_through_the_console_and_sees_it_searchable()
+    {
+        DemoAccess access = await _server.CreateCongressAsync(officialDelegates: 0, guests: 0);
+        var page = await SignedInConsoleAsync(access, "vi");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Đại biểu & thẻ" }).ClickAsync();
+
+        var file = DelegateLists.Csv(DelegateLists.VietnameseHeader,
+            DelegateLists.Line("D01", "Nguyễn Văn An"), DelegateLists.Line("D02", "Đặng Thị Hương", "Quân khu 5", gender: "Nữ"),
+            DelegateLists.Line("D03", "Trần Quốc Toản", "Quân khu 5", kind: "Khách mời"));
+        await page.Locator("#import-file").SetInputFilesAsync(new FilePayload { Name = "danh-sach.csv", MimeType = "text/csv", Buffer = file });
+
+        await Assertions.Expect(page.GetByTestId("import-result")).ToContainTextAsync("Đã nhập 3 dòng: thêm 3");
+        await Assertions.Expect(page.GetByTestId("delegate-table").Locator("tbody tr")).ToHaveCountAsync(3);
+        await Assertions.Expect(page.GetByTestId("delegate-summary")).ToContainTextAsync("Khách mời: 1");
+
+        await page.GetByTestId("delegate-search").FillAsync("dang huong");
+        await Assertions.Expect(page.GetByTestId("delegate-table").Locator("tbody tr")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.GetByTestId("delegate-table")).ToContainTextAsync("Đặng Thị Hương");
+        await BrowserSession.ScreenshotAsync(page, "console-delegates-vi");
+    }
+
+    [Test, CancelAfter(120_000)]
+    public async Task A_list_with_errors_shows_every_problem_in_English_and_imports_nothing()
+    {
+        DemoAccess access = await _server.CreateCongressAsync(officialDelegates: 0, guests: 0);
+        var page = await SignedInConsoleAsync(access, "en");
+        await page.GotoAsync("/console/delegates");
+
+        var file = DelegateLists.Csv(DelegateLists.VietnameseHeader,
+            DelegateLists.Line("E01", "Nguyễn Văn An"), DelegateLists.Line("E02", "Lê Văn Bảo", kind: "Quan sát viên"), DelegateLists.Line("E01", "Phan Văn Chí"));
+        await page.Locator("#import-file").SetInputFilesAsync(new FilePayload { Name = "list.csv", MimeType = "text/csv", Buffer = file });
+
+        var problems = page.GetByTestId("import-problems");
+        await Assertions.Expect(problems).ToContainTextAsync("2 problem(s) found. Nothing was imported");
+        await Assertions.Expect(problems).ToContainTextAsync("Unknown delegate type \"Quan sát viên\"");
+        await Assertions.Expect(problems).ToContainTextAsync("The code repeats an earlier row: E01 (2)");
+        await Assertions.Expect(page.GetByTestId("delegate-count")).ToContainTextAsync("Showing 0 of 0");
+        await BrowserSession.ScreenshotAsync(page, "console-import-errors-en");
+    }
+}
