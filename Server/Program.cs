@@ -1,5 +1,6 @@
 using CongressVote.Server;
 using CongressVote.Server.Badges;
+using CongressVote.Server.CheckIn;
 using CongressVote.Server.Data;
 using CongressVote.Server.Delegates;
 using CongressVote.Server.Demo;
@@ -12,6 +13,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddCongressDatabase(builder.Configuration);
 builder.Services.AddSessions(builder.Configuration);
+builder.Services.AddSignInRateLimits(builder.Configuration);
 builder.Services.AddLive();
 builder.Services.AddPolls();
 builder.Services.AddBadges(builder.Configuration);
@@ -24,6 +26,7 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseCsrfHeader();
+app.UseRateLimiter();
 app.UseAuthentication();
 app.UseAuthorization();
 
@@ -32,6 +35,8 @@ app.MapSessionApi();
 app.MapPollsApi();
 app.MapDelegatesApi();
 app.MapBadgesApi();
+app.MapCheckInApi();
+app.MapHelpDeskApi();
 app.MapLive();
 app.MapUnknownApiRoutes();
 app.MapFallbackToFile("index.html");

@@ -19,4 +19,13 @@ namespace CongressVote.Shared;
 [JsonSerializable(typeof(DelegateSummaryDto))]
 [JsonSerializable(typeof(ImportReportDto))]
 [JsonSerializable(typeof(BadgeSheetRequest))]
+[JsonSerializable(typeof(ScanRequest))]
+[JsonSerializable(typeof(ScanResultDto))]
+[JsonSerializable(typeof(ExcuseRequest))]
+[JsonSerializable(typeof(AttendanceDto))]
+[JsonSerializable(typeof(CredentialsReportDto))]
+[JsonSerializable(typeof(OpenPollRequest))]
+[JsonSerializable(typeof(DelegateLoginRequest))]
+[JsonSerializable(typeof(DelegateLoginResultDto))]
+[JsonSerializable(typeof(HelpDeskDto))]
 public sealed partial class CongressJsonContext : JsonSerializerContext;

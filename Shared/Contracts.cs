@@ -32,6 +32,8 @@ public enum CastStatus
     UnknownPoll,
     InvalidChoice,
     NotEntitled,
+    /// <summary>This tablet's session was ended by staff; the delegate must sign in again at the help desk.</summary>
+    SessionEnded,
     /// <summary>The server could not store the ballot (for example the database is down); retry with the same key.</summary>
     NotRecorded,
 }
@@ -91,6 +93,7 @@ public sealed record CongressSnapshotDto(
     IReadOnlyList<PollDto> Polls,
     PollDto? CurrentPoll,
     TallyDto? Tally,
-    MyBallotDto? MyBallot);
+    MyBallotDto? MyBallot,
+    AttendanceDto? Attendance);
 
 public sealed record ProblemMessage(string Code, string Message);

@@ -8,4 +8,10 @@ public interface ICongressClient
 
     /// <summary>A coalesced live count, sent at most a few times a second per poll.</summary>
     Task TallyChanged(TallyDto tally);
+
+    /// <summary>Coalesced attendance and quorum, after check-ins and check-outs.</summary>
+    Task AttendanceChanged(AttendanceDto attendance);
+
+    /// <summary>This tablet's session was ended by staff (a lost tablet, or the badge moved to another device).</summary>
+    Task SessionEnded();
 }

@@ -115,3 +115,35 @@ public static class RuleWording
         _ => "valid ballots",
     };
 }
+
+/// <summary>The quorum in words: "Quorum reached: 301 of 363 present (82.9%); required at least 242".</summary>
+public static class QuorumWording
+{
+    public static string Describe(AttendanceDto attendance, CultureInfo culture)
+    {
+        ArgumentNullException.ThrowIfNull(attendance);
+        ArgumentNullException.ThrowIfNull(culture);
+        bool vi = culture.TwoLetterISOLanguageName == "vi";
+        string percent = attendance.Summoned == 0 ? "0" : (100m * attendance.Present / attendance.Summoned).ToString("0.0", culture);
+        string required = attendance.QuorumRequired.ToString("0.##", culture);
+        if (!attendance.QuorumApplies)
+        {
+            return vi
+                ? $"Có mặt: {attendance.Present}/{attendance.Summoned} ({percent}%); không yêu cầu số đại biểu tối thiểu"
+                : $"Present: {attendance.Present} of {attendance.Summoned} ({percent}%); no quorum required";
+        }
+
+        if (vi)
+        {
+            string verdict = attendance.QuorumReached ? "Đủ số đại biểu" : "Chưa đủ số đại biểu";
+            string comparison = attendance.QuorumStrict ? "trên" : "ít nhất";
+            return $"{verdict}: {attendance.Present}/{attendance.Summoned} có mặt ({percent}%); cần {comparison} {required}";
+        }
+        else
+        {
+            string verdict = attendance.QuorumReached ? "Quorum reached" : "No quorum";
+            string comparison = attendance.QuorumStrict ? "more than" : "at least";
+            return $"{verdict}: {attendance.Present} of {attendance.Summoned} present ({percent}%); required {comparison} {required}";
+        }
+    }
+}

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using CongressVote.Server.Audit;
 using CongressVote.Server.Delegates;
+using CongressVote.Server.Live;
 using CongressVote.Server.Sessions;
 using CongressVote.Shared;
 using Dapper;
@@ -45,7 +46,7 @@ public static class BadgesApi
         """;
 
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> SheetAsync(
-        BadgeSheetRequest request, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, IOptions<VenueOptions> venue)
+        BadgeSheetRequest request, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, IOptions<VenueOptions> venue, CongressNotifier notifier)
     {
         Guid congressId = user.CongressId();
         await using var connection = await db.OpenConnectionAsync();
@@ -66,9 +67,10 @@ public static class BadgesApi
         string congressName = await connection.ExecuteScalarAsync<string>("SELECT name FROM congress WHERE id = @congressId", new { congressId }, transaction) ?? "";
         string baseUrl = BaseUrl(venue.Value, http);
         var badges = new List<BadgeData>(holders.Count);
+        var ended = new List<Guid>();
         foreach (var holder in holders.OrderBy(h => h.Delegation, VietnameseOrder.Collation).ThenBy(h => h.FullName, VietnameseOrder.Names))
         {
-            string token = await IssueAsync(connection, transaction, holder);
+            string token = await IssueAsync(connection, transaction, holder, ended);
             badges.Add(Data(congressName, holder, baseUrl + Routes.DelegateLink(token)));
         }
 
@@ -76,11 +78,12 @@ public static class BadgesApi
             request.Delegation, new { count = holders.Count });
         byte[] pdf = BadgeRenderer.PdfSheet(badges);
         await transaction.CommitAsync();
+        await EndSessionsAsync(notifier, ended);
         return TypedResults.File(pdf, "application/pdf", $"the-dai-bieu-{DateTime.Now:yyyyMMdd-HHmm}.pdf");
     }
 
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> SingleAsync(
-        Guid id, string? format, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, IOptions<VenueOptions> venue)
+        Guid id, string? format, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, IOptions<VenueOptions> venue, CongressNotifier notifier)
     {
         Guid congressId = user.CongressId();
         await using var connection = await db.OpenConnectionAsync();
@@ -93,17 +96,19 @@ public static class BadgesApi
         }
 
         string congressName = await connection.ExecuteScalarAsync<string>("SELECT name FROM congress WHERE id = @congressId", new { congressId }, transaction) ?? "";
-        string token = await IssueAsync(connection, transaction, holder);
+        var ended = new List<Guid>();
+        string token = await IssueAsync(connection, transaction, holder, ended);
         var badge = Data(congressName, holder, BaseUrl(venue.Value, http) + Routes.DelegateLink(token));
         await AuditLog.WriteAsync(transaction, user, http, congressId, holder.TokenHash is null ? "badge.issue" : "badge.reissue", holder.Code);
         var file = format == "svg"
             ? TypedResults.File(System.Text.Encoding.UTF8.GetBytes(BadgeRenderer.Svg(badge)), "image/svg+xml", $"{holder.Code}.svg")
             : TypedResults.File(BadgeRenderer.Png(badge), "image/png", $"{holder.Code}.png");
         await transaction.CommitAsync();
+        await EndSessionsAsync(notifier, ended);
         return file;
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(Guid id, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db)
+    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(Guid id, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, CongressNotifier notifier)
     {
         Guid congressId = user.CongressId();
         await using var connection = await db.OpenConnectionAsync();
@@ -120,19 +125,21 @@ public static class BadgesApi
             return Problems.Conflict("no_badge", "This delegate has no badge to revoke.");
         }
 
-        await RetireAsync(connection, transaction, holder, "revoked");
+        var ended = new List<Guid>();
+        await RetireAsync(connection, transaction, holder, "revoked", ended);
         await connection.ExecuteAsync("UPDATE delegate SET token_hash = NULL WHERE id = @id", new { id }, transaction);
         await AuditLog.WriteAsync(transaction, user, http, congressId, "badge.revoke", holder.Code);
         await transaction.CommitAsync();
+        await EndSessionsAsync(notifier, ended);
         return TypedResults.NoContent();
     }
 
     /// <summary>A new token for the holder; a badge they had is revoked in the same transaction.</summary>
-    private static async Task<string> IssueAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Holder holder)
+    private static async Task<string> IssueAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Holder holder, List<Guid> endedSessions)
     {
         if (holder.TokenHash is not null)
         {
-            await RetireAsync(connection, transaction, holder, "reissued");
+            await RetireAsync(connection, transaction, holder, "reissued", endedSessions);
         }
 
         string token = BadgeTokens.New();
@@ -142,10 +149,27 @@ public static class BadgesApi
         return token;
     }
 
-    private static async Task RetireAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Holder holder, string reason) =>
+    /// <summary>
+    /// Revokes the holder's badge and ends the tablet session it opened: whoever holds the old badge (or the
+    /// tablet it signed in) can no longer vote. The session's live connection is closed after commit.
+    /// </summary>
+    private static async Task RetireAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Holder holder, string reason, List<Guid> endedSessions)
+    {
         await connection.ExecuteAsync(
             "INSERT INTO badge_revocation (token_hash, delegate_id, reason) VALUES (@TokenHash, @Id, @reason) ON CONFLICT DO NOTHING",
             new { holder.TokenHash, holder.Id, reason }, transaction);
+        endedSessions.AddRange(await connection.QueryAsync<Guid>(
+            "UPDATE delegate_session SET ended_at = now(), ended_by = @reason WHERE delegate_id = @Id AND ended_at IS NULL RETURNING id",
+            new { holder.Id, reason = "badge " + reason }, transaction));
+    }
+
+    private static async Task EndSessionsAsync(CongressNotifier notifier, List<Guid> sessions)
+    {
+        foreach (var session in sessions)
+        {
+            await notifier.SessionEndedAsync(session);
+        }
+    }
 
     private static BadgeData Data(string congressName, Holder holder, string url) =>
         new(congressName, holder.FullName, holder.Delegation, holder.Position, holder.Code, holder.Kind, url);

@@ -56,7 +56,7 @@ public static class DemoCongress
 
     public static async Task<DemoAccess> CreateAsync(
         NpgsqlDataSource db, IPasswordHasher<SessionApi.StaffAccount> hasher,
-        string name, int officialDelegates = 363, int guests = 5, string? staffPassword = null, int seed = 2026)
+        string name, int officialDelegates = 363, int guests = 5, string? staffPassword = null, int seed = 2026, int? checkedIn = null)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(hasher);
@@ -126,12 +126,22 @@ public static class DemoCongress
             }
         }
 
+        // Delegates already through the door: by default everyone, so a vote can open at once.
+        int present = Math.Clamp(checkedIn ?? officialDelegates, 0, officialDelegates);
+        var presentIds = rows.Where(r => r.Kind == "official").Take(present).Select(r => r.Id).ToArray();
+        await connection.ExecuteAsync(
+            "UPDATE delegate SET checked_in_at = now() WHERE id = ANY(@presentIds)", new { presentIds }, transaction);
+        await connection.ExecuteAsync(
+            "INSERT INTO attendance_event (delegate_id, kind, desk, actor) SELECT unnest(@presentIds), 'in', 'demo', 'demo'",
+            new { presentIds }, transaction);
+
         var staff = new List<(string, string, string)>();
         foreach (var (userName, displayName, role) in new[]
         {
             ("admin", "Quản trị", Roles.Admin),
             ("chair", "Đoàn Chủ tịch", Roles.Chair),
             ("secretary", "Đoàn Thư ký", Roles.Secretary),
+            ("desk", "Ban Thẩm tra tư cách đại biểu", Roles.Credentials),
         })
         {
             string password = staffPassword ?? NewPassword();

@@ -11,17 +11,31 @@ namespace CongressVote.Server.Live;
 /// group, asks for a snapshot, and (as a delegate) casts.
 /// </summary>
 [Authorize]
-public sealed class CongressHub(BallotBox ballots, CongressSnapshots snapshots) : Hub<ICongressClient>, ICongressHub
+public sealed class CongressHub(BallotBox ballots, CongressSnapshots snapshots, ConnectionRegistry connections) : Hub<ICongressClient>, ICongressHub
 {
     public override async Task OnConnectedAsync()
     {
         var user = Context.User!;
         await Groups.AddToGroupAsync(Context.ConnectionId, CongressNotifier.CongressGroup(user.CongressId()));
-        if (user.Role() != Roles.Delegate)
+        if (user.Role() == Roles.Delegate)
+        {
+            Guid session = user.SessionId();
+            await Groups.AddToGroupAsync(Context.ConnectionId, CongressNotifier.SessionGroup(session));
+            connections.Add(Context, user.CongressId(), user.SubjectId(), session);
+        }
+        else
         {
             await Groups.AddToGroupAsync(Context.ConnectionId, CongressNotifier.ScreensGroup(user.CongressId()));
+            connections.Add(Context, user.CongressId(), null, null);
         }
+
         await base.OnConnectedAsync();
+    }
+
+    public override Task OnDisconnectedAsync(Exception? exception)
+    {
+        connections.Remove(Context.ConnectionId);
+        return base.OnDisconnectedAsync(exception);
     }
 
     /// <summary>The whole current state, versioned; clients call it on connect and after every reconnect.</summary>
@@ -36,6 +50,6 @@ public sealed class CongressHub(BallotBox ballots, CongressSnapshots snapshots) 
     public Task<CastResult> Cast(CastRequest request)
     {
         var user = Context.User!;
-        return ballots.CastAsync(user.CongressId(), user.SubjectId(), request, Context.ConnectionAborted);
+        return ballots.CastAsync(user.CongressId(), user.SubjectId(), user.SessionId(), request, Context.ConnectionAborted);
     }
 }

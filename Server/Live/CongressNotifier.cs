@@ -14,10 +14,12 @@ namespace CongressVote.Server.Live;
 public sealed class CongressNotifier(
     NpgsqlDataSource db,
     IHubContext<CongressHub, ICongressClient> hub,
+    ConnectionRegistry connections,
     ILogger<CongressNotifier> logger) : BackgroundService
 {
     private static readonly TimeSpan s_tallyInterval = TimeSpan.FromMilliseconds(150);
     private readonly ConcurrentDictionary<Guid, byte> _dirtyPolls = new();
+    private readonly ConcurrentDictionary<Guid, byte> _dirtyAttendance = new();
 
     public static string CongressGroup(Guid congressId) => $"congress:{congressId}";
 
@@ -25,6 +27,17 @@ public sealed class CongressNotifier(
     public static string ScreensGroup(Guid congressId) => $"screens:{congressId}";
 
     public void TallyMayHaveChanged(Guid pollId) => _dirtyPolls.TryAdd(pollId, 0);
+
+    public void AttendanceMayHaveChanged(Guid congressId) => _dirtyAttendance.TryAdd(congressId, 0);
+
+    /// <summary>Tells a tablet its session ended, and closes its live connections on this node.</summary>
+    public async Task SessionEndedAsync(Guid sessionId)
+    {
+        await hub.Clients.Group(SessionGroup(sessionId)).SessionEnded();
+        connections.AbortSession(sessionId);
+    }
+
+    public static string SessionGroup(Guid sessionId) => $"session:{sessionId}";
 
     public async Task PollChangedAsync(Guid congressId, PollDto poll)
     {
@@ -44,11 +57,32 @@ public sealed class CongressNotifier(
                     _dirtyPolls.TryRemove(pollId, out _);
                     await SendTallyAsync(pollId, stoppingToken);
                 }
+
+                foreach (var congressId in _dirtyAttendance.Keys)
+                {
+                    _dirtyAttendance.TryRemove(congressId, out _);
+                    await SendAttendanceAsync(congressId, stoppingToken);
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // Shutting down.
+        }
+    }
+
+    private async Task SendAttendanceAsync(Guid congressId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await db.OpenConnectionAsync(cancellationToken);
+            var attendance = await CheckIn.AttendanceQueries.ReadAsync(connection, congressId);
+            await hub.Clients.Group(ScreensGroup(congressId)).AttendanceChanged(attendance);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogWarning(ex, "Could not send the attendance of congress {CongressId}; retrying", congressId);
+            AttendanceMayHaveChanged(congressId);
         }
     }
 

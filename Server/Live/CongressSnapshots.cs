@@ -15,8 +15,7 @@ public sealed class CongressSnapshots(NpgsqlDataSource db)
     {
         await using var connection = await db.OpenConnectionAsync();
         var congress = await connection.QuerySingleAsync<CongressRow>("""
-            SELECT c.name, c.current_item_id,
-                   (SELECT count(*)::int FROM delegate d WHERE d.congress_id = c.id AND d.may_vote) AS summoned
+            SELECT c.name, c.current_item_id, 0 AS summoned
             FROM congress c WHERE c.id = @congressId
             """, new { congressId });
         var agenda = (await connection.QueryAsync<AgendaItemDto>(
@@ -48,7 +47,9 @@ public sealed class CongressSnapshots(NpgsqlDataSource db)
             }
         }
 
-        return new CongressSnapshotDto(congressId, congress.Name, congress.Summoned, congress.CurrentItemId, agenda,
-            polls.Select(p => p.ToDto()).ToList(), current?.ToDto(), tally, myBallot);
+        // Screens show attendance; a tablet has no use for it.
+        var attendance = await CheckIn.AttendanceQueries.ReadAsync(connection, congressId);
+        return new CongressSnapshotDto(congressId, congress.Name, attendance.Summoned, congress.CurrentItemId, agenda,
+            polls.Select(p => p.ToDto()).ToList(), current?.ToDto(), tally, myBallot, delegateId is null ? attendance : null);
     }
 }

@@ -12,6 +12,7 @@ public static class LiveSetup
         services.AddSignalR(options => options.MaximumReceiveMessageSize = MaximumMessageBytes)
             .AddJsonProtocol(options => options.PayloadSerializerOptions.TypeInfoResolverChain.Insert(0, CongressJsonContext.Default));
         services.AddSingleton<CongressSnapshots>();
+        services.AddSingleton<ConnectionRegistry>();
         services.AddSingleton<CongressNotifier>();
         services.AddHostedService(sp => sp.GetRequiredService<CongressNotifier>());
         return services;

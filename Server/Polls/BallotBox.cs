@@ -19,11 +19,11 @@ public sealed class BallotBox(NpgsqlDataSource db, CongressNotifier notifier, IL
     private readonly Channel<PendingCast> _queue = Channel.CreateBounded<PendingCast>(
         new BoundedChannelOptions(50_000) { SingleWriter = false, SingleReader = false, FullMode = BoundedChannelFullMode.Wait });
 
-    private sealed record PendingCast(Guid CongressId, Guid DelegateId, CastRequest Request, TaskCompletionSource<CastResult> Answer);
+    private sealed record PendingCast(Guid CongressId, Guid DelegateId, Guid SessionId, CastRequest Request, TaskCompletionSource<CastResult> Answer);
 
-    private sealed record Outcome(int Idx, string? State, bool AllowAbstain, bool Entitled, Guid? CastKey, DateTime? CastAt);
+    private sealed record Outcome(int Idx, string? State, bool AllowAbstain, bool Entitled, bool SessionActive, Guid? CastKey, DateTime? CastAt);
 
-    public async Task<CastResult> CastAsync(Guid congressId, Guid delegateId, CastRequest request, CancellationToken cancellationToken)
+    public async Task<CastResult> CastAsync(Guid congressId, Guid delegateId, Guid sessionId, CastRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.Key == Guid.Empty)
@@ -37,7 +37,7 @@ public sealed class BallotBox(NpgsqlDataSource db, CongressNotifier notifier, IL
             return new CastResult(CastStatus.InvalidChoice);
         }
 
-        var pending = new PendingCast(congressId, delegateId, request, new TaskCompletionSource<CastResult>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new PendingCast(congressId, delegateId, sessionId, request, new TaskCompletionSource<CastResult>(TaskCreationOptions.RunContinuationsAsynchronously));
         try
         {
             await _queue.Writer.WriteAsync(pending, cancellationToken);
@@ -104,6 +104,7 @@ public sealed class BallotBox(NpgsqlDataSource db, CongressNotifier notifier, IL
         var congressIds = new Guid[n];
         var pollIds = new Guid[n];
         var delegateIds = new Guid[n];
+        var sessionIds = new Guid[n];
         var keys = new Guid[n];
         var choices = new short[n];
         var ballotIds = new Guid[n];
@@ -114,6 +115,7 @@ public sealed class BallotBox(NpgsqlDataSource db, CongressNotifier notifier, IL
             congressIds[i] = p.CongressId;
             pollIds[i] = p.Request.PollId;
             delegateIds[i] = p.DelegateId;
+            sessionIds[i] = p.SessionId;
             keys[i] = p.Request.Key;
             choices[i] = (short)p.Request.Choice;
             ballotIds[i] = Guid.NewGuid(); // random (v4): a ballot id says nothing about when or by whom
@@ -126,8 +128,8 @@ public sealed class BallotBox(NpgsqlDataSource db, CongressNotifier notifier, IL
         const string insertSql = """
             WITH input AS (
                 SELECT DISTINCT ON (poll_id, delegate_id) *
-                FROM unnest(@idx, @congressIds, @pollIds, @delegateIds, @keys, @choices, @ballotIds)
-                    AS t(idx, congress_id, poll_id, delegate_id, cast_key, choice, ballot_id)
+                FROM unnest(@idx, @congressIds, @pollIds, @delegateIds, @sessionIds, @keys, @choices, @ballotIds)
+                    AS t(idx, congress_id, poll_id, delegate_id, session_id, cast_key, choice, ballot_id)
                 ORDER BY poll_id, delegate_id, idx
             ),
             open_poll AS (
@@ -143,6 +145,7 @@ public sealed class BallotBox(NpgsqlDataSource db, CongressNotifier notifier, IL
                 JOIN open_poll p ON p.id = i.poll_id
                 JOIN poll_roll r ON r.poll_id = i.poll_id AND r.delegate_id = i.delegate_id
                 JOIN poll pc ON pc.id = i.poll_id AND pc.congress_id = i.congress_id
+                JOIN delegate_session s ON s.id = i.session_id AND s.delegate_id = i.delegate_id AND s.ended_at IS NULL
                 WHERE i.choice <> 2 OR p.allow_abstain
                 ON CONFLICT (poll_id, delegate_id) DO NOTHING
                 RETURNING poll_id, delegate_id, cast_key
@@ -160,18 +163,19 @@ public sealed class BallotBox(NpgsqlDataSource db, CongressNotifier notifier, IL
 
         const string outcomeSql = """
             SELECT i.idx, p.state, coalesce(p.allow_abstain, false) AS allow_abstain,
-                   (r.delegate_id IS NOT NULL) AS entitled, v.cast_key, v.cast_at
-            FROM unnest(@idx, @congressIds, @pollIds, @delegateIds) AS i(idx, congress_id, poll_id, delegate_id)
+                   (r.delegate_id IS NOT NULL) AS entitled, (s.id IS NOT NULL) AS session_active, v.cast_key, v.cast_at
+            FROM unnest(@idx, @congressIds, @pollIds, @delegateIds, @sessionIds) AS i(idx, congress_id, poll_id, delegate_id, session_id)
+            LEFT JOIN delegate_session s ON s.id = i.session_id AND s.delegate_id = i.delegate_id AND s.ended_at IS NULL
             LEFT JOIN poll p ON p.id = i.poll_id AND p.congress_id = i.congress_id
             LEFT JOIN poll_roll r ON r.poll_id = i.poll_id AND r.delegate_id = i.delegate_id
             LEFT JOIN poll_voter v ON v.poll_id = i.poll_id AND v.delegate_id = i.delegate_id
             """;
 
-        var args = new { idx, congressIds, pollIds, delegateIds, keys, choices, ballotIds };
+        var args = new { idx, congressIds, pollIds, delegateIds, sessionIds, keys, choices, ballotIds };
         await using var connection = await db.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         var touchedPolls = (await connection.QueryAsync<Guid>(insertSql, args, transaction)).ToList();
-        var outcomes = (await connection.QueryAsync<Outcome>(outcomeSql, new { idx, congressIds, pollIds, delegateIds }, transaction))
+        var outcomes = (await connection.QueryAsync<Outcome>(outcomeSql, new { idx, congressIds, pollIds, delegateIds, sessionIds }, transaction))
             .ToDictionary(o => o.Idx);
         await transaction.CommitAsync();
 
@@ -201,6 +205,12 @@ public sealed class BallotBox(NpgsqlDataSource db, CongressNotifier notifier, IL
             // Same key: a retry of a stored ballot gets the same answer. Another key: the delegate voted already.
             var at = o.CastAt is { } t ? new DateTimeOffset(t, TimeSpan.Zero) : (DateTimeOffset?)null;
             return key == request.Key ? new CastResult(CastStatus.Recorded, at) : new CastResult(CastStatus.AlreadyVoted, at);
+        }
+
+        if (!o.SessionActive)
+        {
+            // The tablet was signed out by staff (a lost tablet, or the badge moved to another device).
+            return new CastResult(CastStatus.SessionEnded);
         }
 
         if (o.State != "open")

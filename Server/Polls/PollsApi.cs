@@ -31,8 +31,32 @@ public static class PollsApi
         Guid pollId, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, CongressNotifier notifier)
     {
         Guid congressId = user.CongressId();
+        // The body is optional: only a chair overriding the quorum sends one.
+        var request = http.Request.HasJsonContentType() && http.Request.ContentLength != 0
+            ? await http.Request.ReadFromJsonAsync(CongressJsonContext.Default.OpenPollRequest)
+            : null;
         await using var connection = await db.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
+
+        // A vote without quorum is not valid: refused, unless the chair overrides with a reason, on the record.
+        var attendance = await CheckIn.AttendanceQueries.ReadAsync(connection, congressId, transaction);
+        string? overrideReason = request?.QuorumOverrideReason?.Trim() is { Length: > 0 } reason ? reason : null;
+        if (!attendance.QuorumReached)
+        {
+            if (overrideReason is null)
+            {
+                return Problems.Conflict("quorum_not_reached", QuorumWording.Describe(attendance, System.Globalization.CultureInfo.GetCultureInfo("en-GB")));
+            }
+
+            if (user.Role() is not (Roles.Chair or Roles.Admin))
+            {
+                return Problems.Forbidden("override_needs_chair", "Only the chair may open a vote without quorum.");
+            }
+
+            await AuditLog.WriteAsync(transaction, user, http, congressId, "poll.quorum_override", pollId.ToString(),
+                new { reason = overrideReason, attendance.Present, attendance.Summoned, attendance.QuorumRequired });
+        }
+
         int opened;
         try
         {
@@ -54,8 +78,8 @@ public static class PollsApi
         await connection.ExecuteAsync("""
             INSERT INTO poll_roll (poll_id, delegate_id, present_at_open)
             SELECT @pollId, d.id, d.checked_in_at IS NOT NULL
-            FROM delegate d
-            WHERE d.congress_id = @congressId AND d.may_vote
+            FROM delegate d JOIN congress c ON c.id = d.congress_id
+            WHERE d.congress_id = @congressId AND d.may_vote AND NOT (d.excused_reason IS NOT NULL AND c.excused_reduce_summoned)
             """, new { pollId, congressId }, transaction);
         await connection.ExecuteAsync(
             "UPDATE congress SET current_item_id = (SELECT agenda_item_id FROM poll WHERE id = @pollId) WHERE id = @congressId",

@@ -29,6 +29,9 @@ public static class SessionClaims
 {
     public const string Congress = "congress";
 
+    /// <summary>A delegate's tablet session (delegate_session.id); ending it ends the tablet's right to vote.</summary>
+    public const string Session = "session";
+
     /// <summary>What the client shows under the name: a delegate's delegation, a staff member's role.</summary>
     public const string Detail = "detail";
 
@@ -37,6 +40,9 @@ public static class SessionClaims
 
     public static Guid SubjectId(this ClaimsPrincipal user) =>
         Guid.Parse(user.FindFirstValue(ClaimTypes.NameIdentifier) ?? throw new InvalidOperationException("The session has no subject."));
+
+    public static Guid SessionId(this ClaimsPrincipal user) =>
+        Guid.Parse(user.FindFirstValue(Session) ?? throw new InvalidOperationException("The session has no tablet session."));
 
     public static string Role(this ClaimsPrincipal user) => user.FindFirstValue(ClaimTypes.Role) ?? "";
 

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.HttpResults;
+using CongressVote.Server.Live;
 using Microsoft.AspNetCore.Identity;
 using Npgsql;
 
@@ -34,6 +35,9 @@ public static class SessionApi
                 // An API answers 401/403; it never redirects to a login page.
                 options.Events.OnRedirectToLogin = context => Refuse(context.Response, StatusCodes.Status401Unauthorized);
                 options.Events.OnRedirectToAccessDenied = context => Refuse(context.Response, StatusCodes.Status403Forbidden);
+                // A delegate's cookie is only as good as its tablet session: staff can end it (a lost tablet,
+                // a badge moved to another device), and revoking the badge ends it too.
+                options.Events.OnValidatePrincipal = ValidateDelegateSessionAsync;
             });
         services.AddAuthorization();
         // Keys outlive restarts, so tablets stay signed in when the server restarts.
@@ -55,6 +59,31 @@ public static class SessionApi
         app.MapGet(Routes.Session, CurrentSession).RequireAuthorization();
         app.MapPost(Routes.Logout, (Delegate)LogoutAsync);
         return app;
+    }
+
+    private static async Task ValidateDelegateSessionAsync(CookieValidatePrincipalContext context)
+    {
+        if (context.Principal?.FindFirstValue(ClaimTypes.Role) != Roles.Delegate)
+        {
+            return;
+        }
+
+        bool active = false;
+        if (context.Principal.FindFirstValue(SessionClaims.Session) is { } session && Guid.TryParse(session, out Guid sessionId))
+        {
+            await using var connection = await context.HttpContext.RequestServices.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync();
+            active = await connection.ExecuteScalarAsync<bool>("""
+                SELECT EXISTS (
+                    SELECT 1 FROM delegate_session s JOIN delegate d ON d.id = s.delegate_id
+                    WHERE s.id = @sessionId AND s.ended_at IS NULL AND d.token_hash IS NOT NULL)
+                """, new { sessionId });
+        }
+
+        if (!active)
+        {
+            context.RejectPrincipal();
+            await context.HttpContext.SignOutAsync();
+        }
     }
 
     private static Task Refuse(HttpResponse response, int status)
@@ -82,33 +111,97 @@ public static class SessionApi
         return TypedResults.Ok(new SessionDto(SessionRole.Staff, account.CongressId, account.DisplayName, account.Role));
     }
 
-    private static async Task<Results<Ok<SessionDto>, ProblemHttpResult>> DelegateLoginAsync(
-        TokenLoginRequest request, NpgsqlDataSource db, HttpContext http)
+    private sealed record BadgeHolder(Guid Id, Guid CongressId, string FullName, string Delegation, DateTime? CheckedInAt, bool LoginRequiresCheckIn);
+
+    private static async Task<Results<Ok<DelegateLoginResultDto>, Accepted<DelegateLoginResultDto>, ProblemHttpResult>> DelegateLoginAsync(
+        DelegateLoginRequest request, NpgsqlDataSource db, HttpContext http, CongressNotifier notifier)
     {
         if (!BadgeTokens.IsWellFormed(request.Token))
         {
             return Problems.BadRequest("malformed_token", "This is not a CongressVote badge link.");
         }
 
-        const string sql = """
-            SELECT d.id, d.congress_id, d.full_name, coalesce(dl.name, '') AS delegation
-            FROM delegate d LEFT JOIN delegation dl ON dl.id = d.delegation_id
-            WHERE d.token_hash = @hash
-            """;
+        if (request.DeviceId is not { Length: >= 8 and <= 64 } deviceId)
+        {
+            return Problems.BadRequest("malformed_device", "The tablet did not identify itself; reload the page.");
+        }
+
+        string deviceName = (request.DeviceName ?? "").Trim();
+        deviceName = deviceName.Length > 120 ? deviceName[..120] : deviceName;
+        byte[] hash = BadgeTokens.Hash(request.Token);
         await using var connection = await db.OpenConnectionAsync();
-        var found = await connection.QuerySingleOrDefaultAsync<(Guid Id, Guid CongressId, string FullName, string Delegation)?>(
-            sql, new { hash = BadgeTokens.Hash(request.Token) });
-        if (found is not { } d)
+        await using var transaction = await connection.BeginTransactionAsync();
+        // Locking the delegate row serialises two devices presenting the same badge at once.
+        var holder = await connection.QuerySingleOrDefaultAsync<BadgeHolder>("""
+            SELECT d.id, d.congress_id, d.full_name, coalesce(dl.name, '') AS delegation, d.checked_in_at, c.login_requires_check_in
+            FROM delegate d JOIN congress c ON c.id = d.congress_id LEFT JOIN delegation dl ON dl.id = d.delegation_id
+            WHERE d.token_hash = @hash
+            FOR UPDATE OF d
+            """, new { hash }, transaction);
+        if (holder is null)
         {
             bool revoked = await connection.ExecuteScalarAsync<bool>(
-                "SELECT EXISTS (SELECT 1 FROM badge_revocation WHERE token_hash = @hash)", new { hash = BadgeTokens.Hash(request.Token) });
+                "SELECT EXISTS (SELECT 1 FROM badge_revocation WHERE token_hash = @hash)", new { hash }, transaction);
             return revoked
                 ? Problems.Unauthorized("badge_revoked", "This badge was revoked or replaced; ask the secretariat.")
                 : Problems.Unauthorized("unknown_token", "This badge is not known; ask the secretariat.");
         }
 
-        await SignInAsync(http, d.Id, d.CongressId, d.FullName, Roles.Delegate, d.Delegation);
-        return TypedResults.Ok(new SessionDto(SessionRole.Delegate, d.CongressId, d.FullName, d.Delegation));
+        if (holder.LoginRequiresCheckIn && holder.CheckedInAt is null)
+        {
+            return Problems.Forbidden("not_checked_in", "Check in at the door before signing in on a tablet.");
+        }
+
+        var active = await connection.QuerySingleOrDefaultAsync<(Guid Id, string DeviceId)?>(
+            "SELECT id, device_id FROM delegate_session WHERE delegate_id = @Id AND ended_at IS NULL", new { holder.Id }, transaction);
+        Guid sessionId;
+        if (active is { } same && same.DeviceId == deviceId)
+        {
+            sessionId = same.Id; // the same tablet signing in again (cleared cookies, a new browser tab)
+        }
+        else
+        {
+            if (active is not null)
+            {
+                // Another tablet holds this badge: this one waits until the help desk approves it.
+                Guid? approved = await connection.ExecuteScalarAsync<Guid?>("""
+                    UPDATE device_request SET state = 'used'
+                    WHERE delegate_id = @Id AND device_id = @deviceId AND state = 'approved'
+                    RETURNING id
+                    """, new { holder.Id, deviceId }, transaction);
+                if (approved is null)
+                {
+                    Guid requestId = await connection.ExecuteScalarAsync<Guid>("""
+                        INSERT INTO device_request (id, delegate_id, device_id, device_name)
+                        VALUES (gen_random_uuid(), @Id, @deviceId, @deviceName)
+                        ON CONFLICT (delegate_id, device_id) WHERE state IN ('held', 'approved') DO UPDATE SET device_name = excluded.device_name
+                        RETURNING id
+                        """, new { holder.Id, deviceId, deviceName }, transaction);
+                    await transaction.CommitAsync();
+                    return TypedResults.Accepted((string?)null, new DelegateLoginResultDto(LoginOutcome.HeldForApproval, null, requestId));
+                }
+
+                // Approval ended the old session already; end it here too in case it was reopened meanwhile.
+                await connection.ExecuteAsync(
+                    "UPDATE delegate_session SET ended_at = now(), ended_by = 'device approval' WHERE delegate_id = @Id AND ended_at IS NULL",
+                    new { holder.Id }, transaction);
+            }
+
+            sessionId = Guid.NewGuid();
+            await connection.ExecuteAsync(
+                "INSERT INTO delegate_session (id, delegate_id, device_id, device_name) VALUES (@sessionId, @Id, @deviceId, @deviceName)",
+                new { sessionId, holder.Id, deviceId, deviceName }, transaction);
+        }
+
+        await transaction.CommitAsync();
+        if (active is { } previous && previous.Id != sessionId)
+        {
+            await notifier.SessionEndedAsync(previous.Id);
+        }
+
+        await SignInAsync(http, holder.Id, holder.CongressId, holder.FullName, Roles.Delegate, holder.Delegation, sessionId);
+        return TypedResults.Ok(new DelegateLoginResultDto(
+            LoginOutcome.SignedIn, new SessionDto(SessionRole.Delegate, holder.CongressId, holder.FullName, holder.Delegation), null));
     }
 
     private static async Task<Results<Ok<SessionDto>, ProblemHttpResult>> ProjectorLoginAsync(
@@ -149,17 +242,21 @@ public static class SessionApi
         return TypedResults.NoContent();
     }
 
-    private static Task SignInAsync(HttpContext http, Guid subject, Guid congressId, string name, string role, string? detail)
+    private static Task SignInAsync(HttpContext http, Guid subject, Guid congressId, string name, string role, string? detail, Guid? session = null)
     {
-        var identity = new ClaimsIdentity(
-            [
-                new Claim(SessionClaims.Detail, detail ?? ""),
-                new Claim(ClaimTypes.NameIdentifier, subject.ToString()),
-                new Claim(ClaimTypes.Name, name),
-                new Claim(ClaimTypes.Role, role),
-                new Claim(SessionClaims.Congress, congressId.ToString()),
-            ],
-            CookieAuthenticationDefaults.AuthenticationScheme);
-        return http.SignInAsync(new ClaimsPrincipal(identity));
+        var claims = new List<Claim>
+        {
+            new(SessionClaims.Detail, detail ?? ""),
+            new(ClaimTypes.NameIdentifier, subject.ToString()),
+            new(ClaimTypes.Name, name),
+            new(ClaimTypes.Role, role),
+            new(SessionClaims.Congress, congressId.ToString()),
+        };
+        if (session is { } id)
+        {
+            claims.Add(new Claim(SessionClaims.Session, id.ToString()));
+        }
+
+        return http.SignInAsync(new ClaimsPrincipal(new ClaimsIdentity(claims, CookieAuthenticationDefaults.AuthenticationScheme)));
     }
 }

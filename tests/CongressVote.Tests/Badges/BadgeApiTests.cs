@@ -25,6 +25,8 @@ public sealed class BadgeApiTests
         var staff = await _server.SignInStaffAsync(access);
         await DelegateLists.ImportAsync(staff, DelegateLists.Csv(DelegateLists.VietnameseHeader, DelegateLists.Line("N001", "Nguyễn Thị Ánh Tuyết", gender: "Nữ")));
         var d = (await DelegateLists.ListAsync(staff)).Items.Single();
+        // Through the door first: only checked-in delegates may sign a tablet in.
+        (await staff.PostAsJsonAsync("/api/checkin/scan", new ScanRequest(null, d.Id, "test desk"), TestJson.Options)).EnsureSuccessStatusCode();
         return (staff, d);
     }
 
@@ -42,7 +44,7 @@ public sealed class BadgeApiTests
         var (client, _) = _server.NewBrowserlessClient();
         using (client)
         {
-            using var response = await client.PostAsJsonAsync(Routes.DelegateLogin, new TokenLoginRequest(token));
+            using var response = await client.PostAsJsonAsync(Routes.DelegateLogin, CongressServer.Login(token));
             if (expectCode.Length > 0)
             {
                 Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain($"\"code\":\"{expectCode}\""));
@@ -149,7 +151,7 @@ public sealed class BadgeApiTests
         var (client, _) = _server.NewBrowserlessClient();
         using (client)
         {
-            (await client.PostAsJsonAsync(Routes.DelegateLogin, new TokenLoginRequest(access.Delegates[0].Token))).EnsureSuccessStatusCode();
+            (await client.PostAsJsonAsync(Routes.DelegateLogin, CongressServer.Login(access.Delegates[0].Token))).EnsureSuccessStatusCode();
             using var response = await client.PostAsJsonAsync("/api/badges/sheet", new BadgeSheetRequest(BadgeScope.Reprint, null), TestJson.Options);
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
         }

@@ -51,6 +51,8 @@ public sealed class CongressServer : WebApplicationFactory<Program>
     {
         builder.UseSetting("ConnectionStrings:Congress", _connectionString);
         builder.UseSetting("Demo:Seed", "false");
+        // Every test client comes from 127.0.0.1; the rate-limit tests set their own limits.
+        builder.UseSetting("RateLimits:PerAddressPerMinute", "1000000");
         builder.ConfigureLogging(l => l.AddSimpleConsole());
         foreach (var (key, value) in _settings)
         {
@@ -58,7 +60,8 @@ public sealed class CongressServer : WebApplicationFactory<Program>
         }
     }
 
-    public Task<DemoAccess> CreateCongressAsync(int officialDelegates = 12, int guests = 2) =>
+    /// <summary>A congress of its own for a test; every official delegate is checked in unless told otherwise.</summary>
+    public Task<DemoAccess> CreateCongressAsync(int officialDelegates = 12, int guests = 2, int? checkedIn = null) =>
         DemoCongress.CreateAsync(
             Db,
             Services.GetRequiredService<IPasswordHasher<SessionApi.StaffAccount>>(),
@@ -66,7 +69,12 @@ public sealed class CongressServer : WebApplicationFactory<Program>
             officialDelegates,
             guests,
             staffPassword: "test-password",
-            seed: Random.Shared.Next());
+            seed: Random.Shared.Next(),
+            checkedIn: checkedIn);
+
+    /// <summary>A tablet's sign-in: the badge token and the device's own id (one per test client unless given).</summary>
+    public static DelegateLoginRequest Login(string token, string? deviceId = null) =>
+        new(token, deviceId ?? "device-" + Guid.NewGuid().ToString("N"), "test tablet");
 
     /// <summary>An HTTP client with its own cookie jar, not signed in.</summary>
     public (HttpClient Client, CookieContainer Cookies) NewBrowserlessClient()
@@ -121,7 +129,7 @@ public sealed class CongressServer : WebApplicationFactory<Program>
         var (client, cookies) = NewBrowserlessClient();
         using (client)
         {
-            using var response = await client.PostAsJsonAsync(Routes.DelegateLogin, new TokenLoginRequest(token));
+            using var response = await client.PostAsJsonAsync(Routes.DelegateLogin, CongressServer.Login(token));
             response.EnsureSuccessStatusCode();
         }
 

@@ -224,6 +224,11 @@ public sealed class CastingTests
         var access = await _server.CreateCongressAsync(officialDelegates: 5, guests: 1);
         var poll = await _server.OpenPollAsync(access);
         var guest = access.Delegates.Single(d => d.Code.StartsWith("KM", StringComparison.Ordinal));
+        using (var desk = await _server.SignInStaffAsync(access))
+        {
+            (await desk.PostAsJsonAsync("/api/checkin/scan", new ScanRequest(guest.Token, null, "door 1"), TestJson.Options)).EnsureSuccessStatusCode();
+        }
+
         await using var hub = await _server.ConnectDelegateAsync(guest.Token);
 
         var result = await hub.InvokeAsync<CastResult>(nameof(ICongressHub.Cast), new CastRequest(poll.Id, VoteChoice.Yes, Guid.NewGuid()));
@@ -237,7 +242,7 @@ public sealed class CastingTests
         var (client, _) = _server.NewBrowserlessClient();
         using (client)
         {
-            using var response = await client.PostAsJsonAsync(Routes.DelegateLogin, new TokenLoginRequest("AAAAAAAAAAAAAAAAAAAAAA"));
+            using var response = await client.PostAsJsonAsync(Routes.DelegateLogin, CongressServer.Login("AAAAAAAAAAAAAAAAAAAAAA"));
             var problem = await response.Content.ReadAsStringAsync();
             Assert.Multiple(() =>
             {
@@ -255,7 +260,7 @@ public sealed class CastingTests
         var (client, _) = _server.NewBrowserlessClient();
         using (client)
         {
-            using var response = await client.PostAsJsonAsync(Routes.DelegateLogin, new TokenLoginRequest(token));
+            using var response = await client.PostAsJsonAsync(Routes.DelegateLogin, CongressServer.Login(token));
             await Assert.MultipleAsync(async () =>
             {
                 Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
@@ -359,7 +364,7 @@ public sealed class CastingTests
         var (client, _) = _server.NewBrowserlessClient();
         using (client)
         {
-            (await client.PostAsJsonAsync(Routes.DelegateLogin, new TokenLoginRequest(access.Delegates[0].Token))).EnsureSuccessStatusCode();
+            (await client.PostAsJsonAsync(Routes.DelegateLogin, CongressServer.Login(access.Delegates[0].Token))).EnsureSuccessStatusCode();
             using var response = await client.PostAsync(Routes.OpenPoll(pollId), null);
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
         }

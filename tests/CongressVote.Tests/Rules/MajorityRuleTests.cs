@@ -82,3 +82,46 @@ public sealed class MajorityRuleTests
             Is.EqualTo("Không thông qua: 181 tán thành / 363 đại biểu được triệu tập (49,9%); yêu cầu trên 181,5"));
     }
 }
+
+public sealed class QuorumTests
+{
+    [Test]
+    public void The_mass_organisation_quorum_of_363_summoned_is_reached_by_242_present_and_not_by_241()
+    {
+        var preset = CongressPreset.MassOrganisation;
+        Assert.Multiple(() =>
+        {
+            Assert.That(preset.QuorumReached(241, 363), Is.False);
+            Assert.That(preset.QuorumReached(242, 363), Is.True);
+        });
+    }
+
+    [Test]
+    public void A_party_congress_needs_more_than_half_present()
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(CongressPreset.Party.QuorumReached(150, 300), Is.False);
+            Assert.That(CongressPreset.Party.QuorumReached(151, 300), Is.True);
+        });
+    }
+
+    [Test]
+    public void A_simple_assembly_has_no_quorum()
+    {
+        Assert.That(CongressPreset.SimpleAssembly.QuorumReached(1, 500), Is.True);
+    }
+
+    [Test]
+    public void The_quorum_is_described_in_both_languages()
+    {
+        var attendance = new AttendanceDto(1, 363, 301, 0, 0, true, 242m, false, true, [], []);
+        Assert.Multiple(() =>
+        {
+            Assert.That(QuorumWording.Describe(attendance, CultureInfo.GetCultureInfo("en-GB")),
+                Is.EqualTo("Quorum reached: 301 of 363 present (82.9%); required at least 242"));
+            Assert.That(QuorumWording.Describe(attendance, CultureInfo.GetCultureInfo("vi-VN")),
+                Is.EqualTo("Đủ số đại biểu: 301/363 có mặt (82,9%); cần ít nhất 242"));
+        });
+    }
+}

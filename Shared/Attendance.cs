@@ -1,0 +1,75 @@
+namespace CongressVote.Shared;
+
+/// <summary>The answer a desk shows for a scan: green, amber or red, never ambiguous.</summary>
+public enum ScanOutcome
+{
+    CheckedIn,
+    AlreadyCheckedIn,
+    CheckedOut,
+    NotCheckedIn,
+    GuestCheckedIn,
+    BadgeRevoked,
+    UnknownBadge,
+    Excused,
+}
+
+public sealed record ScanRequest(string? Badge, Guid? DelegateId, string Desk);
+
+public sealed record ScanResultDto(
+    ScanOutcome Outcome,
+    Guid? DelegateId,
+    string? FullName,
+    string? Delegation,
+    string? Code,
+    DelegateKind? Kind,
+    DateTimeOffset? At);
+
+public sealed record ExcuseRequest(Guid DelegateId, string? Reason, string Desk);
+
+public sealed record GroupCountDto(string Key, int Summoned, int Present);
+
+/// <summary>
+/// Live attendance. <see cref="Summoned"/> counts delegates entitled to vote (excused ones left out where the
+/// preset says so); the quorum is decided by the congress's preset rule.
+/// </summary>
+public sealed record AttendanceDto(
+    long Version,
+    int Summoned,
+    int Present,
+    int Excused,
+    int GuestsPresent,
+    bool QuorumReached,
+    decimal QuorumRequired,
+    bool QuorumStrict,
+    bool QuorumApplies,
+    IReadOnlyList<GroupCountDto> ByKind,
+    IReadOnlyList<GroupCountDto> ByDelegation);
+
+public sealed record ReportRowDto(string Group, string Key, int Summoned, int Present, int Absent);
+
+public sealed record AbsenceDto(string Code, string FullName, string Delegation, string? Reason);
+
+/// <summary>The figures of the credentials report (báo cáo thẩm tra tư cách đại biểu).</summary>
+public sealed record CredentialsReportDto(
+    AttendanceDto Attendance,
+    IReadOnlyList<ReportRowDto> Rows,
+    IReadOnlyList<AbsenceDto> Absent);
+
+public sealed record OpenPollRequest(string? QuorumOverrideReason);
+
+public enum LoginOutcome
+{
+    SignedIn,
+    /// <summary>The badge already has a tablet; this device waits for the help desk.</summary>
+    HeldForApproval,
+}
+
+public sealed record DelegateLoginRequest(string Token, string DeviceId, string? DeviceName);
+
+public sealed record DelegateLoginResultDto(LoginOutcome Outcome, SessionDto? Session, Guid? RequestId);
+
+public sealed record DeviceRequestDto(Guid Id, Guid DelegateId, string Code, string FullName, string Delegation, string DeviceName, DateTimeOffset AskedAt);
+
+public sealed record DelegateSessionDto(Guid SessionId, Guid DelegateId, string Code, string FullName, string Delegation, string DeviceName, DateTimeOffset Since, bool Connected);
+
+public sealed record HelpDeskDto(IReadOnlyList<DeviceRequestDto> Requests, IReadOnlyList<DelegateSessionDto> Sessions);
