@@ -86,7 +86,7 @@ public static class RuleWording
         string percent = result.BaseCount == 0
             ? "0"
             : (100m * result.Yes / result.BaseCount).ToString("0.0", culture);
-        string required = result.Required.ToString("0.##", culture);
+        string required = Threshold(result.Required, result.Strict, culture);
         if (vi)
         {
             string verdict = result.Passed ? "Thông qua" : "Không thông qua";
@@ -100,6 +100,13 @@ public static class RuleWording
             return $"{verdict}: {result.Yes} yes of {result.BaseCount} {BaseName(result.Base, vi)} ({percent}%); required {comparison} {required}";
         }
     }
+
+    /// <summary>
+    /// "more than 181.5" reads right as it is; "at least 6.67" does not: a count that must be at least 6.67
+    /// must be at least 7, so a non-strict threshold is shown rounded up.
+    /// </summary>
+    public static string Threshold(decimal required, bool strict, CultureInfo culture) =>
+        (strict ? required : Math.Ceiling(required)).ToString("0.##", culture);
 
     public static string BaseName(RuleBase ruleBase, bool vietnamese) => (ruleBase, vietnamese) switch
     {
@@ -125,7 +132,7 @@ public static class QuorumWording
         ArgumentNullException.ThrowIfNull(culture);
         bool vi = culture.TwoLetterISOLanguageName == "vi";
         string percent = attendance.Summoned == 0 ? "0" : (100m * attendance.Present / attendance.Summoned).ToString("0.0", culture);
-        string required = attendance.QuorumRequired.ToString("0.##", culture);
+        string required = RuleWording.Threshold(attendance.QuorumRequired, attendance.QuorumStrict, culture);
         if (!attendance.QuorumApplies)
         {
             return vi

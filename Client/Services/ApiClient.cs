@@ -21,13 +21,34 @@ public sealed class ApiClient(HttpClient http)
     public Task<ApiResult<SessionDto>> StaffLoginAsync(string userName, string password) =>
         PostAsync(Routes.StaffLogin, new StaffLoginRequest(userName, password), Json.StaffLoginRequest, Json.SessionDto);
 
-    public Task<ApiResult<SessionDto>> DelegateLoginAsync(string token) =>
-        PostAsync(Routes.DelegateLogin, new TokenLoginRequest(token), Json.TokenLoginRequest, Json.SessionDto);
+    /// <summary>Signs this tablet in; 202 (held for the help desk) is an answer too, not an error.</summary>
+    public Task<ApiResult<DelegateLoginResultDto>> DelegateLoginAsync(string token, string deviceId, string deviceName) =>
+        PostAsync(Routes.DelegateLogin, new DelegateLoginRequest(token, deviceId, deviceName), Json.DelegateLoginRequest, Json.DelegateLoginResultDto);
+
+    public Task<ApiResult<ScanResultDto>> ScanAsync(ScanRequest request) =>
+        PostAsync("/api/checkin/scan", request, Json.ScanRequest, Json.ScanResultDto);
+
+    public Task<ApiResult<ScanResultDto>> CheckOutAsync(Guid delegateId, string desk) =>
+        PostAsync("/api/checkin/checkout", new ScanRequest(null, delegateId, desk), Json.ScanRequest, Json.ScanResultDto);
+
+    public Task<ApiResult<ScanResultDto>> ExcuseAsync(Guid delegateId, string? reason, string desk) =>
+        PostAsync("/api/checkin/excuse", new ExcuseRequest(delegateId, reason, desk), Json.ExcuseRequest, Json.ScanResultDto);
+
+    public Task<CredentialsReportDto?> CredentialsReportAsync() => GetAsync("/api/attendance/report", Json.CredentialsReportDto);
+
+    public Task<HelpDeskDto?> HelpDeskAsync() => GetAsync("/api/helpdesk", Json.HelpDeskDto);
+
+    public Task<ApiResult<bool>> ApproveDeviceAsync(Guid requestId) => SendNoContentAsync(() => http.PostAsync($"/api/helpdesk/requests/{requestId}/approve", EmptyJson()));
+
+    public Task<ApiResult<bool>> RefuseDeviceAsync(Guid requestId) => SendNoContentAsync(() => http.PostAsync($"/api/helpdesk/requests/{requestId}/refuse", EmptyJson()));
+
+    public Task<ApiResult<bool>> EndSessionAsync(Guid sessionId) => SendNoContentAsync(() => http.PostAsync($"/api/helpdesk/sessions/{sessionId}/end", EmptyJson()));
 
     public Task<ApiResult<SessionDto>> ProjectorLoginAsync(string code) =>
         PostAsync(Routes.ProjectorLogin, new TokenLoginRequest(code), Json.TokenLoginRequest, Json.SessionDto);
 
-    public Task<ApiResult<PollDto>> OpenPollAsync(Guid pollId) => PostAsync(Routes.OpenPoll(pollId), Json.PollDto);
+    public Task<ApiResult<PollDto>> OpenPollAsync(Guid pollId, string? quorumOverrideReason = null) =>
+        PostAsync(Routes.OpenPoll(pollId), new OpenPollRequest(quorumOverrideReason), Json.OpenPollRequest, Json.PollDto);
 
     public Task<ApiResult<PollDto>> ClosePollAsync(Guid pollId) => PostAsync(Routes.ClosePoll(pollId), Json.PollDto);
 

@@ -10,6 +10,8 @@ public enum LinkState
     Connecting,
     Connected,
     Reconnecting,
+    /// <summary>Staff ended this tablet's session; the delegate signs in again at the help desk.</summary>
+    SignedOut,
 }
 
 /// <summary>
@@ -47,6 +49,8 @@ public sealed class LiveConnection(NavigationManager navigation) : IAsyncDisposa
             .Build();
         _hub.On<PollDto>(nameof(ICongressClient.PollChanged), OnPollChanged);
         _hub.On<TallyDto>(nameof(ICongressClient.TallyChanged), OnTallyChanged);
+        _hub.On<AttendanceDto>(nameof(ICongressClient.AttendanceChanged), OnAttendanceChanged);
+        _hub.On(nameof(ICongressClient.SessionEnded), OnSessionEnded);
         _hub.Reconnecting += _ =>
         {
             State = LinkState.Reconnecting;
@@ -56,6 +60,11 @@ public sealed class LiveConnection(NavigationManager navigation) : IAsyncDisposa
         _hub.Reconnected += _ => ResynchroniseAsync();
         _hub.Closed += async _ =>
         {
+            if (State == LinkState.SignedOut)
+            {
+                return;
+            }
+
             // Automatic reconnect gave up (for example the server was down a long while): keep trying.
             State = LinkState.Reconnecting;
             Changed?.Invoke();
@@ -231,6 +240,24 @@ public sealed class LiveConnection(NavigationManager navigation) : IAsyncDisposa
         }
 
         Changed?.Invoke();
+    }
+
+    private void OnAttendanceChanged(AttendanceDto attendance)
+    {
+        if (Snapshot is { } snapshot && (snapshot.Attendance is null || attendance.Version >= snapshot.Attendance.Version))
+        {
+            Snapshot = snapshot with { Attendance = attendance, Summoned = attendance.Summoned };
+            Changed?.Invoke();
+        }
+    }
+
+    private void OnSessionEnded()
+    {
+        // Staff ended this tablet's session: stop, and say so; reconnecting would be refused anyway.
+        State = LinkState.SignedOut;
+        _unacknowledged = null;
+        Changed?.Invoke();
+        _ = _hub?.StopAsync();
     }
 
     private void OnTallyChanged(TallyDto tally)

@@ -30,3 +30,78 @@ window.congressFiles = {
         return null;
     }
 };
+
+// A stable id for this browser, so a tablet session is bound to its device. crypto.randomUUID needs HTTPS;
+// getRandomValues works on a plain-HTTP hall LAN too.
+window.congressDevice = {
+    id: () => {
+        let id = localStorage.getItem("congressvote.device");
+        if (!id) {
+            const bytes = crypto.getRandomValues(new Uint8Array(16));
+            id = Array.from(bytes, b => b.toString(16).padStart(2, "0")).join("");
+            localStorage.setItem("congressvote.device", id);
+        }
+        return id;
+    },
+    name: () => navigator.userAgent.slice(0, 120)
+};
+
+// The check-in desk: camera scanning with jsQR (shipped with the app), and an input that keeps focus for
+// USB scanners that type the badge URL followed by Enter.
+window.congressScanner = {
+    stream: null,
+    timer: null,
+    keepFocus: (element) => {
+        const refocus = () => setTimeout(() => {
+            const active = document.activeElement;
+            const typing = active && active !== element && (active.tagName === "INPUT" || active.tagName === "SELECT" || active.tagName === "TEXTAREA");
+            if (!typing && document.body.contains(element)) element.focus();
+        }, 150);
+        element.addEventListener("blur", refocus);
+        element.focus();
+    },
+    start: async (video, dotnet) => {
+        // Browsers allow the camera only on HTTPS or on the server itself.
+        if (!window.isSecureContext || !navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) return "unavailable";
+        if (typeof jsQR === "undefined") {
+            // Loaded on the desk only: tablets never pay for the decoder.
+            await new Promise((resolve, reject) => {
+                const script = document.createElement("script");
+                script.src = "lib/jsqr/jsQR.js";
+                script.onload = resolve;
+                script.onerror = reject;
+                document.head.appendChild(script);
+            });
+        }
+        try {
+            window.congressScanner.stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } });
+        } catch (e) {
+            return "denied";
+        }
+        video.srcObject = window.congressScanner.stream;
+        await video.play();
+        const canvas = document.createElement("canvas");
+        const context = canvas.getContext("2d", { willReadFrequently: true });
+        let last = "", lastAt = 0;
+        window.congressScanner.timer = setInterval(() => {
+            if (video.readyState < 2) return;
+            canvas.width = video.videoWidth;
+            canvas.height = video.videoHeight;
+            context.drawImage(video, 0, 0, canvas.width, canvas.height);
+            const image = context.getImageData(0, 0, canvas.width, canvas.height);
+            const code = jsQR(image.data, image.width, image.height, { inversionAttempts: "dontInvert" });
+            // The same badge held in front of the camera is read once every few seconds, not 10 times a second.
+            if (code && (code.data !== last || Date.now() - lastAt > 4000)) {
+                last = code.data;
+                lastAt = Date.now();
+                dotnet.invokeMethodAsync("OnScanned", code.data);
+            }
+        }, 150);
+        return null;
+    },
+    stop: () => {
+        clearInterval(window.congressScanner.timer);
+        if (window.congressScanner.stream) window.congressScanner.stream.getTracks().forEach(t => t.stop());
+        window.congressScanner.stream = null;
+    }
+};

@@ -6,9 +6,9 @@ namespace CongressVote.Tests.Browser;
 
 public sealed partial class BrowserTests
 {
-    private async Task<IPage> SignedInConsoleAsync(DemoAccess access, string language)
+    private async Task<IPage> SignedInConsoleAsync(DemoAccess access, string language, string role = "secretary")
     {
-        var secretary = access.Staff.Single(s => s.Role == "secretary");
+        var secretary = access.Staff.Single(s => s.Role == role);
         var page = await NewPageAsync(language, 1366, 900);
         await page.GotoAsync("/login");
         await page.Locator("#user").FillAsync(secretary.UserName);

@@ -125,3 +125,14 @@ public sealed class QuorumTests
         });
     }
 }
+
+public sealed class ThresholdWordingTests
+{
+    [Test]
+    public void An_at_least_threshold_that_is_not_whole_is_shown_rounded_up()
+    {
+        var attendance = new AttendanceDto(1, 10, 1, 0, 0, false, 20m / 3, false, true, [], []);
+        Assert.That(QuorumWording.Describe(attendance, CultureInfo.GetCultureInfo("en-GB")),
+            Is.EqualTo("No quorum: 1 of 10 present (10.0%); required at least 7"));
+    }
+}
