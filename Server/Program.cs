@@ -1,6 +1,8 @@
 using CongressVote.Server;
 using CongressVote.Server.Badges;
+using CongressVote.Server.Audit;
 using CongressVote.Server.CheckIn;
+using CongressVote.Server.Congresses;
 using CongressVote.Server.Data;
 using CongressVote.Server.Delegates;
 using CongressVote.Server.Demo;
@@ -37,6 +39,9 @@ app.MapDelegatesApi();
 app.MapBadgesApi();
 app.MapCheckInApi();
 app.MapHelpDeskApi();
+app.MapStaffApi();
+app.MapCongressApi();
+app.MapAuditApi();
 app.MapLive();
 app.MapUnknownApiRoutes();
 app.MapFallbackToFile("index.html");

@@ -73,3 +73,14 @@ public sealed record DeviceRequestDto(Guid Id, Guid DelegateId, string Code, str
 public sealed record DelegateSessionDto(Guid SessionId, Guid DelegateId, string Code, string FullName, string Delegation, string DeviceName, DateTimeOffset Since, bool Connected);
 
 public sealed record HelpDeskDto(IReadOnlyList<DeviceRequestDto> Requests, IReadOnlyList<DelegateSessionDto> Sessions);
+
+public sealed record AuditEventDto(long Id, DateTimeOffset At, string Actor, string Action, string? Subject, string? Device, string? Detail);
+
+/// <summary>The result of re-computing the audit chain: the first row whose hash does not follow, if any.</summary>
+public sealed record AuditVerificationDto(bool Intact, long Rows, long? FirstBrokenId, string? LastHash);
+
+public sealed record StaffAccountDto(Guid Id, string UserName, string DisplayName, string Role, bool Disabled, bool Locked);
+
+public sealed record StaffEditDto(string UserName, string DisplayName, string Role, string? Password, bool Disabled);
+
+public sealed record CongressSettingsDto(string Name, DateOnly StartsOn, string Preset, bool LoginRequiresCheckIn);

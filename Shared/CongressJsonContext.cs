@@ -28,4 +28,9 @@ namespace CongressVote.Shared;
 [JsonSerializable(typeof(DelegateLoginRequest))]
 [JsonSerializable(typeof(DelegateLoginResultDto))]
 [JsonSerializable(typeof(HelpDeskDto))]
+[JsonSerializable(typeof(List<AuditEventDto>))]
+[JsonSerializable(typeof(AuditVerificationDto))]
+[JsonSerializable(typeof(List<StaffAccountDto>))]
+[JsonSerializable(typeof(StaffEditDto))]
+[JsonSerializable(typeof(CongressSettingsDto))]
 public sealed partial class CongressJsonContext : JsonSerializerContext;

@@ -5,10 +5,19 @@ using Dapper;
 
 namespace CongressVote.Server.Audit;
 
-/// <summary>Writes an audit row inside the caller's transaction, so the change and its record commit together.</summary>
+/// <summary>
+/// Writes an audit row inside the caller's transaction, so the change and its record commit together. The
+/// database chains each row to the one before it (migration 0005).
+/// </summary>
 public static class AuditLog
 {
     public static Task WriteAsync(IDbTransaction transaction, ClaimsPrincipal user, HttpContext? http, Guid congressId, string action, string? subject, object? detail = null)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        return WriteAsync(transaction, user.Actor(), http, congressId, action, subject, detail);
+    }
+
+    public static Task WriteAsync(IDbTransaction transaction, string actor, HttpContext? http, Guid? congressId, string action, string? subject, object? detail = null)
     {
         ArgumentNullException.ThrowIfNull(transaction);
         const string sql = """
@@ -19,7 +28,7 @@ public static class AuditLog
         return transaction.Connection!.ExecuteAsync(sql, new
         {
             congressId,
-            actor = user.Actor(),
+            actor,
             action,
             subject,
             device = device.Length > 300 ? device[..300] : device,

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using CongressVote.Server.Audit;
 using CongressVote.Server.Delegates;
 using CongressVote.Shared;
 using Dapper;
@@ -32,9 +33,9 @@ public static class SessionApi
                 options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
                 options.ExpireTimeSpan = TimeSpan.FromDays(3);
                 options.SlidingExpiration = true;
-                // An API answers 401/403; it never redirects to a login page.
-                options.Events.OnRedirectToLogin = context => Refuse(context.Response, StatusCodes.Status401Unauthorized);
-                options.Events.OnRedirectToAccessDenied = context => Refuse(context.Response, StatusCodes.Status403Forbidden);
+                // An API answers 401/403; it never redirects to a login page. Refusals are logged.
+                options.Events.OnRedirectToLogin = context => Refuse(context, StatusCodes.Status401Unauthorized);
+                options.Events.OnRedirectToAccessDenied = context => Refuse(context, StatusCodes.Status403Forbidden);
                 // A delegate's cookie is only as good as its tablet session: staff can end it (a lost tablet,
                 // a badge moved to another device), and revoking the badge ends it too.
                 options.Events.OnValidatePrincipal = ValidateDelegateSessionAsync;
@@ -86,27 +87,68 @@ public static class SessionApi
         }
     }
 
-    private static Task Refuse(HttpResponse response, int status)
+    private static Task Refuse(RedirectContext<CookieAuthenticationOptions> context, int status)
     {
-        response.StatusCode = status;
+        var logger = context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("CongressVote.Security");
+        logger.LogWarning("Refused {Status} {Method} {Path} for {User} ({Role}) from {Address}", status, context.Request.Method, context.Request.Path,
+            context.HttpContext.User.Identity?.Name ?? "anonymous", context.HttpContext.User.Role(), context.HttpContext.Connection.RemoteIpAddress);
+        context.Response.StatusCode = status;
         return Task.CompletedTask;
     }
 
+    private const int MaxFailedLogins = 5;
+    private static readonly TimeSpan s_lockout = TimeSpan.FromMinutes(15);
+
     private static async Task<Results<Ok<SessionDto>, ProblemHttpResult>> StaffLoginAsync(
-        StaffLoginRequest request, NpgsqlDataSource db, IPasswordHasher<StaffAccount> hasher, HttpContext http)
+        StaffLoginRequest request, NpgsqlDataSource db, IPasswordHasher<StaffAccount> hasher, HttpContext http, ILogger<StaffAccount> logger)
     {
         const string sql = """
-            SELECT id, congress_id, user_name, display_name, role, password_hash
+            SELECT id, congress_id, user_name, display_name, role, password_hash, disabled, locked_until
             FROM staff_account WHERE user_name = @userName
+            FOR UPDATE
             """;
+        string userName = (request.UserName ?? "").Trim();
         await using var connection = await db.OpenConnectionAsync();
-        var account = await connection.QuerySingleOrDefaultAsync<StaffAccount>(sql, new { userName = request.UserName?.Trim() ?? "" });
-        if (account is null || string.IsNullOrEmpty(request.Password)
-            || hasher.VerifyHashedPassword(account, account.PasswordHash, request.Password) == PasswordVerificationResult.Failed)
+        await using var transaction = await connection.BeginTransactionAsync();
+        var row = await connection.QuerySingleOrDefaultAsync<(Guid Id, Guid CongressId, string UserName, string DisplayName, string Role, string PasswordHash, bool Disabled, DateTime? LockedUntil)?>(
+            sql, new { userName = userName.Length > 100 ? userName[..100] : userName }, transaction);
+        if (row is not { } found || found.Disabled)
         {
+            logger.LogWarning("Failed staff sign-in for unknown or disabled user {UserName} from {Address}", userName, http.Connection.RemoteIpAddress);
+            await AuditLog.WriteAsync(transaction, "anonymous", http, row?.CongressId, "security.login_failed", userName, new { reason = "unknown user" });
+            await transaction.CommitAsync();
             return Problems.Unauthorized("bad_credentials", "Unknown user name or wrong password.");
         }
 
+        if (found.LockedUntil is { } until && until > DateTime.UtcNow)
+        {
+            await transaction.CommitAsync();
+            return Problems.Unauthorized("account_locked", $"Too many wrong passwords: this account is locked until {until:HH:mm} UTC.");
+        }
+
+        var account = new StaffAccount(found.Id, found.CongressId, found.UserName, found.DisplayName, found.Role, found.PasswordHash);
+        if (string.IsNullOrEmpty(request.Password)
+            || hasher.VerifyHashedPassword(account, account.PasswordHash, request.Password) == PasswordVerificationResult.Failed)
+        {
+            // Repeated failures lock the account for a while: a password cannot be guessed by trying.
+            bool locked = await connection.ExecuteScalarAsync<bool>("""
+                UPDATE staff_account
+                SET failed_logins = failed_logins + 1,
+                    locked_until = CASE WHEN failed_logins + 1 >= @MaxFailedLogins THEN now() + @s_lockout ELSE NULL END
+                WHERE id = @Id
+                RETURNING locked_until IS NOT NULL
+                """, new { account.Id, MaxFailedLogins, s_lockout }, transaction);
+            logger.LogWarning("Failed staff sign-in for {UserName} from {Address}; locked: {Locked}", userName, http.Connection.RemoteIpAddress, locked);
+            await AuditLog.WriteAsync(transaction, "anonymous", http, account.CongressId, locked ? "security.account_locked" : "security.login_failed", userName);
+            await transaction.CommitAsync();
+            return locked
+                ? Problems.Unauthorized("account_locked", "Too many wrong passwords: this account is locked for 15 minutes.")
+                : Problems.Unauthorized("bad_credentials", "Unknown user name or wrong password.");
+        }
+
+        await connection.ExecuteAsync("UPDATE staff_account SET failed_logins = 0, locked_until = NULL WHERE id = @Id", new { account.Id }, transaction);
+        await AuditLog.WriteAsync(transaction, $"{account.DisplayName} ({account.Role})", http, account.CongressId, "security.login", account.UserName);
+        await transaction.CommitAsync();
         await SignInAsync(http, account.Id, account.CongressId, account.DisplayName, account.Role, account.Role);
         return TypedResults.Ok(new SessionDto(SessionRole.Staff, account.CongressId, account.DisplayName, account.Role));
     }
