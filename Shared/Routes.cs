@@ -19,8 +19,11 @@ public static class Routes
 
     public static string ClosePoll(Guid pollId) => $"/api/polls/{pollId}/close";
 
-    /// <summary>The address a badge QR code or a delegate link points to.</summary>
-    public static string DelegateLink(string token) => $"/t/{token}";
+    /// <summary>
+    /// The address a badge QR code or a delegate link points to. The token is in the fragment, which browsers
+    /// never send to the server, so it cannot end up in a server's or a proxy's request log.
+    /// </summary>
+    public static string DelegateLink(string token) => $"/t#{token}";
 
-    public static string ProjectorLink(string code) => $"/p/{code}";
+    public static string ProjectorLink(string code) => $"/p#{code}";
 }

@@ -45,8 +45,8 @@ public static class CheckInApi
         }
 
         string text = scanned.Trim();
-        int marker = text.LastIndexOf("/t/", StringComparison.Ordinal);
-        string candidate = marker >= 0 ? text[(marker + 3)..].Split('?', '#')[0].TrimEnd('/') : text;
+        int marker = Math.Max(text.LastIndexOf("/t#", StringComparison.Ordinal), text.LastIndexOf("/t/", StringComparison.Ordinal));
+        string candidate = marker >= 0 ? text[(marker + 3)..].Split('?', '#', '/')[0] : text;
         return BadgeTokens.IsWellFormed(candidate) ? candidate : null;
     }
 

@@ -40,7 +40,7 @@ public sealed class BadgeApiTests
 
     private async Task<HttpStatusCode> SignInWithAsync(string url, string expectCode = "")
     {
-        string token = url[(url.LastIndexOf('/') + 1)..];
+        string token = url[(url.LastIndexOfAny(['/', '#']) + 1)..];
         var (client, _) = _server.NewBrowserlessClient();
         using (client)
         {
@@ -63,7 +63,7 @@ public sealed class BadgeApiTests
 
         Assert.Multiple(async () =>
         {
-            Assert.That(url, Does.Match("^http://192\\.168\\.1\\.10:5000/t/[A-Za-z0-9_-]{22}$"));
+            Assert.That(url, Does.Match("^http://192\\.168\\.1\\.10:5000/t#[A-Za-z0-9_-]{22}$"));
             Assert.That(await SignInWithAsync(url), Is.EqualTo(HttpStatusCode.OK));
         });
         staff.Dispose();

@@ -65,7 +65,7 @@ public sealed partial class BrowserTests
         await Assertions.Expect(programmeVote).ToBeVisibleAsync();
 
         var projector = await NewPageAsync("vi", 1920, 1080);
-        await projector.GotoAsync($"/p/{access.ProjectorCode}");
+        await projector.GotoAsync($"/p#{access.ProjectorCode}");
         await Assertions.Expect(projector.Locator(".projector-agenda")).ToBeVisibleAsync();
 
         await programmeVote.GetByRole(AriaRole.Button, new() { Name = "Mở biểu quyết" }).ClickAsync();
@@ -75,7 +75,7 @@ public sealed partial class BrowserTests
         await BrowserSession.ScreenshotAsync(projector, "projector-open-vi");
 
         var tablet = await NewPageAsync("vi", 800, 1280);
-        await tablet.GotoAsync($"/t/{access.Delegates[0].Token}");
+        await tablet.GotoAsync($"/t#{access.Delegates[0].Token}");
         await Assertions.Expect(tablet.GetByTestId("delegate-name")).ToHaveTextAsync(access.Delegates[0].FullName);
         Assert.That(tablet.Url, Does.EndWith("/vote"), "the badge token does not stay in the address bar");
         await tablet.GetByRole(AriaRole.Button, new() { Name = "Tán thành", Exact = true }).ClickAsync();
@@ -110,7 +110,7 @@ public sealed partial class BrowserTests
         await _server.OpenPollAsync(access);
 
         var tablet = await NewPageAsync("en", 800, 1280);
-        await tablet.GotoAsync($"/t/{access.Delegates[1].Token}");
+        await tablet.GotoAsync($"/t#{access.Delegates[1].Token}");
         await tablet.GetByRole(AriaRole.Button, new() { Name = "No", Exact = true }).ClickAsync();
         await tablet.GetByRole(AriaRole.Button, new() { Name = "Confirm my vote" }).ClickAsync();
         await Assertions.Expect(tablet.GetByTestId("recorded")).ToContainTextAsync("Recorded at");
@@ -123,11 +123,11 @@ public sealed partial class BrowserTests
     public async Task An_unknown_badge_link_says_so_in_the_delegates_language()
     {
         var vi = await NewPageAsync("vi");
-        await vi.GotoAsync("/t/AAAAAAAAAAAAAAAAAAAAAA");
+        await vi.GotoAsync("/t#AAAAAAAAAAAAAAAAAAAAAA");
         await Assertions.Expect(vi.GetByRole(AriaRole.Alert)).ToContainTextAsync("Thẻ đại biểu không hợp lệ");
 
         var en = await NewPageAsync("en");
-        await en.GotoAsync("/t/not-a-token");
+        await en.GotoAsync("/t#not-a-token");
         await Assertions.Expect(en.GetByRole(AriaRole.Alert)).ToContainTextAsync("This link is not a CongressVote badge");
     }
 }

@@ -10,7 +10,7 @@ public sealed partial class BrowserTests
     {
         DemoAccess access = await _server.CreateCongressAsync(officialDelegates: 10, guests: 1, checkedIn: 0);
         var projector = await NewPageAsync("vi", 1920, 1080);
-        await projector.GotoAsync($"/p/{access.ProjectorCode}");
+        await projector.GotoAsync($"/p#{access.ProjectorCode}");
         await Assertions.Expect(projector.GetByTestId("projector-present")).ToHaveTextAsync("0");
 
         var desk = await SignedInConsoleAsync(access, "vi", "credentials");
@@ -19,19 +19,19 @@ public sealed partial class BrowserTests
 
         // A handheld scanner is a keyboard: it types the badge URL into whatever has focus, then Enter.
         var delegateA = access.Delegates[0];
-        await desk.Keyboard.TypeAsync($"{_server.BaseAddress}t/{delegateA.Token}\n");
+        await desk.Keyboard.TypeAsync($"{_server.BaseAddress}t#{delegateA.Token}\n");
         await Assertions.Expect(desk.GetByTestId("scan-result")).ToContainTextAsync($"Đã điểm danh: {delegateA.FullName}");
         await Assertions.Expect(projector.GetByTestId("projector-present")).ToHaveTextAsync("1");
 
-        await desk.Keyboard.TypeAsync($"{_server.BaseAddress}t/{delegateA.Token}\n");
+        await desk.Keyboard.TypeAsync($"{_server.BaseAddress}t#{delegateA.Token}\n");
         await Assertions.Expect(desk.GetByTestId("scan-result")).ToContainTextAsync("Đã điểm danh lúc");
         await Assertions.Expect(desk.GetByTestId("present")).ToHaveTextAsync("1");
 
         var guest = access.Delegates.Single(d => d.Code.StartsWith("KM", StringComparison.Ordinal));
-        await desk.Keyboard.TypeAsync($"{_server.BaseAddress}t/{guest.Token}\n");
+        await desk.Keyboard.TypeAsync($"{_server.BaseAddress}t#{guest.Token}\n");
         await Assertions.Expect(desk.GetByTestId("scan-result")).ToContainTextAsync("Khách mời: không phải đại biểu biểu quyết");
 
-        await desk.Keyboard.TypeAsync("http://192.168.1.10:5000/t/AAAAAAAAAAAAAAAAAAAAAA\n");
+        await desk.Keyboard.TypeAsync("http://192.168.1.10:5000/t#AAAAAAAAAAAAAAAAAAAAAA\n");
         await Assertions.Expect(desk.GetByTestId("scan-result")).ToHaveTextAsync("Thẻ không hợp lệ");
         await BrowserSession.ScreenshotAsync(desk, "desk-unknown-badge-vi");
         await BrowserSession.ScreenshotAsync(projector, "projector-attendance-vi");
@@ -43,7 +43,7 @@ public sealed partial class BrowserTests
         DemoAccess access = await _server.CreateCongressAsync(officialDelegates: 3, guests: 0, checkedIn: 0);
 
         var tablet = await NewPageAsync("en", 800, 1280);
-        await tablet.GotoAsync($"/t/{access.Delegates[0].Token}");
+        await tablet.GotoAsync($"/t#{access.Delegates[0].Token}");
 
         await Assertions.Expect(tablet.GetByRole(AriaRole.Alert)).ToContainTextAsync("Please check in at the door first");
     }

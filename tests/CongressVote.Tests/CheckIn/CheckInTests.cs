@@ -40,7 +40,7 @@ public sealed class CheckInTests
         var (access, desk) = await CongressAsync();
         var d = access.Delegates[0];
 
-        var result = await ScanAsync(desk, $"http://192.168.1.10:5000/t/{d.Token}");
+        var result = await ScanAsync(desk, $"http://192.168.1.10:5000/t#{d.Token}");
 
         var attendance = await AttendanceAsync(desk);
         Assert.Multiple(() =>

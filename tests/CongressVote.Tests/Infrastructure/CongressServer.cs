@@ -24,10 +24,13 @@ public sealed class CongressServer : WebApplicationFactory<Program>
     private readonly string _connectionString;
     private readonly Dictionary<string, string?> _settings;
 
-    private CongressServer(string connectionString, Dictionary<string, string?> settings)
+    private readonly ILoggerProvider? _logs;
+
+    private CongressServer(string connectionString, Dictionary<string, string?> settings, ILoggerProvider? logs)
     {
         _connectionString = connectionString;
         _settings = settings;
+        _logs = logs;
         UseKestrel(0);
     }
 
@@ -37,10 +40,10 @@ public sealed class CongressServer : WebApplicationFactory<Program>
 
     public NpgsqlDataSource Db => Services.GetRequiredService<NpgsqlDataSource>();
 
-    public static async Task<CongressServer> StartAsync(Dictionary<string, string?>? settings = null, string? connectionString = null)
+    public static async Task<CongressServer> StartAsync(Dictionary<string, string?>? settings = null, string? connectionString = null, ILoggerProvider? logs = null)
     {
         connectionString ??= await TestDatabase.CreateAsync();
-        var server = new CongressServer(connectionString, settings ?? []);
+        var server = new CongressServer(connectionString, settings ?? [], logs);
         server.StartServer();
         string address = server.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         server.BaseAddress = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal));
@@ -53,7 +56,16 @@ public sealed class CongressServer : WebApplicationFactory<Program>
         builder.UseSetting("Demo:Seed", "false");
         // Every test client comes from 127.0.0.1; the rate-limit tests set their own limits.
         builder.UseSetting("RateLimits:PerAddressPerMinute", "1000000");
-        builder.ConfigureLogging(l => l.AddSimpleConsole());
+        builder.ConfigureLogging(logging =>
+        {
+            if (_logs is not null)
+            {
+                // Everything, at every level: what a verbose production log would hold.
+                logging.AddProvider(_logs);
+                logging.SetMinimumLevel(LogLevel.Trace);
+                logging.AddFilter(_ => true);
+            }
+        });
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
