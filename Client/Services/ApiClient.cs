@@ -84,7 +84,7 @@ public sealed class ApiClient(HttpClient http)
             if (response.IsSuccessStatusCode || response.StatusCode == HttpStatusCode.BadRequest)
             {
                 var report = await TryReadAsync(response, Json.ImportReportDto);
-                if (report is not null)
+                if (report is { Problems: not null })
                 {
                     return report;
                 }

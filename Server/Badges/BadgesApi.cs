@@ -51,6 +51,13 @@ public static class BadgesApi
         Guid congressId = user.CongressId();
         await using var connection = await db.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
+        if (request.Scope == BadgeScope.Reprint && await connection.ExecuteScalarAsync<bool>(
+                "SELECT EXISTS (SELECT 1 FROM poll WHERE congress_id = @congressId AND state = 'open')", new { congressId }, transaction))
+        {
+            // A reprint signs tablets out: never in the middle of a vote.
+            return Problems.Conflict("poll_open", "A vote is open; reprint badges after it closes.");
+        }
+
         var holders = (await connection.QueryAsync<Holder>($"""
             {SelectHolders}
             WHERE d.congress_id = @congressId

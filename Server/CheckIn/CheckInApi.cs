@@ -69,6 +69,8 @@ public static class CheckInApi
                     "SELECT EXISTS (SELECT 1 FROM badge_revocation r JOIN delegate d ON d.id = r.delegate_id WHERE r.token_hash = @hash AND d.congress_id = @congressId)",
                     new { hash, congressId }, transaction))
             {
+                http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("CongressVote.Security")
+                    .LogWarning("Revoked badge scanned at desk {Desk}", Desk(request.Desk));
                 return TypedResults.Ok(new ScanResultDto(ScanOutcome.BadgeRevoked, null, null, null, null, null, null));
             }
         }
@@ -76,14 +78,19 @@ public static class CheckInApi
         {
             // A scanner may also read a printed delegate code; the desk can type one too.
             string code = (request.Badge ?? "").Trim();
-            found = await connection.QuerySingleOrDefaultAsync<Found>($"{SelectFound} WHERE d.code = @code AND d.congress_id = @congressId", new { code, congressId }, transaction);
+            found = await connection.QuerySingleOrDefaultAsync<Found>($"{SelectFound} WHERE upper(d.code) = upper(@code) AND d.congress_id = @congressId", new { code, congressId }, transaction);
         }
 
         if (found is null)
         {
+            http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("CongressVote.Security")
+                .LogWarning("Unknown badge scanned at desk {Desk}", Desk(request.Desk));
             return TypedResults.Ok(new ScanResultDto(ScanOutcome.UnknownBadge, null, null, null, null, null, null));
         }
 
+        // Lock the delegate's row: a concurrent check-out at another desk waits, so the time read below is the
+        // time that stands.
+        await connection.ExecuteAsync("SELECT 1 FROM delegate WHERE id = @Id FOR UPDATE", new { found.Id }, transaction);
         var checkedIn = await connection.ExecuteScalarAsync<DateTime?>("""
             UPDATE delegate SET checked_in_at = now(), excused_reason = NULL, excused_at = NULL
             WHERE id = @Id AND checked_in_at IS NULL
@@ -185,7 +192,7 @@ public static class CheckInApi
                    d.may_vote AND NOT (d.excused_reason IS NOT NULL AND c.excused_reduce_summoned) AS summoned,
                    d.checked_in_at IS NOT NULL AS present, count(*)::int AS count
             FROM delegate d JOIN congress c ON c.id = d.congress_id LEFT JOIN delegation dl ON dl.id = d.delegation_id
-            WHERE d.congress_id = @congressId AND d.may_vote
+            WHERE d.congress_id = @congressId
             GROUP BY 1, 2, 3, 4, 5, 6, 7
             """, new { congressId })).ToList();
         int year = DateTime.UtcNow.Year;

@@ -20,6 +20,9 @@ public static class DelegateFile
 {
     public const int MaxRows = 20_000;
 
+    /// <summary>Excel's own last column (XFD).</summary>
+    private const int MaxColumns = 16_384;
+
     public enum Field
     {
         Code,
@@ -126,8 +129,9 @@ public static class DelegateFile
             {
                 return ReadXlsx(content);
             }
-            catch (Exception ex) when (ex is InvalidDataException or OpenXmlPackageException or InvalidOperationException or System.Xml.XmlException or IOException)
+            catch (Exception ex) when (ex is not OutOfMemoryException)
             {
+                // Whatever is wrong inside the workbook, the answer is the same: it cannot be read as a list.
                 problems.Add(new ImportProblemDto(0, "", "file_not_spreadsheet", "damaged XLSX"));
                 return null;
             }
@@ -219,6 +223,7 @@ public static class DelegateFile
         var cell = new StringBuilder();
         bool quoted = false;
         int row = 1;
+        int filled = 0;
         for (int i = 0; i < text.Length; i++)
         {
             char c = text[i];
@@ -258,7 +263,8 @@ public static class DelegateFile
                 cell.Clear();
                 rows.Add((row++, cells.ToArray()));
                 cells.Clear();
-                if (rows.Count > MaxRows + 2)
+                // Blank lines do not count toward the limit; past it, reading stops and the check below refuses.
+                if (rows[^1].Item2.Any(c => c.Length > 0) && ++filled > MaxRows + 1)
                 {
                     return rows;
                 }
@@ -312,6 +318,7 @@ public static class DelegateFile
         var worksheet = (WorksheetPart)workbook.GetPartById(sheet.Id!.Value!);
         var shared = workbook.SharedStringTablePart?.SharedStringTable.Elements<SharedStringItem>().Select(i => i.InnerText).ToArray() ?? [];
         var rows = new List<(int, string[])>();
+        int filled = 0;
         foreach (var row in worksheet.Worksheet.Descendants<Row>())
         {
             int rowNumber = (int)(row.RowIndex?.Value ?? (uint)(rows.Count + 1));
@@ -319,6 +326,11 @@ public static class DelegateFile
             foreach (var cell in row.Elements<Cell>())
             {
                 int column = cell.CellReference?.Value is { } reference ? ColumnIndex(reference) : cells.Count;
+                if (column is < 0 or > MaxColumns)
+                {
+                    throw new InvalidDataException("a cell beyond the last column Excel allows");
+                }
+
                 while (cells.Count < column)
                 {
                     cells.Add("");
@@ -328,7 +340,7 @@ public static class DelegateFile
             }
 
             rows.Add((rowNumber, cells.ToArray()));
-            if (rows.Count > MaxRows + 2)
+            if (cells.Any(c => c.Length > 0) && ++filled > MaxRows + 1)
             {
                 break;
             }
@@ -355,7 +367,7 @@ public static class DelegateFile
 
     private static string CellText(Cell cell, string[] shared)
     {
-        if (cell.DataType?.Value == CellValues.SharedString && int.TryParse(cell.CellValue?.Text, CultureInfo.InvariantCulture, out int i) && i < shared.Length)
+        if (cell.DataType?.Value == CellValues.SharedString && int.TryParse(cell.CellValue?.Text, CultureInfo.InvariantCulture, out int i) && i >= 0 && i < shared.Length)
         {
             return shared[i];
         }
@@ -387,6 +399,12 @@ public static class DelegateFile
             string header = headerCells[i].Trim();
             if (header.Length == 0)
             {
+                continue;
+            }
+
+            if (Fold(header) is "stt" or "tt" or "so tt" or "no" or "#")
+            {
+                // The running number Vietnamese lists start with: not data.
                 continue;
             }
 
@@ -565,5 +583,10 @@ public static class DelegateFile
     private static string? Optional(string value) => value.Length == 0 ? null : value;
 
     /// <summary>NFC (lists typed on a Mac arrive decomposed), trimmed; control characters are kept for validation to name.</summary>
-    private static string Clean(string value) => value.Normalize(NormalizationForm.FormC).Trim(' ', '\u00A0', '\r', '\n');
+    private static string Clean(string value)
+    {
+        string clean = value.Normalize(NormalizationForm.FormC).Trim(' ', '\u00A0', '\r', '\n');
+        // The export guards cells that a spreadsheet would run as a formula with an apostrophe; take it off again.
+        return clean.Length > 1 && clean[0] == '\'' && clean[1] is '=' or '+' or '-' or '@' ? clean[1..] : clean;
+    }
 }

@@ -55,13 +55,36 @@ public static class DelegateRegistry
     }
 
     /// <summary>Inserts new codes and updates changed ones in two statements, so 5,000 rows take well under a second.</summary>
-    public static async Task<(int Added, int Changed, int Unchanged)> UpsertAsync(
+    public sealed record UpsertResult(int Added, int Changed, int Unchanged, IReadOnlyList<ImportProblemDto> Problems);
+
+    /// <summary>
+    /// Serialises changes to one congress's registry (imports, edits, removals), so two of them at once cannot
+    /// interleave their reads and writes.
+    /// </summary>
+    public static Task LockAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid congressId) =>
+        connection.ExecuteAsync("SELECT pg_advisory_xact_lock(hashtextextended(@key, 7))", new { key = congressId.ToString() }, transaction);
+
+    public static async Task<UpsertResult> UpsertAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, Guid congressId, IReadOnlyList<DelegateRow> rows)
     {
-        var existing = (await AllAsync(connection, congressId, transaction)).ToDictionary(d => d.Code, StringComparer.Ordinal);
-        var delegations = await EnsureDelegationsAsync(connection, transaction, congressId, rows.Select(r => r.Delegation));
+        var existing = (await AllAsync(connection, congressId, transaction)).ToDictionary(d => d.Code, StringComparer.OrdinalIgnoreCase);
         var added = rows.Where(r => !existing.ContainsKey(r.Code)).ToList();
         var changed = rows.Where(r => existing.TryGetValue(r.Code, out var e) && !e.SameAs(r)).ToList();
+
+        // While a vote is open its roll is fixed: changing who may vote then would make the roll and the hall disagree.
+        bool pollOpen = await connection.ExecuteScalarAsync<bool>(
+            "SELECT EXISTS (SELECT 1 FROM poll WHERE congress_id = @congressId AND state = 'open')", new { congressId }, transaction);
+        if (pollOpen)
+        {
+            var problems = changed.Where(r => existing[r.Code].Kind != Db(r.Kind))
+                .Select(r => new ImportProblemDto(r.Row, "Loại đại biểu", "poll_open", r.Code)).ToList();
+            if (problems.Count > 0)
+            {
+                return new UpsertResult(0, 0, 0, problems);
+            }
+        }
+
+        var delegations = await EnsureDelegationsAsync(connection, transaction, congressId, rows.Select(r => r.Delegation));
 
         if (added.Count > 0)
         {
@@ -82,11 +105,11 @@ public static class DelegateRegistry
                        notes = t.notes, updated_at = now()
                 FROM unnest(@delegationIds, @codes, @names, @kinds, @mayVote, @genders, @positions, @ranks, @birthYears, @seats, @notes)
                     AS t(delegation_id, code, full_name, kind, may_vote, gender, position, rank, birth_year, seat, notes)
-                WHERE d.congress_id = @congressId AND d.code = t.code
+                WHERE d.congress_id = @congressId AND upper(d.code) = upper(t.code)
                 """, Columns(congressId, changed, delegations), transaction);
         }
 
-        return (added.Count, changed.Count, rows.Count - added.Count - changed.Count);
+        return new UpsertResult(added.Count, changed.Count, rows.Count - added.Count - changed.Count, []);
     }
 
     private static object Columns(Guid congressId, List<DelegateRow> rows, Dictionary<string, Guid> delegations) => new

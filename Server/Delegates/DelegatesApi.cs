@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using CongressVote.Server.Audit;
+using CongressVote.Server.Live;
 using CongressVote.Server.Sessions;
 using CongressVote.Shared;
 using Dapper;
@@ -83,7 +84,7 @@ public static class DelegatesApi
     }
 
     private static async Task<Results<Ok<ImportReportDto>, BadRequest<ImportReportDto>, ProblemHttpResult>> ImportAsync(
-        IFormFile? file, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db)
+        IFormFile? file, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, CongressNotifier notifier)
     {
         if (file is null || file.Length == 0)
         {
@@ -113,23 +114,30 @@ public static class DelegatesApi
         Guid congressId = user.CongressId();
         await using var connection = await db.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        var (added, changed, unchanged) = await DelegateRegistry.UpsertAsync(connection, transaction, congressId, parsed.Rows);
+        await DelegateRegistry.LockAsync(connection, transaction, congressId);
+        var result = await DelegateRegistry.UpsertAsync(connection, transaction, congressId, parsed.Rows);
+        if (result.Problems.Count > 0)
+        {
+            return TypedResults.BadRequest(new ImportReportDto(false, 0, 0, 0, 0, result.Problems));
+        }
+
         await AuditLog.WriteAsync(transaction, user, http, congressId, "delegates.import", file.FileName,
-            new { rows = parsed.Rows.Count, added, changed, unchanged });
+            new { rows = parsed.Rows.Count, result.Added, result.Changed, result.Unchanged });
         await transaction.CommitAsync();
-        return TypedResults.Ok(new ImportReportDto(true, parsed.Rows.Count, added, changed, unchanged, []));
+        notifier.AttendanceMayHaveChanged(congressId);
+        return TypedResults.Ok(new ImportReportDto(true, parsed.Rows.Count, result.Added, result.Changed, result.Unchanged, []));
     }
 
     private static async Task<Results<Ok<DelegateDto>, BadRequest<ImportReportDto>, ProblemHttpResult>> CreateAsync(
-        DelegateEditDto edit, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db) =>
-        await SaveAsync(null, edit, user, http, db);
+        DelegateEditDto edit, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, CongressNotifier notifier) =>
+        await SaveAsync(null, edit, user, http, db, notifier);
 
     private static async Task<Results<Ok<DelegateDto>, BadRequest<ImportReportDto>, ProblemHttpResult>> UpdateAsync(
-        Guid id, DelegateEditDto edit, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db) =>
-        await SaveAsync(id, edit, user, http, db);
+        Guid id, DelegateEditDto edit, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, CongressNotifier notifier) =>
+        await SaveAsync(id, edit, user, http, db, notifier);
 
     private static async Task<Results<Ok<DelegateDto>, BadRequest<ImportReportDto>, ProblemHttpResult>> SaveAsync(
-        Guid? id, DelegateEditDto edit, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db)
+        Guid? id, DelegateEditDto edit, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, CongressNotifier notifier)
     {
         var problems = new List<(DelegateFile.Field Field, string Code, string? Value)>();
         var row = DelegateFile.ParseRow(0, field => Normalise(field switch
@@ -154,8 +162,9 @@ public static class DelegatesApi
         Guid congressId = user.CongressId();
         await using var connection = await db.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
+        await DelegateRegistry.LockAsync(connection, transaction, congressId);
         var existing = await connection.QuerySingleOrDefaultAsync<(Guid Id, string Code)?>(
-            "SELECT id, code FROM delegate WHERE congress_id = @congressId AND code = @Code", new { congressId, row.Code }, transaction);
+            "SELECT id, code FROM delegate WHERE congress_id = @congressId AND upper(code) = upper(@Code)", new { congressId, row.Code }, transaction);
         if (existing is { } other && other.Id != id)
         {
             return TypedResults.BadRequest(new ImportReportDto(false, 0, 0, 0, 0, [new ImportProblemDto(0, "Code", "duplicate_code", row.Code)]));
@@ -172,19 +181,28 @@ public static class DelegatesApi
             }
         }
 
-        await DelegateRegistry.UpsertAsync(connection, transaction, congressId, [row]);
+        var upserted = await DelegateRegistry.UpsertAsync(connection, transaction, congressId, [row]);
+        if (upserted.Problems.Count > 0)
+        {
+            return TypedResults.BadRequest(new ImportReportDto(false, 0, 0, 0, 0,
+                upserted.Problems.Select(p => p with { Row = 0, Column = nameof(DelegateEditDto.Kind) }).ToList()));
+        }
+
         var saved = await connection.QuerySingleAsync<DelegateRegistry.RegistryEntry>(
-            $"{DelegateRegistry.SelectDelegates} WHERE d.congress_id = @congressId AND d.code = @Code", new { congressId, row.Code }, transaction);
+            $"{DelegateRegistry.SelectDelegates} WHERE d.congress_id = @congressId AND upper(d.code) = upper(@Code)", new { congressId, row.Code }, transaction);
         await AuditLog.WriteAsync(transaction, user, http, congressId, id is null ? "delegate.add" : "delegate.edit", saved.Id.ToString(), edit);
         await transaction.CommitAsync();
+        notifier.AttendanceMayHaveChanged(congressId);
         return TypedResults.Ok(saved.ToDto());
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(Guid id, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db)
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
+        Guid id, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, CongressNotifier notifier)
     {
         Guid congressId = user.CongressId();
         await using var connection = await db.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
+        await DelegateRegistry.LockAsync(connection, transaction, congressId);
         var code = await connection.ExecuteScalarAsync<string?>(
             "SELECT code FROM delegate WHERE id = @id AND congress_id = @congressId FOR UPDATE", new { id, congressId }, transaction);
         if (code is null)
@@ -197,10 +215,22 @@ public static class DelegatesApi
             return Problems.Conflict("delegate_has_voted", "This delegate has voted; the record is kept for the minutes.");
         }
 
-        await connection.ExecuteAsync("DELETE FROM poll_roll WHERE delegate_id = @id", new { id }, transaction);
+        // The rolls of opened polls are records of who was entitled; they are never rewritten.
+        if (await connection.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM poll_roll WHERE delegate_id = @id)", new { id }, transaction))
+        {
+            return Problems.Conflict("delegate_in_roll", "This delegate was on the roll of a vote; the record is kept for the minutes.");
+        }
+
+        var sessions = (await connection.QueryAsync<Guid>("SELECT id FROM delegate_session WHERE delegate_id = @id AND ended_at IS NULL", new { id }, transaction)).ToList();
         await connection.ExecuteAsync("DELETE FROM delegate WHERE id = @id", new { id }, transaction);
         await AuditLog.WriteAsync(transaction, user, http, congressId, "delegate.remove", code);
         await transaction.CommitAsync();
+        foreach (var session in sessions)
+        {
+            await notifier.SessionEndedAsync(session);
+        }
+
+        notifier.AttendanceMayHaveChanged(congressId);
         return TypedResults.NoContent();
     }
 

@@ -32,9 +32,17 @@ public static class PollsApi
     {
         Guid congressId = user.CongressId();
         // The body is optional: only a chair overriding the quorum sends one.
-        var request = http.Request.HasJsonContentType() && http.Request.ContentLength != 0
-            ? await http.Request.ReadFromJsonAsync(CongressJsonContext.Default.OpenPollRequest)
-            : null;
+        OpenPollRequest? request;
+        try
+        {
+            request = http.Request.HasJsonContentType() && http.Request.ContentLength != 0
+                ? await http.Request.ReadFromJsonAsync(CongressJsonContext.Default.OpenPollRequest)
+                : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return Problems.BadRequest("bad_request_body", "The request body is not valid JSON.");
+        }
         await using var connection = await db.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
 

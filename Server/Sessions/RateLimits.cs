@@ -53,5 +53,5 @@ public static class RateLimits
     }
 
     private static bool IsSignIn(HttpContext context) =>
-        HttpMethods.IsPost(context.Request.Method) && s_limited.Contains(context.Request.Path.Value, StringComparer.OrdinalIgnoreCase);
+        HttpMethods.IsPost(context.Request.Method) && s_limited.Contains(context.Request.Path.Value?.TrimEnd('/'), StringComparer.OrdinalIgnoreCase);
 }

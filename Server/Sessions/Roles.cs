@@ -32,6 +32,9 @@ public static class SessionClaims
     /// <summary>A delegate's tablet session (delegate_session.id); ending it ends the tablet's right to vote.</summary>
     public const string Session = "session";
 
+    /// <summary>The hash of the display code a projector paired with; a new code unpairs it.</summary>
+    public const string Display = "display";
+
     /// <summary>What the client shows under the name: a delegate's delegation, a staff member's role.</summary>
     public const string Detail = "detail";
 

@@ -58,19 +58,33 @@ public static class SessionApi
         app.MapPost(Routes.DelegateLogin, DelegateLoginAsync);
         app.MapPost(Routes.ProjectorLogin, ProjectorLoginAsync);
         app.MapGet(Routes.Session, CurrentSession).RequireAuthorization();
-        app.MapPost(Routes.Logout, (Delegate)LogoutAsync);
+        app.MapPost(Routes.Logout, LogoutAsync);
         return app;
     }
 
     private static async Task ValidateDelegateSessionAsync(CookieValidatePrincipalContext context)
     {
-        if (context.Principal?.FindFirstValue(ClaimTypes.Role) != Roles.Delegate)
+        string? role = context.Principal?.FindFirstValue(ClaimTypes.Role);
+        if (role is null)
         {
             return;
         }
 
         bool active = false;
-        if (context.Principal.FindFirstValue(SessionClaims.Session) is { } session && Guid.TryParse(session, out Guid sessionId))
+        if (role != Roles.Delegate)
+        {
+            // Staff: the account must still exist, be enabled and hold the same role. Projector: its display code
+            // must not have been replaced since it paired.
+            await using var staffConnection = await context.HttpContext.RequestServices.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync();
+            active = role == Roles.Projector
+                ? await staffConnection.ExecuteScalarAsync<bool>(
+                    "SELECT EXISTS (SELECT 1 FROM congress WHERE id = @congress AND encode(projector_code_hash, 'hex') = @display)",
+                    new { congress = context.Principal!.CongressId(), display = context.Principal!.FindFirstValue(SessionClaims.Display) ?? "" })
+                : await staffConnection.ExecuteScalarAsync<bool>(
+                    "SELECT EXISTS (SELECT 1 FROM staff_account WHERE id = @id AND role = @role AND NOT disabled)",
+                    new { id = context.Principal!.SubjectId(), role });
+        }
+        else if (context.Principal!.FindFirstValue(SessionClaims.Session) is { } session && Guid.TryParse(session, out Guid sessionId))
         {
             await using var connection = await context.HttpContext.RequestServices.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync();
             active = await connection.ExecuteScalarAsync<bool>("""
@@ -184,6 +198,8 @@ public static class SessionApi
         {
             bool revoked = await connection.ExecuteScalarAsync<bool>(
                 "SELECT EXISTS (SELECT 1 FROM badge_revocation WHERE token_hash = @hash)", new { hash }, transaction);
+            http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("CongressVote.Security").LogWarning(
+                "Refused a {Kind} badge at sign-in from {Address}", revoked ? "revoked" : "unknown", http.Connection.RemoteIpAddress);
             return revoked
                 ? Problems.Unauthorized("badge_revoked", "This badge was revoked or replaced; ask the secretariat.")
                 : Problems.Unauthorized("unknown_token", "This badge is not known; ask the secretariat.");
@@ -213,6 +229,15 @@ public static class SessionApi
                     """, new { holder.Id, deviceId }, transaction);
                 if (approved is null)
                 {
+                    // A refusal stands for a while: the tablet's polling must not put it straight back in the queue.
+                    if (await connection.ExecuteScalarAsync<bool>("""
+                            SELECT EXISTS (SELECT 1 FROM device_request
+                                           WHERE delegate_id = @Id AND device_id = @deviceId AND state = 'refused' AND decided_at > now() - interval '30 minutes')
+                            """, new { holder.Id, deviceId }, transaction))
+                    {
+                        return Problems.Forbidden("device_refused", "The help desk refused this tablet for this badge.");
+                    }
+
                     Guid requestId = await connection.ExecuteScalarAsync<Guid>("""
                         INSERT INTO device_request (id, delegate_id, device_id, device_name)
                         VALUES (gen_random_uuid(), @Id, @deviceId, @deviceName)
@@ -233,6 +258,10 @@ public static class SessionApi
             await connection.ExecuteAsync(
                 "INSERT INTO delegate_session (id, delegate_id, device_id, device_name) VALUES (@sessionId, @Id, @deviceId, @deviceName)",
                 new { sessionId, holder.Id, deviceId, deviceName }, transaction);
+            // An approval is used once: it must not let this device take the badge over again later.
+            await connection.ExecuteAsync(
+                "UPDATE device_request SET state = 'used' WHERE delegate_id = @Id AND device_id = @deviceId AND state = 'approved'",
+                new { holder.Id, deviceId }, transaction);
         }
 
         await transaction.CommitAsync();
@@ -262,7 +291,7 @@ public static class SessionApi
             return Problems.Unauthorized("unknown_display_code", "This display code is not known; take a new one from the console.");
         }
 
-        await SignInAsync(http, c.Id, c.Id, c.Name, Roles.Projector, null);
+        await SignInAsync(http, c.Id, c.Id, c.Name, Roles.Projector, null, display: Convert.ToHexStringLower(BadgeTokens.Hash(request.Token)));
         return TypedResults.Ok(new SessionDto(SessionRole.Projector, c.Id, c.Name, null));
     }
 
@@ -278,13 +307,21 @@ public static class SessionApi
         return TypedResults.Ok(new SessionDto(kind, user.CongressId(), user.Identity?.Name ?? "", user.FindFirstValue(SessionClaims.Detail)));
     }
 
-    private static async Task<NoContent> LogoutAsync(HttpContext http)
+    private static async Task<NoContent> LogoutAsync(HttpContext http, NpgsqlDataSource db)
     {
+        // A delegate signing out frees the badge for another tablet without the help desk.
+        if (http.User.FindFirstValue(SessionClaims.Session) is { } session && Guid.TryParse(session, out Guid sessionId))
+        {
+            await using var connection = await db.OpenConnectionAsync();
+            await connection.ExecuteAsync(
+                "UPDATE delegate_session SET ended_at = now(), ended_by = 'signed out' WHERE id = @sessionId AND ended_at IS NULL", new { sessionId });
+        }
+
         await http.SignOutAsync();
         return TypedResults.NoContent();
     }
 
-    private static Task SignInAsync(HttpContext http, Guid subject, Guid congressId, string name, string role, string? detail, Guid? session = null)
+    private static Task SignInAsync(HttpContext http, Guid subject, Guid congressId, string name, string role, string? detail, Guid? session = null, string? display = null)
     {
         var claims = new List<Claim>
         {
@@ -297,6 +334,11 @@ public static class SessionApi
         if (session is { } id)
         {
             claims.Add(new Claim(SessionClaims.Session, id.ToString()));
+        }
+
+        if (display is not null)
+        {
+            claims.Add(new Claim(SessionClaims.Display, display));
         }
 
         return http.SignInAsync(new ClaimsPrincipal(new ClaimsIdentity(claims, CookieAuthenticationDefaults.AuthenticationScheme)));

@@ -287,19 +287,24 @@ public sealed class DelegateImportTests
                 hub, nameof(ICongressHub.Cast), new CastRequest(poll.Id, VoteChoice.Yes, Guid.NewGuid()));
         }
 
+        await ImportAsync(staff, Csv(VietnameseHeader, Line("Z999", "Người Nhập Nhầm")));
         var list = await ListAsync(staff);
         var voter = list.Items.Single(d => d.Code == access.Delegates[0].Code);
-        var other = list.Items.Single(d => d.Code == access.Delegates[1].Code);
+        var onRoll = list.Items.Single(d => d.Code == access.Delegates[1].Code);
+        var mistake = list.Items.Single(d => d.Code == "Z999");
 
         using var refused = await staff.DeleteAsync($"/api/delegates/{voter.Id}");
-        using var removed = await staff.DeleteAsync($"/api/delegates/{other.Id}");
+        using var kept = await staff.DeleteAsync($"/api/delegates/{onRoll.Id}");
+        using var removed = await staff.DeleteAsync($"/api/delegates/{mistake.Id}");
 
         Assert.Multiple(async () =>
         {
             Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.Conflict));
             Assert.That(await refused.Content.ReadAsStringAsync(), Does.Contain("delegate_has_voted"));
+            Assert.That(kept.StatusCode, Is.EqualTo(HttpStatusCode.Conflict), "the roll of an opened vote is a record");
+            Assert.That(await kept.Content.ReadAsStringAsync(), Does.Contain("delegate_in_roll"));
             Assert.That(removed.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
-            Assert.That((await ListAsync(staff)).Total, Is.EqualTo(2));
+            Assert.That((await ListAsync(staff)).Total, Is.EqualTo(3));
         });
     }
 

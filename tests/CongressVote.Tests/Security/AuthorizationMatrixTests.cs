@@ -150,7 +150,8 @@ public sealed partial class AuthorizationMatrixTests
     {
         var wrong = new List<string>();
         // Logging out would end the caller's session; it is public and checked last.
-        foreach (var endpoint in ApiEndpoints().OrderBy(e => e.RoutePattern.RawText == "/api/session/logout"))
+        // Re-pairing the projector ends the projector caller's session: it goes last.
+        foreach (var endpoint in ApiEndpoints().OrderBy(e => e.RoutePattern.RawText == "/api/congress/projector-link"))
         {
             foreach (string key in Keys(endpoint))
             {
@@ -201,7 +202,22 @@ public sealed partial class AuthorizationMatrixTests
                 continue;
             }
 
-            await using var hub = await _server.ConnectHubAsync(_callers[role].Cookies);
+            var cookies = _callers[role].Cookies;
+            if (role == "projector")
+            {
+                // The endpoint matrix re-pairs the projector; pair a fresh one from the link the console gets.
+                using var link = await _callers["admin"].Client.PostAsync("/api/congress/projector-link", null);
+                string url = (await link.Content.ReadFromJsonAsync<string>())!;
+                var projector = _server.NewBrowserlessClient();
+                using (projector.Client)
+                {
+                    (await projector.Client.PostAsJsonAsync(Routes.ProjectorLogin, new TokenLoginRequest(url[(url.IndexOf('#', StringComparison.Ordinal) + 1)..]))).EnsureSuccessStatusCode();
+                }
+
+                cookies = projector.Cookies;
+            }
+
+            await using var hub = await _server.ConnectHubAsync(cookies);
             foreach (var (method, roles) in s_hubRules)
             {
                 bool refused = false;
