@@ -33,4 +33,6 @@ namespace CongressVote.Shared;
 [JsonSerializable(typeof(List<StaffAccountDto>))]
 [JsonSerializable(typeof(StaffEditDto))]
 [JsonSerializable(typeof(CongressSettingsDto))]
+[JsonSerializable(typeof(StaffAccountDto))]
+[JsonSerializable(typeof(string))]
 public sealed partial class CongressJsonContext : JsonSerializerContext;

@@ -42,6 +42,26 @@ public sealed class ApiClient(HttpClient http)
 
     public Task<ApiResult<bool>> RefuseDeviceAsync(Guid requestId) => SendNoContentAsync(() => http.PostAsync($"/api/helpdesk/requests/{requestId}/refuse", EmptyJson()));
 
+    public Task<List<StaffAccountDto>?> StaffAsync() => GetAsync("/api/staff", Json.ListStaffAccountDto);
+
+    public Task<ApiResult<StaffAccountDto>> SaveStaffAsync(Guid? id, StaffEditDto edit) =>
+        SendAsync(
+            () => id is { } existing
+                ? http.PutAsJsonAsync($"/api/staff/{existing}", edit, Json.StaffEditDto)
+                : http.PostAsJsonAsync("/api/staff", edit, Json.StaffEditDto),
+            Json.StaffAccountDto);
+
+    public Task<CongressSettingsDto?> CongressAsync() => GetAsync("/api/congress", Json.CongressSettingsDto);
+
+    public Task<ApiResult<CongressSettingsDto>> SaveCongressAsync(CongressSettingsDto settings) =>
+        SendAsync(() => http.PutAsJsonAsync("/api/congress", settings, Json.CongressSettingsDto), Json.CongressSettingsDto);
+
+    public Task<ApiResult<string>> NewProjectorLinkAsync() => PostAsync("/api/congress/projector-link", Json.String);
+
+    public Task<List<AuditEventDto>?> AuditAsync() => GetAsync("/api/audit", Json.ListAuditEventDto);
+
+    public Task<AuditVerificationDto?> VerifyAuditAsync() => GetAsync("/api/audit/verify", Json.AuditVerificationDto);
+
     public Task<ApiResult<bool>> EndSessionAsync(Guid sessionId) => SendNoContentAsync(() => http.PostAsync($"/api/helpdesk/sessions/{sessionId}/end", EmptyJson()));
 
     public Task<ApiResult<SessionDto>> ProjectorLoginAsync(string code) =>
