@@ -2,7 +2,8 @@
 # Runs CongressVote with its own PostgreSQL cluster and a demo congress.
 #   bash deploy/run.sh            then open the addresses it prints; Ctrl-C stops everything.
 # Settings (environment): CONGRESSVOTE_PORT (5000), CONGRESSVOTE_PG_PORT (55432), CONGRESSVOTE_DATA (deploy/.data),
-# CONGRESSVOTE_PUBLIC_URL (the address tablets use, e.g. http://192.168.1.10:5000), CONGRESSVOTE_STAFF_PASSWORD.
+# CONGRESSVOTE_PUBLIC_URL (the address tablets use, e.g. http://192.168.1.10:5000), CONGRESSVOTE_STAFF_PASSWORD,
+# CONGRESSVOTE_CERT (a .pfx: serve HTTPS; see deploy/make-cert.sh) and CONGRESSVOTE_CERT_PASSWORD.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 source "$ROOT/deploy/postgres.sh"
@@ -48,7 +49,14 @@ export DataProtection__KeysFolder="$DATA/keys"
 export Demo__AccessFile="$DATA/demo-access.json"
 export Venue__PublicUrl="${CONGRESSVOTE_PUBLIC_URL:-}"
 export Demo__StaffPassword="${CONGRESSVOTE_STAFF_PASSWORD:-}"
-export ASPNETCORE_URLS="http://0.0.0.0:$PORT"
+if [ -n "${CONGRESSVOTE_CERT:-}" ]; then
+    # HTTPS with the given certificate (deploy/make-cert.sh makes a self-signed one for a hall LAN).
+    export Kestrel__Certificates__Default__Path="$(cd "$(dirname "$CONGRESSVOTE_CERT")" && pwd)/$(basename "$CONGRESSVOTE_CERT")"
+    export Kestrel__Certificates__Default__Password="${CONGRESSVOTE_CERT_PASSWORD:-$(cat "$DATA/cert-password" 2>/dev/null || true)}"
+    export ASPNETCORE_URLS="https://0.0.0.0:$PORT"
+else
+    export ASPNETCORE_URLS="http://0.0.0.0:$PORT"
+fi
 cd "$APP"
 dotnet CongressVote.Server.dll &
 SERVER_PID=$!

@@ -1,4 +1,6 @@
+using System.Net.Http.Json;
 using CongressVote.Server.Data;
+using CongressVote.Shared;
 using CongressVote.Tests.Infrastructure;
 using Npgsql;
 
@@ -44,6 +46,33 @@ public sealed class StartupTests
         await using var server = await CongressServer.StartAsync(
             new Dictionary<string, string?> { ["Database:AllowNonDurableCommits"] = "true" }, connectionString);
         Assert.That(server.BaseAddress, Is.Not.Null);
+    }
+
+    [Test]
+    public async Task The_first_start_creates_the_congress_and_its_administrator_from_the_environment_and_only_then()
+    {
+        await using var empty = await CongressServer.StartAsync();
+        await using var configured = await CongressServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Setup:AdminPassword"] = "a-long-admin-password",
+            ["Setup:CongressName"] = "Đại hội đại biểu Hội Cựu chiến binh",
+        });
+
+        var (client, _) = configured.NewBrowserlessClient();
+        using (client)
+        {
+            using var wrong = await client.PostAsJsonAsync(Routes.StaffLogin, new StaffLoginRequest("admin", "admin"));
+            using var right = await client.PostAsJsonAsync(Routes.StaffLogin, new StaffLoginRequest("admin", "a-long-admin-password"));
+            var settings = await client.GetFromJsonAsync<CongressSettingsDto>("/api/congress", TestJson.Options);
+
+            Assert.Multiple(async () =>
+            {
+                Assert.That(await empty.CountAsync("SELECT count(*) FROM congress WHERE $1::uuid IS NOT NULL", Guid.Empty), Is.Zero, "no password, no congress");
+                Assert.That(wrong.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.Unauthorized), "there is no default password");
+                Assert.That(right.IsSuccessStatusCode, Is.True);
+                Assert.That(settings!.Name, Is.EqualTo("Đại hội đại biểu Hội Cựu chiến binh"));
+            });
+        }
     }
 
     [Test]

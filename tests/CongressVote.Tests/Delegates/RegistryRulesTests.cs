@@ -72,6 +72,26 @@ public sealed class RegistryRulesTests
     }
 
     [Test]
+    public async Task Choosing_the_party_preset_changes_the_quorum_to_more_than_half()
+    {
+        var access = await _server.CreateCongressAsync(officialDelegates: 10, guests: 0, checkedIn: 6);
+        using var admin = await _server.SignInStaffAsync(access, "admin");
+        var before = (await admin.GetFromJsonAsync<AttendanceDto>("/api/attendance", TestJson.Options))!;
+        var settings = (await admin.GetFromJsonAsync<CongressSettingsDto>("/api/congress", TestJson.Options))!;
+
+        using var saved = await admin.PutAsJsonAsync("/api/congress", settings with { Preset = "party" }, TestJson.Options);
+        var after = (await admin.GetFromJsonAsync<AttendanceDto>("/api/attendance", TestJson.Options))!;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(before.QuorumReached, Is.False, "6 of 10 is below two thirds");
+            Assert.That(saved.IsSuccessStatusCode, Is.True);
+            Assert.That(after.QuorumReached, Is.True, "6 of 10 is more than half");
+            Assert.That(after.QuorumStrict, Is.True);
+        });
+    }
+
+    [Test]
     public async Task A_disabled_staff_account_loses_its_session_at_once()
     {
         var access = await _server.CreateCongressAsync(officialDelegates: 1, guests: 0);

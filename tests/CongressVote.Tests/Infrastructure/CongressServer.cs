@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using System.Net.Http.Json;
 using CongressVote.Server.Demo;
 using CongressVote.Server.Sessions;
@@ -25,13 +26,21 @@ public sealed class CongressServer : WebApplicationFactory<Program>
     private readonly Dictionary<string, string?> _settings;
 
     private readonly ILoggerProvider? _logs;
+    private string? _certificateThumbprint;
 
-    private CongressServer(string connectionString, Dictionary<string, string?> settings, ILoggerProvider? logs)
+    private CongressServer(string connectionString, Dictionary<string, string?> settings, ILoggerProvider? logs, X509Certificate2? certificate)
     {
         _connectionString = connectionString;
         _settings = settings;
         _logs = logs;
-        UseKestrel(0);
+        if (certificate is null)
+        {
+            UseKestrel(0);
+        }
+        else
+        {
+            UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(certificate)));
+        }
     }
 
     public string ConnectionString => _connectionString;
@@ -40,13 +49,18 @@ public sealed class CongressServer : WebApplicationFactory<Program>
 
     public NpgsqlDataSource Db => Services.GetRequiredService<NpgsqlDataSource>();
 
-    public static async Task<CongressServer> StartAsync(Dictionary<string, string?>? settings = null, string? connectionString = null, ILoggerProvider? logs = null)
+    public static async Task<CongressServer> StartAsync(
+        Dictionary<string, string?>? settings = null, string? connectionString = null, ILoggerProvider? logs = null, X509Certificate2? https = null)
     {
         connectionString ??= await TestDatabase.CreateAsync();
-        var server = new CongressServer(connectionString, settings ?? [], logs);
+        var server = new CongressServer(connectionString, settings ?? [], logs, https) { _certificateThumbprint = https?.Thumbprint };
         server.StartServer();
         string address = server.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         server.BaseAddress = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal));
+        if (!server.BaseAddress.IsLoopback)
+        {
+            server.BaseAddress = new UriBuilder(server.BaseAddress) { Host = "127.0.0.1" }.Uri;
+        }
         return server;
     }
 
@@ -93,6 +107,12 @@ public sealed class CongressServer : WebApplicationFactory<Program>
     {
         var cookies = new CookieContainer();
         var handler = new HttpClientHandler { CookieContainer = cookies, UseCookies = true };
+        if (BaseAddress.Scheme == Uri.UriSchemeHttps)
+        {
+            // The test's own self-signed certificate, and only it.
+            handler.ServerCertificateCustomValidationCallback = (_, certificate, _, _) => certificate?.Thumbprint == _certificateThumbprint;
+        }
+
         var client = new HttpClient(handler) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         client.DefaultRequestHeaders.Add(Routes.CsrfHeader, "1");
         return (client, cookies);
