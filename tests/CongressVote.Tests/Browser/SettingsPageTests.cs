@@ -20,14 +20,15 @@ public sealed partial class BrowserTests
         await projector.GotoAsync(link[link.IndexOf("/p#", StringComparison.Ordinal)..]);
         await Assertions.Expect(projector.GetByTestId("projector-attendance")).ToBeVisibleAsync();
 
-        await page.GetByLabel("User name").FillAsync("kiemphieu1");
-        await page.GetByLabel("Display name").FillAsync("Ban Kiểm phiếu – Tổ 1");
-        await page.GetByLabel("Role").SelectOptionAsync("counting");
-        await page.GetByLabel("Password", new() { Exact = true }).FillAsync("short");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        var form = page.GetByTestId("staff-form");
+        await form.GetByLabel("User name").FillAsync("kiemphieu1");
+        await form.GetByLabel("Display name").FillAsync("Ban Kiểm phiếu – Tổ 1");
+        await form.GetByLabel("Role").SelectOptionAsync("counting");
+        await form.GetByLabel("Password", new() { Exact = true }).FillAsync("short");
+        await form.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("at least 10 characters");
-        await page.GetByLabel("Password", new() { Exact = true }).FillAsync("long-enough-password");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await form.GetByLabel("Password", new() { Exact = true }).FillAsync("long-enough-password");
+        await form.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
         await Assertions.Expect(page.GetByTestId("staff")).ToContainTextAsync("Ban Kiểm phiếu – Tổ 1");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Verify the chain" }).ClickAsync();
