@@ -1,5 +1,6 @@
 using CongressVote.Server;
 using CongressVote.Server.Badges;
+using CongressVote.Server.Agenda;
 using CongressVote.Server.Audit;
 using CongressVote.Server.CheckIn;
 using CongressVote.Server.Congresses;
@@ -36,6 +37,8 @@ app.UseAuthorization();
 app.MapStaticAssets();
 app.MapSessionApi();
 app.MapPollsApi();
+app.MapMotionsApi();
+app.MapAgendaApi();
 app.MapDelegatesApi();
 app.MapBadgesApi();
 app.MapCheckInApi();

@@ -35,4 +35,10 @@ namespace CongressVote.Shared;
 [JsonSerializable(typeof(CongressSettingsDto))]
 [JsonSerializable(typeof(StaffAccountDto))]
 [JsonSerializable(typeof(string))]
+[JsonSerializable(typeof(AgendaItemEditDto))]
+[JsonSerializable(typeof(AgendaImportDto))]
+[JsonSerializable(typeof(MotionEditDto))]
+[JsonSerializable(typeof(CancelPollDto))]
+[JsonSerializable(typeof(AgendaItemDto))]
+[JsonSerializable(typeof(List<VoterDto>))]
 public sealed partial class CongressJsonContext : JsonSerializerContext;

@@ -48,7 +48,7 @@ public sealed record TokenLoginRequest(string Token);
 
 public sealed record SessionDto(SessionRole Role, Guid CongressId, string DisplayName, string? Detail);
 
-public sealed record AgendaItemDto(Guid Id, int Position, string Title, string Kind);
+public sealed record AgendaItemDto(Guid Id, int Position, string Title, string Kind, string? Presenter = null, string? PlannedTime = null);
 
 public sealed record PollDto(
     Guid Id,
@@ -97,3 +97,14 @@ public sealed record CongressSnapshotDto(
     AttendanceDto? Attendance);
 
 public sealed record ProblemMessage(string Code, string Message);
+
+public sealed record AgendaItemEditDto(string Title, string Kind, string? Presenter, string? PlannedTime);
+
+public sealed record AgendaImportDto(string Lines);
+
+public sealed record MotionEditDto(Guid AgendaItemId, string Title, string Question, bool Secret, bool AllowAbstain, MajorityRule? Rule);
+
+public sealed record CancelPollDto(string Reason);
+
+/// <summary>Who has voted on a poll, by delegation; the choice only for a named poll that has closed.</summary>
+public sealed record VoterDto(string Code, string FullName, string Delegation, bool Voted, VoteChoice? Choice);

@@ -12,6 +12,9 @@ public interface ICongressClient
     /// <summary>Coalesced attendance and quorum, after check-ins and check-outs.</summary>
     Task AttendanceChanged(AttendanceDto attendance);
 
+    /// <summary>The agenda, the current item or the list of polls changed: fetch a fresh snapshot.</summary>
+    Task AgendaChanged();
+
     /// <summary>This tablet's session was ended by staff (a lost tablet, or the badge moved to another device).</summary>
     Task SessionEnded();
 }

@@ -62,6 +62,36 @@ public sealed class ApiClient(HttpClient http)
 
     public Task<AuditVerificationDto?> VerifyAuditAsync() => GetAsync("/api/audit/verify", Json.AuditVerificationDto);
 
+    public Task<ApiResult<AgendaItemDto>> SaveAgendaItemAsync(Guid? id, AgendaItemEditDto edit) =>
+        SendAsync(
+            () => id is { } existing
+                ? http.PutAsJsonAsync($"/api/agenda/{existing}", edit, Json.AgendaItemEditDto)
+                : http.PostAsJsonAsync("/api/agenda", edit, Json.AgendaItemEditDto),
+            Json.AgendaItemDto);
+
+    public Task<ApiResult<bool>> ImportAgendaAsync(string lines) =>
+        SendNoContentAsync(() => http.PostAsJsonAsync("/api/agenda/import", new AgendaImportDto(lines), Json.AgendaImportDto));
+
+    public Task<ApiResult<bool>> MoveAgendaItemAsync(Guid id, int by) => SendNoContentAsync(() => http.PostAsync($"/api/agenda/{id}/move?by={by}", EmptyJson()));
+
+    public Task<ApiResult<bool>> MakeCurrentAsync(Guid id) => SendNoContentAsync(() => http.PostAsync($"/api/agenda/{id}/current", EmptyJson()));
+
+    public Task<ApiResult<bool>> RemoveAgendaItemAsync(Guid id) => SendNoContentAsync(() => http.DeleteAsync($"/api/agenda/{id}"));
+
+    public Task<ApiResult<PollDto>> SaveMotionAsync(Guid? id, MotionEditDto edit) =>
+        SendAsync(
+            () => id is { } existing
+                ? http.PutAsJsonAsync($"/api/polls/{existing}", edit, Json.MotionEditDto)
+                : http.PostAsJsonAsync("/api/polls", edit, Json.MotionEditDto),
+            Json.PollDto);
+
+    public Task<ApiResult<PollDto>> PublishPollAsync(Guid pollId) => PostAsync($"/api/polls/{pollId}/publish", Json.PollDto);
+
+    public Task<ApiResult<PollDto>> CancelPollAsync(Guid pollId, string reason) =>
+        PostAsync($"/api/polls/{pollId}/cancel", new CancelPollDto(reason), Json.CancelPollDto, Json.PollDto);
+
+    public Task<List<VoterDto>?> VotersAsync(Guid pollId) => GetAsync($"/api/polls/{pollId}/voters", Json.ListVoterDto);
+
     public Task<ApiResult<bool>> EndSessionAsync(Guid sessionId) => SendNoContentAsync(() => http.PostAsync($"/api/helpdesk/sessions/{sessionId}/end", EmptyJson()));
 
     public Task<ApiResult<SessionDto>> ProjectorLoginAsync(string code) =>

@@ -51,6 +51,7 @@ public sealed class LiveConnection(NavigationManager navigation) : IAsyncDisposa
         _hub.On<TallyDto>(nameof(ICongressClient.TallyChanged), OnTallyChanged);
         _hub.On<AttendanceDto>(nameof(ICongressClient.AttendanceChanged), OnAttendanceChanged);
         _hub.On(nameof(ICongressClient.SessionEnded), OnSessionEnded);
+        _hub.On(nameof(ICongressClient.AgendaChanged), () => TryRefreshSnapshotAsync());
         _hub.Reconnecting += _ =>
         {
             State = LinkState.Reconnecting;

@@ -58,6 +58,8 @@ public sealed class FirstStart(
             INSERT INTO staff_account (id, congress_id, user_name, display_name, role, password_hash)
             VALUES (@adminId, @congressId, @UserName, @DisplayName, 'admin', @hash)
             """, new { adminId, congressId, account.UserName, account.DisplayName, hash = hasher.HashPassword(account, setup.AdminPassword) }, transaction);
+        // A new congress starts from the standard opening of its preset; the secretariat edits it from there.
+        await Agenda.AgendaApi.SeedOpeningAsync(connection, transaction, congressId, Shared.CongressPreset.MassOrganisation);
         await Audit.AuditLog.WriteAsync(transaction, "server", null, congressId, "congress.create", setup.CongressName, new { admin = setup.AdminUserName });
         await transaction.CommitAsync(cancellationToken);
         logger.LogInformation("Created the congress \"{Name}\" and its administrator \"{UserName}\"", setup.CongressName, setup.AdminUserName);

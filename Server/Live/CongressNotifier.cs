@@ -28,6 +28,8 @@ public sealed class CongressNotifier(
 
     public void TallyMayHaveChanged(Guid pollId) => _dirtyPolls.TryAdd(pollId, 0);
 
+    public Task AgendaChangedAsync(Guid congressId) => hub.Clients.Group(CongressGroup(congressId)).AgendaChanged();
+
     public void AttendanceMayHaveChanged(Guid congressId) => _dirtyAttendance.TryAdd(congressId, 0);
 
     /// <summary>Tells a tablet its session ended, and closes its live connections on this node.</summary>

@@ -159,6 +159,24 @@ public static class PollsApi
         return TypedResults.Ok(dto);
     }
 
+    /// <summary>A new draft poll on an agenda item, with its rule written out as data.</summary>
+    public static async Task<Guid> InsertDraftAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, Guid congressId, Guid agendaItemId, string title, string question,
+        bool secret, bool allowAbstain, MajorityRule rule)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(rule);
+        var id = Guid.NewGuid();
+        await connection.ExecuteAsync("""
+            INSERT INTO poll (id, congress_id, agenda_item_id, title, question, secret, allow_abstain,
+                              rule_numerator, rule_denominator, rule_strict, rule_base, rule_constant)
+            VALUES (@id, @congressId, @agendaItemId, @title, @question, @secret, @allowAbstain,
+                    @Numerator, @Denominator, @Strict, @ruleBase, @Constant)
+            """, new { id, congressId, agendaItemId, title, question, secret, allowAbstain, rule.Numerator, rule.Denominator, rule.Strict, ruleBase = rule.Base.ToString(), rule.Constant },
+            transaction);
+        return id;
+    }
+
     private static async Task<ProblemHttpResult> RefusalAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid pollId, Guid congressId, string verb)
     {
         string? state = await connection.ExecuteScalarAsync<string?>(

@@ -1,0 +1,201 @@
+using System.Security.Claims;
+using CongressVote.Server.Audit;
+using CongressVote.Server.Live;
+using CongressVote.Server.Sessions;
+using CongressVote.Shared;
+using Dapper;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Npgsql;
+
+namespace CongressVote.Server.Polls;
+
+/// <summary>
+/// Motions: drafting a vote on an agenda item, publishing its result, cancelling it with a reason, and the list
+/// of who has voted. Every transition is a conditional update, audited in the same transaction.
+/// </summary>
+public static class MotionsApi
+{
+    public static IEndpointRouteBuilder MapMotionsApi(this IEndpointRouteBuilder app)
+    {
+        var polls = app.MapGroup("/api/polls").RequireAuthorization(p => p.RequireRole(Roles.RunsPolls.Split(',')));
+        polls.MapPost("", CreateAsync);
+        polls.MapPut("/{pollId:guid}", EditAsync);
+        polls.MapPost("/{pollId:guid}/publish", PublishAsync);
+        polls.MapPost("/{pollId:guid}/cancel", CancelAsync);
+        app.MapGet("/api/polls/{pollId:guid}/voters", VotersAsync).RequireAuthorization(p => p.RequireRole(Roles.AnyStaff.Split(',')));
+        return app;
+    }
+
+    private static ProblemHttpResult? Validate(MotionEditDto edit)
+    {
+        string title = (edit.Title ?? "").Trim();
+        if (title.Length is 0 or > 300 || title.Any(char.IsControl))
+        {
+            return Problems.BadRequest("bad_title", "A title is 1 to 300 characters of plain text.");
+        }
+
+        if ((edit.Question ?? "").Length > 4000)
+        {
+            return Problems.BadRequest("too_long", "The motion's text is at most 4,000 characters.");
+        }
+
+        if (edit.Rule is { } rule && (rule.Denominator <= 0 || rule.Numerator < 0 || rule.Numerator > rule.Denominator || !Enum.IsDefined(rule.Base)))
+        {
+            return Problems.BadRequest("bad_rule", "A rule is a fraction p/q between 0 and 1 of a known base.");
+        }
+
+        return null;
+    }
+
+    private static async Task<Results<Ok<PollDto>, ProblemHttpResult>> CreateAsync(
+        MotionEditDto edit, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, CongressNotifier notifier)
+    {
+        if (Validate(edit) is { } problem)
+        {
+            return problem;
+        }
+
+        Guid congressId = user.CongressId();
+        await using var connection = await db.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        string? preset = await connection.ExecuteScalarAsync<string?>("""
+            SELECT c.preset FROM congress c JOIN agenda_item a ON a.congress_id = c.id
+            WHERE c.id = @congressId AND a.id = @AgendaItemId
+            """, new { congressId, edit.AgendaItemId }, transaction);
+        if (preset is null)
+        {
+            return Problems.NotFound("unknown_agenda_item", "There is no such agenda item in this congress.");
+        }
+
+        // Without a rule of its own, a motion follows the congress's preset for decisions.
+        var rule = edit.Rule ?? CongressPreset.ByKey(preset).Decision;
+        Guid pollId = await PollsApi.InsertDraftAsync(connection, transaction, congressId, edit.AgendaItemId, edit.Title.Trim(), edit.Question ?? "", edit.Secret, edit.AllowAbstain, rule);
+        await AuditLog.WriteAsync(transaction, user, http, congressId, "poll.create", pollId.ToString(), new { edit.Title, edit.Secret, rule });
+        var poll = (await PollQueries.FindAsync(connection, pollId, transaction))!;
+        await transaction.CommitAsync();
+        await notifier.AgendaChangedAsync(congressId);
+        return TypedResults.Ok(poll.ToDto());
+    }
+
+    private static async Task<Results<Ok<PollDto>, ProblemHttpResult>> EditAsync(
+        Guid pollId, MotionEditDto edit, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, CongressNotifier notifier)
+    {
+        if (Validate(edit) is { } problem)
+        {
+            return problem;
+        }
+
+        Guid congressId = user.CongressId();
+        await using var connection = await db.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        var rule = edit.Rule ?? MajorityRule.MoreThanHalfOfSummoned;
+        // Only a draft can change: once a vote opened, its question and rule are part of the record.
+        int changed = await connection.ExecuteAsync("""
+            UPDATE poll SET title = @title, question = @question, secret = @Secret, allow_abstain = @AllowAbstain,
+                            rule_numerator = @Numerator, rule_denominator = @Denominator, rule_strict = @Strict,
+                            rule_base = @ruleBase, rule_constant = @Constant
+            WHERE id = @pollId AND congress_id = @congressId AND state = 'draft'
+            """, new
+        {
+            pollId,
+            congressId,
+            title = edit.Title.Trim(),
+            question = edit.Question ?? "",
+            edit.Secret,
+            edit.AllowAbstain,
+            rule.Numerator,
+            rule.Denominator,
+            rule.Strict,
+            ruleBase = rule.Base.ToString(),
+            rule.Constant,
+        }, transaction);
+        if (changed == 0)
+        {
+            return Problems.Conflict("poll_not_draft", "Only a vote that has not been opened can be edited.");
+        }
+
+        await AuditLog.WriteAsync(transaction, user, http, congressId, "poll.edit", pollId.ToString(), edit);
+        var poll = (await PollQueries.FindAsync(connection, pollId, transaction))!;
+        await transaction.CommitAsync();
+        await notifier.AgendaChangedAsync(congressId);
+        return TypedResults.Ok(poll.ToDto());
+    }
+
+    private static async Task<Results<Ok<PollDto>, ProblemHttpResult>> PublishAsync(
+        Guid pollId, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, CongressNotifier notifier)
+    {
+        Guid congressId = user.CongressId();
+        await using var connection = await db.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        int changed = await connection.ExecuteAsync(
+            "UPDATE poll SET state = 'published', published_at = now() WHERE id = @pollId AND congress_id = @congressId AND state = 'closed'",
+            new { pollId, congressId }, transaction);
+        if (changed == 0)
+        {
+            return Problems.Conflict("poll_not_closed", "Only a closed vote can be published.");
+        }
+
+        await AuditLog.WriteAsync(transaction, user, http, congressId, "poll.publish", pollId.ToString());
+        var poll = (await PollQueries.FindAsync(connection, pollId, transaction))!;
+        await transaction.CommitAsync();
+        await notifier.PollChangedAsync(congressId, poll.ToDto());
+        return TypedResults.Ok(poll.ToDto());
+    }
+
+    private static async Task<Results<Ok<PollDto>, ProblemHttpResult>> CancelAsync(
+        Guid pollId, CancelPollDto cancel, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, CongressNotifier notifier)
+    {
+        string reason = (cancel.Reason ?? "").Normalize(System.Text.NormalizationForm.FormC).Trim();
+        if (reason.Length is 0 or > 500)
+        {
+            return Problems.BadRequest("cancel_needs_reason", "Cancelling a vote needs a reason (at most 500 characters).");
+        }
+
+        Guid congressId = user.CongressId();
+        await using var connection = await db.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        // A batch of ballots holding the poll FOR SHARE commits first; ballots of a cancelled vote are kept, not counted.
+        int changed = await connection.ExecuteAsync("""
+            UPDATE poll SET state = 'cancelled', cancelled_at = now(), cancel_reason = @reason
+            WHERE id = @pollId AND congress_id = @congressId AND state IN ('draft', 'open')
+            """, new { pollId, congressId, reason }, transaction);
+        if (changed == 0)
+        {
+            return Problems.Conflict("poll_not_cancellable", "Only a vote not yet closed can be cancelled.");
+        }
+
+        await AuditLog.WriteAsync(transaction, user, http, congressId, "poll.cancel", pollId.ToString(), new { reason });
+        var poll = (await PollQueries.FindAsync(connection, pollId, transaction))!;
+        await transaction.CommitAsync();
+        await notifier.PollChangedAsync(congressId, poll.ToDto());
+        return TypedResults.Ok(poll.ToDto());
+    }
+
+    private static async Task<Results<Ok<List<VoterDto>>, ProblemHttpResult>> VotersAsync(Guid pollId, ClaimsPrincipal user, NpgsqlDataSource db)
+    {
+        Guid congressId = user.CongressId();
+        await using var connection = await db.OpenConnectionAsync();
+        var poll = await PollQueries.FindAsync(connection, pollId);
+        if (poll is null || poll.CongressId != congressId)
+        {
+            return Problems.NotFound("unknown_poll", "There is no such poll in this congress.");
+        }
+
+        // A named vote's choices are shown once it has closed; a secret vote's never, and none is stored per voter.
+        bool showChoices = !poll.Secret && poll.PollState is PollState.Closed or PollState.Published;
+        var rows = await connection.QueryAsync<(string Code, string FullName, string Delegation, bool Voted, short? Choice)>("""
+            SELECT d.code, d.full_name, coalesce(dl.name, '') AS delegation, v.delegate_id IS NOT NULL AS voted,
+                   CASE WHEN @showChoices THEN b.choice END AS choice
+            FROM poll_roll r
+            JOIN delegate d ON d.id = r.delegate_id
+            LEFT JOIN delegation dl ON dl.id = d.delegation_id
+            LEFT JOIN poll_voter v ON v.poll_id = r.poll_id AND v.delegate_id = r.delegate_id
+            LEFT JOIN ballot b ON b.poll_id = v.poll_id AND b.id = v.ballot_id
+            WHERE r.poll_id = @pollId
+            """, new { pollId, showChoices });
+        return TypedResults.Ok(rows
+            .Select(r => new VoterDto(r.Code, r.FullName, r.Delegation, r.Voted, r.Choice is { } c ? (VoteChoice)c : null))
+            .OrderBy(v => v.Delegation, VietnameseOrder.Collation).ThenBy(v => v.FullName, VietnameseOrder.Names)
+            .ToList());
+    }
+}
