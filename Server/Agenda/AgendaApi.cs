@@ -10,7 +10,7 @@ using Npgsql;
 namespace CongressVote.Server.Agenda;
 
 /// <summary>The programme: items the secretariat adds, edits, orders and imports, and the one current item.</summary>
-public static class AgendaApi
+public static partial class AgendaApi
 {
     private static readonly string[] s_kinds = ["procedural", "report", "discussion", "vote", "election"];
 
@@ -138,17 +138,11 @@ public static class AgendaApi
         return TypedResults.Ok(items);
     }
 
-    private static string StripNumber(string line)
-    {
-        // "1. Khai mạc", "2) Báo cáo", "III - Bầu cử" keep only the title.
-        int i = 0;
-        while (i < line.Length && (char.IsDigit(line[i]) || line[i] is 'I' or 'V' or 'X'))
-        {
-            i++;
-        }
+    /// <summary>"1. Khai mạc", "2) Báo cáo", "12 - Thông qua", "III. Bầu cử" keep only the title.</summary>
+    private static string StripNumber(string line) => LeadingNumber().Replace(line, "").Trim();
 
-        return i > 0 && i < line.Length && line[i] is '.' or ')' or '-' or ':' ? line[(i + 1)..].Trim() : line;
-    }
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\s*(?:\d+|[IVXLC]+)\s*[.)\-:–]\s*")]
+    private static partial System.Text.RegularExpressions.Regex LeadingNumber();
 
     public static string GuessKind(string title)
     {
