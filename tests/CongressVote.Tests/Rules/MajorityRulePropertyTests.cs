@@ -1,0 +1,88 @@
+using CongressVote.Shared;
+using FsCheck;
+using FsCheck.Fluent;
+
+namespace CongressVote.Tests.Rules;
+
+/// <summary>Properties every majority rule keeps, over generated rules, bases and counts.</summary>
+public sealed class MajorityRulePropertyTests
+{
+    private static Arbitrary<(MajorityRule Rule, int Base, int Yes)> Cases() =>
+        (from q in Gen.Choose(1, 12)
+         from p in Gen.Choose(0, q)
+         from strict in Gen.Elements(true, false)
+         from constant in Gen.Choose(0, 3)
+         from n in Gen.Choose(0, 20_000)
+         from yes in Gen.Choose(0, n)
+         select (new MajorityRule(p, q, strict, RuleBase.Summoned, constant), n, yes)).ToArbitrary();
+
+    [Test]
+    public void One_more_yes_never_turns_passed_into_failed()
+    {
+        Prop.ForAll(Cases(), c => !c.Rule.IsMet(c.Yes, c.Base) || c.Rule.IsMet(c.Yes + 1, c.Base))
+            .QuickCheckThrowOnFailure();
+    }
+
+    [Test]
+    public void Strict_and_non_strict_differ_only_at_the_exact_boundary()
+    {
+        Prop.ForAll(Cases(), c =>
+        {
+            var strict = c.Rule with { Strict = true };
+            var lenient = c.Rule with { Strict = false };
+            bool differ = strict.IsMet(c.Yes, c.Base) != lenient.IsMet(c.Yes, c.Base);
+            bool onBoundary = (long)c.Yes * c.Rule.Denominator == ((long)c.Base * c.Rule.Numerator) + ((long)c.Rule.Constant * c.Rule.Denominator);
+            return differ == onBoundary;
+        }).QuickCheckThrowOnFailure();
+    }
+
+    [Test]
+    public void The_decision_agrees_with_the_required_figure_it_shows()
+    {
+        Prop.ForAll(Cases(), c =>
+        {
+            decimal required = c.Rule.Required(c.Base);
+            bool expected = c.Rule.Strict ? c.Yes > required : c.Yes >= required;
+            return c.Rule.IsMet(c.Yes, c.Base) == expected;
+        }).QuickCheckThrowOnFailure();
+    }
+}
+
+/// <summary>The boundaries of every preset for a congress of 363 summoned delegates.</summary>
+public sealed class PresetBoundaryTests
+{
+    [TestCase("mass_organisation", 241, false)]
+    [TestCase("mass_organisation", 242, true)]
+    [TestCase("party", 181, false)]
+    [TestCase("party", 182, true)]
+    [TestCase("association", 181, false)]
+    [TestCase("association", 182, true)]
+    [TestCase("simple", 0, true)]
+    public void Quorum_of_363_summoned(string preset, int present, bool reached)
+    {
+        Assert.That(CongressPreset.ByKey(preset).QuorumReached(present, 363), Is.EqualTo(reached));
+    }
+
+    [TestCase("mass_organisation", 181, 363, 363, false)]
+    [TestCase("mass_organisation", 182, 363, 363, true)]
+    [TestCase("party", 182, 363, 300, true)]
+    [TestCase("association", 150, 363, 300, false)]
+    [TestCase("association", 151, 363, 300, true)]
+    public void Decision_on_a_motion(string preset, int yes, int summoned, int present, bool passed)
+    {
+        var rule = CongressPreset.ByKey(preset).Decision;
+        var result = rule.Decide(new PollFigures(yes, 10, 5, summoned, present));
+        Assert.That(result.Passed, Is.EqualTo(passed));
+    }
+
+    [Test]
+    public void A_simple_assembly_decides_on_yes_against_no_only()
+    {
+        var rule = CongressPreset.SimpleAssembly.Decision;
+        Assert.Multiple(() =>
+        {
+            Assert.That(rule.Decide(new PollFigures(10, 10, 300, 363, 363)).Passed, Is.False, "a tie does not pass");
+            Assert.That(rule.Decide(new PollFigures(11, 10, 300, 363, 363)).Passed, Is.True);
+        });
+    }
+}
