@@ -61,7 +61,9 @@ public sealed record PollDto(
     MajorityRule Rule,
     DateTimeOffset? OpenedAt,
     DateTimeOffset? ClosedAt,
-    PollResultDto? Result);
+    PollResultDto? Result,
+    bool AllowChange = false,
+    DateTimeOffset? ClosesAt = null);
 
 /// <summary>
 /// A live count. It is a hint: <see cref="Version"/> only grows, so a client keeps the highest one it has seen
@@ -102,7 +104,9 @@ public sealed record AgendaItemEditDto(string Title, string Kind, string? Presen
 
 public sealed record AgendaImportDto(string Lines);
 
-public sealed record MotionEditDto(Guid AgendaItemId, string Title, string Question, bool Secret, bool AllowAbstain, MajorityRule? Rule);
+public sealed record MotionEditDto(
+    Guid AgendaItemId, string Title, string Question, bool Secret, bool AllowAbstain, MajorityRule? Rule,
+    bool AllowChange = false, int? CountdownSeconds = null);
 
 public sealed record CancelPollDto(string Reason);
 

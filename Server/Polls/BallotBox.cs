@@ -21,7 +21,7 @@ public sealed class BallotBox(NpgsqlDataSource db, CongressNotifier notifier, IL
 
     private sealed record PendingCast(Guid CongressId, Guid DelegateId, Guid SessionId, CastRequest Request, TaskCompletionSource<CastResult> Answer);
 
-    private sealed record Outcome(int Idx, string? State, bool AllowAbstain, bool Entitled, bool SessionActive, Guid? CastKey, DateTime? CastAt);
+    private sealed record Outcome(int Idx, string? State, bool AllowAbstain, bool CanChange, bool Entitled, bool SessionActive, Guid? CastKey, DateTime? CastAt);
 
     public async Task<CastResult> CastAsync(Guid congressId, Guid delegateId, Guid sessionId, CastRequest request, CancellationToken cancellationToken)
     {
@@ -162,7 +162,7 @@ public sealed class BallotBox(NpgsqlDataSource db, CongressNotifier notifier, IL
             """;
 
         const string outcomeSql = """
-            SELECT i.idx, p.state, coalesce(p.allow_abstain, false) AS allow_abstain,
+            SELECT i.idx, p.state, coalesce(p.allow_abstain, false) AS allow_abstain, coalesce(p.allow_change AND NOT p.secret, false) AS can_change,
                    (r.delegate_id IS NOT NULL) AS entitled, (s.id IS NOT NULL) AS session_active, v.cast_key, v.cast_at
             FROM unnest(@idx, @congressIds, @pollIds, @delegateIds, @sessionIds) AS i(idx, congress_id, poll_id, delegate_id, session_id)
             LEFT JOIN delegate_session s ON s.id = i.session_id AND s.delegate_id = i.delegate_id AND s.ended_at IS NULL
@@ -177,6 +177,46 @@ public sealed class BallotBox(NpgsqlDataSource db, CongressNotifier notifier, IL
         var touchedPolls = (await connection.QueryAsync<Guid>(insertSql, args, transaction)).ToList();
         var outcomes = (await connection.QueryAsync<Outcome>(outcomeSql, new { idx, congressIds, pollIds, delegateIds, sessionIds }, transaction))
             .ToDictionary(o => o.Idx);
+
+        // A named vote that allows it: a new key from a delegate who voted replaces their choice, until close.
+        var changes = outcomes.Values
+            .Where(o => o.CanChange && o.State == "open" && o.Entitled && o.SessionActive && o.CastKey is { } k && k != keys[o.Idx])
+            .Where(o => choices[o.Idx] != (short)VoteChoice.Abstain || o.AllowAbstain)
+            .Select(o => o.Idx).ToArray();
+        var changedAt = new Dictionary<int, DateTime>();
+        if (changes.Length > 0)
+        {
+            var changed = await connection.QueryAsync<(int Idx, DateTime CastAt)>("""
+                WITH input AS (
+                    SELECT * FROM unnest(@changeIdx, @changePolls, @changeDelegates, @changeKeys, @changeChoices)
+                        AS t(idx, poll_id, delegate_id, cast_key, choice)
+                ),
+                voter AS (
+                    UPDATE poll_voter v SET cast_key = i.cast_key, cast_at = now()
+                    FROM input i
+                    WHERE v.poll_id = i.poll_id AND v.delegate_id = i.delegate_id
+                    RETURNING i.idx, v.poll_id, v.ballot_id, i.choice, v.cast_at
+                ),
+                ballot_changed AS (
+                    UPDATE ballot b SET choice = voter.choice FROM voter WHERE b.poll_id = voter.poll_id AND b.id = voter.ballot_id
+                    RETURNING b.id
+                )
+                SELECT idx, cast_at FROM voter
+                """, new
+            {
+                changeIdx = changes,
+                changePolls = changes.Select(i => pollIds[i]).ToArray(),
+                changeDelegates = changes.Select(i => delegateIds[i]).ToArray(),
+                changeKeys = changes.Select(i => keys[i]).ToArray(),
+                changeChoices = changes.Select(i => choices[i]).ToArray(),
+            }, transaction);
+            foreach (var (changedIdx, castAt) in changed)
+            {
+                changedAt[changedIdx] = castAt;
+                touchedPolls.Add(pollIds[changedIdx]);
+            }
+        }
+
         await transaction.CommitAsync();
 
         foreach (var pollId in touchedPolls)
@@ -187,7 +227,9 @@ public sealed class BallotBox(NpgsqlDataSource db, CongressNotifier notifier, IL
         var results = new CastResult[n];
         for (int i = 0; i < n; i++)
         {
-            results[i] = Classify(batch[i].Request, outcomes[i]);
+            results[i] = changedAt.TryGetValue(i, out var at)
+                ? new CastResult(CastStatus.Recorded, new DateTimeOffset(at, TimeSpan.Zero))
+                : Classify(batch[i].Request, outcomes[i]);
         }
 
         return results;

@@ -39,6 +39,16 @@ public static class MotionsApi
             return Problems.BadRequest("too_long", "The motion's text is at most 4,000 characters.");
         }
 
+        if (edit.CountdownSeconds is < 10 or > 86400)
+        {
+            return Problems.BadRequest("bad_countdown", "A countdown is 10 seconds to 24 hours.");
+        }
+
+        if (edit.Secret && edit.AllowChange)
+        {
+            return Problems.BadRequest("secret_cannot_change", "A secret ballot cannot be changed once cast: nothing links it to its voter.");
+        }
+
         if (edit.Rule is { } rule && (rule.Denominator <= 0 || rule.Numerator < 0 || rule.Numerator > rule.Denominator || !Enum.IsDefined(rule.Base)))
         {
             return Problems.BadRequest("bad_rule", "A rule is a fraction p/q between 0 and 1 of a known base.");
@@ -70,6 +80,9 @@ public static class MotionsApi
         // Without a rule of its own, a motion follows the congress's preset for decisions.
         var rule = edit.Rule ?? CongressPreset.ByKey(preset).Decision;
         Guid pollId = await PollsApi.InsertDraftAsync(connection, transaction, congressId, edit.AgendaItemId, edit.Title.Trim(), edit.Question ?? "", edit.Secret, edit.AllowAbstain, rule);
+        await connection.ExecuteAsync(
+            "UPDATE poll SET allow_change = @AllowChange, countdown_seconds = @CountdownSeconds WHERE id = @pollId",
+            new { edit.AllowChange, edit.CountdownSeconds, pollId }, transaction);
         await AuditLog.WriteAsync(transaction, user, http, congressId, "poll.create", pollId.ToString(), new { edit.Title, edit.Secret, rule });
         var poll = (await PollQueries.FindAsync(connection, pollId, transaction))!;
         await transaction.CommitAsync();
@@ -93,7 +106,8 @@ public static class MotionsApi
         int changed = await connection.ExecuteAsync("""
             UPDATE poll SET title = @title, question = @question, secret = @Secret, allow_abstain = @AllowAbstain,
                             rule_numerator = @Numerator, rule_denominator = @Denominator, rule_strict = @Strict,
-                            rule_base = @ruleBase, rule_constant = @Constant
+                            rule_base = @ruleBase, rule_constant = @Constant,
+                            allow_change = @AllowChange, countdown_seconds = @CountdownSeconds
             WHERE id = @pollId AND congress_id = @congressId AND state = 'draft'
             """, new
         {
@@ -108,6 +122,8 @@ public static class MotionsApi
             rule.Strict,
             ruleBase = rule.Base.ToString(),
             rule.Constant,
+            edit.AllowChange,
+            edit.CountdownSeconds,
         }, transaction);
         if (changed == 0)
         {

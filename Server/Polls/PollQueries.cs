@@ -10,13 +10,15 @@ public static class PollQueries
     private const string PollColumns = """
         p.id, p.congress_id, p.agenda_item_id, p.title, p.question, p.state, p.secret, p.allow_abstain,
         p.rule_numerator, p.rule_denominator, p.rule_strict, p.rule_base, p.rule_constant,
-        p.opened_at, p.closed_at, p.yes_count, p.no_count, p.abstain_count, p.entitled_count, p.present_count, p.passed
+        p.opened_at, p.closed_at, p.yes_count, p.no_count, p.abstain_count, p.entitled_count, p.present_count, p.passed,
+        p.allow_change, p.closes_at
         """;
 
     public sealed record PollRow(
         Guid Id, Guid CongressId, Guid AgendaItemId, string Title, string Question, string State, bool Secret, bool AllowAbstain,
         int RuleNumerator, int RuleDenominator, bool RuleStrict, string RuleBase, int RuleConstant,
-        DateTime? OpenedAt, DateTime? ClosedAt, int? YesCount, int? NoCount, int? AbstainCount, int? EntitledCount, int? PresentCount, bool? Passed)
+        DateTime? OpenedAt, DateTime? ClosedAt, int? YesCount, int? NoCount, int? AbstainCount, int? EntitledCount, int? PresentCount, bool? Passed,
+        bool AllowChange, DateTime? ClosesAt)
     {
         public MajorityRule Rule => new(RuleNumerator, RuleDenominator, RuleStrict, Enum.Parse<RuleBase>(RuleBase), RuleConstant);
 
@@ -33,7 +35,7 @@ public static class PollQueries
             }
 
             return new PollDto(Id, AgendaItemId, Title, Question, PollState, Secret, AllowAbstain, Rule,
-                Utc(OpenedAt), Utc(ClosedAt), result);
+                Utc(OpenedAt), Utc(ClosedAt), result, AllowChange, Utc(ClosesAt));
         }
     }
 

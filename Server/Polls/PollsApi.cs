@@ -16,6 +16,7 @@ public static class PollsApi
     {
         services.AddSingleton<BallotBox>();
         services.AddHostedService(sp => sp.GetRequiredService<BallotBox>());
+        services.AddHostedService<PollCountdown>();
         return services;
     }
 
@@ -68,9 +69,11 @@ public static class PollsApi
         int opened;
         try
         {
-            opened = await connection.ExecuteAsync(
-                "UPDATE poll SET state = 'open', opened_at = now() WHERE id = @pollId AND congress_id = @congressId AND state = 'draft'",
-                new { pollId, congressId }, transaction);
+            opened = await connection.ExecuteAsync("""
+                UPDATE poll SET state = 'open', opened_at = now(),
+                                closes_at = CASE WHEN countdown_seconds IS NULL THEN NULL ELSE now() + countdown_seconds * interval '1 second' END
+                WHERE id = @pollId AND congress_id = @congressId AND state = 'draft'
+                """, new { pollId, congressId }, transaction);
         }
         catch (PostgresException ex) when (ex is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "poll_one_open" })
         {
@@ -104,7 +107,16 @@ public static class PollsApi
     private static async Task<Results<Ok<PollDto>, ProblemHttpResult>> CloseAsync(
         Guid pollId, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, CongressNotifier notifier)
     {
-        Guid congressId = user.CongressId();
+        var (poll, problem) = await CloseCoreAsync(db, notifier, pollId, user.CongressId(), user.Actor(), http);
+        return problem is not null ? problem : TypedResults.Ok(poll!);
+    }
+
+    /// <summary>Closes an open poll and stores its result; shared by the console and the countdown.</summary>
+    public static async Task<(PollDto? Poll, ProblemHttpResult? Problem)> CloseCoreAsync(
+        NpgsqlDataSource db, CongressNotifier notifier, Guid pollId, Guid congressId, string actor, HttpContext? http)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(notifier);
         await using var connection = await db.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         // FOR UPDATE waits for any batch of ballots holding the poll FOR SHARE to commit, so all are counted below;
@@ -114,7 +126,7 @@ public static class PollsApi
             new { pollId, congressId }, transaction);
         if (locked is null)
         {
-            return await RefusalAsync(connection, transaction, pollId, congressId, "closed");
+            return (null, await RefusalAsync(connection, transaction, pollId, congressId, "closed"));
         }
 
         await connection.ExecuteAsync("""
@@ -149,14 +161,14 @@ public static class PollsApi
                 """, new { pollId }, transaction);
         }
 
-        await AuditLog.WriteAsync(transaction, user, http, congressId, "poll.close", pollId.ToString(),
+        await AuditLog.WriteAsync(transaction, actor, http, congressId, "poll.close", pollId.ToString(),
             new { result.Yes, result.No, result.Abstain, result.Entitled, result.Present, result.Passed });
         poll = (await PollQueries.FindAsync(connection, pollId, transaction))!;
         await transaction.CommitAsync();
 
         var dto = poll.ToDto();
         await notifier.PollChangedAsync(congressId, dto);
-        return TypedResults.Ok(dto);
+        return (dto, null);
     }
 
     /// <summary>A new draft poll on an agenda item, with its rule written out as data.</summary>
