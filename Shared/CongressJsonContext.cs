@@ -41,4 +41,5 @@ namespace CongressVote.Shared;
 [JsonSerializable(typeof(CancelPollDto))]
 [JsonSerializable(typeof(AgendaItemDto))]
 [JsonSerializable(typeof(List<VoterDto>))]
+[JsonSerializable(typeof(PaperCountDto))]
 public sealed partial class CongressJsonContext : JsonSerializerContext;

@@ -112,3 +112,6 @@ public sealed record CancelPollDto(string Reason);
 
 /// <summary>Who has voted on a poll, by delegation; the choice only for a named poll that has closed.</summary>
 public sealed record VoterDto(string Code, string FullName, string Delegation, bool Voted, VoteChoice? Choice);
+
+/// <summary>Paper votes counted by the vote-counting committee, added to the electronic ones.</summary>
+public sealed record PaperCountDto(int Yes, int No, int Abstain, string? Note);

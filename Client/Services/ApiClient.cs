@@ -90,6 +90,9 @@ public sealed class ApiClient(HttpClient http)
     public Task<ApiResult<PollDto>> CancelPollAsync(Guid pollId, string reason) =>
         PostAsync($"/api/polls/{pollId}/cancel", new CancelPollDto(reason), Json.CancelPollDto, Json.PollDto);
 
+    public Task<ApiResult<TallyDto>> AddPaperAsync(Guid pollId, PaperCountDto paper) =>
+        PostAsync($"/api/polls/{pollId}/paper", paper, Json.PaperCountDto, Json.TallyDto);
+
     public Task<List<VoterDto>?> VotersAsync(Guid pollId) => GetAsync($"/api/polls/{pollId}/voters", Json.ListVoterDto);
 
     public Task<ApiResult<bool>> EndSessionAsync(Guid sessionId) => SendNoContentAsync(() => http.PostAsync($"/api/helpdesk/sessions/{sessionId}/end", EmptyJson()));

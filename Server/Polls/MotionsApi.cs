@@ -22,6 +22,7 @@ public static class MotionsApi
         polls.MapPut("/{pollId:guid}", EditAsync);
         polls.MapPost("/{pollId:guid}/publish", PublishAsync);
         polls.MapPost("/{pollId:guid}/cancel", CancelAsync);
+        app.MapPost("/api/polls/{pollId:guid}/paper", AddPaperAsync).RequireAuthorization(p => p.RequireRole(Roles.CountsPaper.Split(',')));
         app.MapGet("/api/polls/{pollId:guid}/voters", VotersAsync).RequireAuthorization(p => p.RequireRole(Roles.AnyStaff.Split(',')));
         return app;
     }
@@ -185,6 +186,56 @@ public static class MotionsApi
         await transaction.CommitAsync();
         await notifier.PollChangedAsync(congressId, poll.ToDto());
         return TypedResults.Ok(poll.ToDto());
+    }
+
+    /// <summary>
+    /// Adds a paper count before close. Electronic and paper votes together may not exceed the entitled
+    /// delegates present now: the poll row is locked, so ballots arriving meanwhile are counted first.
+    /// </summary>
+    private static async Task<Results<Ok<TallyDto>, ProblemHttpResult>> AddPaperAsync(
+        Guid pollId, PaperCountDto paper, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, CongressNotifier notifier)
+    {
+        if (paper.Yes < 0 || paper.No < 0 || paper.Abstain < 0 || paper.Yes + paper.No + paper.Abstain is 0 or > 100_000 || paper.Note?.Length > 300)
+        {
+            return Problems.BadRequest("bad_paper_count", "Paper counts are whole numbers, not all zero.");
+        }
+
+        Guid congressId = user.CongressId();
+        await using var connection = await db.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        var poll = await connection.QuerySingleOrDefaultAsync<(bool AllowAbstain, string State)?>(
+            "SELECT allow_abstain, state FROM poll WHERE id = @pollId AND congress_id = @congressId FOR UPDATE", new { pollId, congressId }, transaction);
+        if (poll is not { } p || p.State != "open")
+        {
+            return Problems.Conflict("poll_not_open", "Paper votes are added while the vote is open.");
+        }
+
+        if (paper.Abstain > 0 && !p.AllowAbstain)
+        {
+            return Problems.BadRequest("bad_paper_count", "This vote does not offer abstaining.");
+        }
+
+        var counts = await connection.QuerySingleAsync<(int Cast, int Present)>("""
+            SELECT (SELECT count(*)::int FROM poll_voter WHERE poll_id = @pollId)
+                       + (SELECT coalesce(sum(yes + no + abstain), 0)::int FROM paper_count WHERE poll_id = @pollId) AS cast,
+                   (SELECT count(*)::int FROM poll_roll r JOIN delegate d ON d.id = r.delegate_id
+                    WHERE r.poll_id = @pollId AND d.checked_in_at IS NOT NULL) AS present
+            """, new { pollId }, transaction);
+        int adding = paper.Yes + paper.No + paper.Abstain;
+        if (counts.Cast + adding > counts.Present)
+        {
+            return Problems.Conflict("paper_exceeds_present",
+                $"{counts.Cast} votes are in and {counts.Present} entitled delegates are present: {adding} more paper votes would exceed them.");
+        }
+
+        await connection.ExecuteAsync(
+            "INSERT INTO paper_count (poll_id, yes, no, abstain, note, entered_by) VALUES (@pollId, @Yes, @No, @Abstain, @Note, @actor)",
+            new { pollId, paper.Yes, paper.No, paper.Abstain, paper.Note, actor = user.Actor() }, transaction);
+        await AuditLog.WriteAsync(transaction, user, http, congressId, "poll.paper", pollId.ToString(), paper);
+        var tally = await PollQueries.TallyAsync(connection, (await PollQueries.FindAsync(connection, pollId, transaction))!);
+        await transaction.CommitAsync();
+        notifier.TallyMayHaveChanged(pollId);
+        return TypedResults.Ok(tally);
     }
 
     private static async Task<Results<Ok<List<VoterDto>>, ProblemHttpResult>> VotersAsync(Guid pollId, ClaimsPrincipal user, NpgsqlDataSource db)

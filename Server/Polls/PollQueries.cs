@@ -63,15 +63,18 @@ public static class PollQueries
     public static async Task<TallyDto> TallyAsync(IDbConnection connection, PollRow poll)
     {
         ArgumentNullException.ThrowIfNull(poll);
+        // Paper votes the committee entered count with the electronic ones, in the turnout and per option.
         const string sql = """
+            WITH paper AS (
+                SELECT coalesce(sum(yes), 0)::int AS yes, coalesce(sum(no), 0)::int AS no, coalesce(sum(abstain), 0)::int AS abstain
+                FROM paper_count WHERE poll_id = @id
+            )
             SELECT
                 (SELECT count(*)::int FROM poll_roll r WHERE r.poll_id = @id) AS entitled,
-                (SELECT count(*)::int FROM poll_voter v WHERE v.poll_id = @id) AS turnout,
-                count(*) FILTER (WHERE b.choice = 0)::int AS yes,
-                count(*) FILTER (WHERE b.choice = 1)::int AS no,
-                count(*) FILTER (WHERE b.choice = 2)::int AS abstain
-            FROM ballot b
-            WHERE b.poll_id = @id
+                (SELECT count(*)::int FROM poll_voter v WHERE v.poll_id = @id) + (SELECT yes + no + abstain FROM paper) AS turnout,
+                (SELECT count(*)::int FROM ballot b WHERE b.poll_id = @id AND b.choice = 0) + (SELECT yes FROM paper) AS yes,
+                (SELECT count(*)::int FROM ballot b WHERE b.poll_id = @id AND b.choice = 1) + (SELECT no FROM paper) AS no,
+                (SELECT count(*)::int FROM ballot b WHERE b.poll_id = @id AND b.choice = 2) + (SELECT abstain FROM paper) AS abstain
             """;
         var row = await connection.QuerySingleAsync<TallyRow>(sql, new { id = poll.Id });
         // Until a secret poll closes nobody sees anything but turnout (design.md §4, rule 4).

@@ -136,9 +136,12 @@ public static class PollsApi
             """, new { pollId }, transaction);
         var figures = await connection.QuerySingleAsync<PollFigures>("""
             SELECT
-                (SELECT count(*)::int FROM ballot b WHERE b.poll_id = @pollId AND b.choice = 0) AS yes,
-                (SELECT count(*)::int FROM ballot b WHERE b.poll_id = @pollId AND b.choice = 1) AS no,
-                (SELECT count(*)::int FROM ballot b WHERE b.poll_id = @pollId AND b.choice = 2) AS abstain,
+                (SELECT count(*)::int FROM ballot b WHERE b.poll_id = @pollId AND b.choice = 0)
+                    + (SELECT coalesce(sum(yes), 0)::int FROM paper_count WHERE poll_id = @pollId) AS yes,
+                (SELECT count(*)::int FROM ballot b WHERE b.poll_id = @pollId AND b.choice = 1)
+                    + (SELECT coalesce(sum(no), 0)::int FROM paper_count WHERE poll_id = @pollId) AS no,
+                (SELECT count(*)::int FROM ballot b WHERE b.poll_id = @pollId AND b.choice = 2)
+                    + (SELECT coalesce(sum(abstain), 0)::int FROM paper_count WHERE poll_id = @pollId) AS abstain,
                 (SELECT count(*)::int FROM poll_roll r WHERE r.poll_id = @pollId) AS entitled,
                 (SELECT count(*)::int FROM poll_roll r WHERE r.poll_id = @pollId AND r.present_at_close) AS present
             """, new { pollId }, transaction);

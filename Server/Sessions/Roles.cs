@@ -19,6 +19,9 @@ public static class Roles
     /// <summary>Who may import, edit and remove delegates and issue badges.</summary>
     public const string ManagesDelegates = $"{Admin},{Secretary},{Credentials}";
 
+    /// <summary>Who may enter paper votes: the vote-counting committee, with the chair and the administrator.</summary>
+    public const string CountsPaper = $"{Admin},{Chair},{Counting}";
+
     public const string AnyStaff = $"{Admin},{Chair},{Secretary},{Credentials},{Counting}";
 
     public static bool IsStaff(string role) => AnyStaff.Split(',').Contains(role);
