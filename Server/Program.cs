@@ -39,6 +39,7 @@ app.MapSessionApi();
 app.MapPollsApi();
 app.MapMotionsApi();
 app.MapAgendaApi();
+app.MapSpeakersApi();
 app.MapDelegatesApi();
 app.MapBadgesApi();
 app.MapCheckInApi();

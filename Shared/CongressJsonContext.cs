@@ -42,4 +42,8 @@ namespace CongressVote.Shared;
 [JsonSerializable(typeof(AgendaItemDto))]
 [JsonSerializable(typeof(List<VoterDto>))]
 [JsonSerializable(typeof(PaperCountDto))]
+[JsonSerializable(typeof(List<SpeechDto>))]
+[JsonSerializable(typeof(SpeechRequestDto))]
+[JsonSerializable(typeof(SpeechStartDto))]
+[JsonSerializable(typeof(SpeechDto))]
 public sealed partial class CongressJsonContext : JsonSerializerContext;

@@ -46,7 +46,7 @@ public sealed record StaffLoginRequest(string UserName, string Password);
 
 public sealed record TokenLoginRequest(string Token);
 
-public sealed record SessionDto(SessionRole Role, Guid CongressId, string DisplayName, string? Detail);
+public sealed record SessionDto(SessionRole Role, Guid CongressId, string DisplayName, string? Detail, Guid? SubjectId = null);
 
 public sealed record AgendaItemDto(Guid Id, int Position, string Title, string Kind, string? Presenter = null, string? PlannedTime = null);
 
@@ -96,7 +96,8 @@ public sealed record CongressSnapshotDto(
     PollDto? CurrentPoll,
     TallyDto? Tally,
     MyBallotDto? MyBallot,
-    AttendanceDto? Attendance);
+    AttendanceDto? Attendance,
+    IReadOnlyList<SpeechDto>? Speakers = null);
 
 public sealed record ProblemMessage(string Code, string Message);
 
@@ -115,3 +116,21 @@ public sealed record VoterDto(string Code, string FullName, string Delegation, b
 
 /// <summary>Paper votes counted by the vote-counting committee, added to the electronic ones.</summary>
 public sealed record PaperCountDto(int Yes, int No, int Abstain, string? Note);
+
+public enum SpeechState
+{
+    Requested,
+    Approved,
+    Speaking,
+    Done,
+    Withdrawn,
+    Refused,
+}
+
+public sealed record SpeechDto(
+    Guid Id, Guid AgendaItemId, Guid DelegateId, string FullName, string Delegation, string Topic, SpeechState State, int Position,
+    DateTimeOffset? StartedAt, int? TimeLimitSeconds);
+
+public sealed record SpeechRequestDto(string Topic);
+
+public sealed record SpeechStartDto(int? TimeLimitSeconds);

@@ -12,6 +12,9 @@ public interface ICongressClient
     /// <summary>Coalesced attendance and quorum, after check-ins and check-outs.</summary>
     Task AttendanceChanged(AttendanceDto attendance);
 
+    /// <summary>The list of speakers of the current item changed.</summary>
+    Task SpeakersChanged(IReadOnlyList<SpeechDto> speakers);
+
     /// <summary>The agenda, the current item or the list of polls changed: fetch a fresh snapshot.</summary>
     Task AgendaChanged();
 

@@ -93,6 +93,16 @@ public sealed class ApiClient(HttpClient http)
     public Task<ApiResult<TallyDto>> AddPaperAsync(Guid pollId, PaperCountDto paper) =>
         PostAsync($"/api/polls/{pollId}/paper", paper, Json.PaperCountDto, Json.TallyDto);
 
+    public Task<ApiResult<SpeechDto>> AskToSpeakAsync(string topic) =>
+        PostAsync("/api/speakers", new SpeechRequestDto(topic), Json.SpeechRequestDto, Json.SpeechDto);
+
+    public Task<ApiResult<bool>> SpeechActionAsync(Guid id, string action) => SendNoContentAsync(() => http.PostAsync($"/api/speakers/{id}/{action}", EmptyJson()));
+
+    public Task<ApiResult<bool>> StartSpeechAsync(Guid id, int? limitSeconds) =>
+        SendNoContentAsync(() => http.PostAsJsonAsync($"/api/speakers/{id}/start", new SpeechStartDto(limitSeconds), Json.SpeechStartDto));
+
+    public Task<ApiResult<bool>> MoveSpeechAsync(Guid id, int by) => SendNoContentAsync(() => http.PostAsync($"/api/speakers/{id}/move?by={by}", EmptyJson()));
+
     public Task<List<VoterDto>?> VotersAsync(Guid pollId) => GetAsync($"/api/polls/{pollId}/voters", Json.ListVoterDto);
 
     public Task<ApiResult<bool>> EndSessionAsync(Guid sessionId) => SendNoContentAsync(() => http.PostAsync($"/api/helpdesk/sessions/{sessionId}/end", EmptyJson()));

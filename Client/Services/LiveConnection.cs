@@ -52,6 +52,14 @@ public sealed class LiveConnection(NavigationManager navigation) : IAsyncDisposa
         _hub.On<AttendanceDto>(nameof(ICongressClient.AttendanceChanged), OnAttendanceChanged);
         _hub.On(nameof(ICongressClient.SessionEnded), OnSessionEnded);
         _hub.On(nameof(ICongressClient.AgendaChanged), () => TryRefreshSnapshotAsync());
+        _hub.On<List<SpeechDto>>(nameof(ICongressClient.SpeakersChanged), speakers =>
+        {
+            if (Snapshot is { } snapshot)
+            {
+                Snapshot = snapshot with { Speakers = speakers };
+                Changed?.Invoke();
+            }
+        });
         _hub.Reconnecting += _ =>
         {
             State = LinkState.Reconnecting;

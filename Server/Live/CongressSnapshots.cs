@@ -50,6 +50,7 @@ public sealed class CongressSnapshots(NpgsqlDataSource db)
         // Screens show attendance; a tablet has no use for it.
         var attendance = await CheckIn.AttendanceQueries.ReadAsync(connection, congressId);
         return new CongressSnapshotDto(congressId, congress.Name, attendance.Summoned, congress.CurrentItemId, agenda,
-            polls.Select(p => p.ToDto()).ToList(), current?.ToDto(), tally, myBallot, delegateId is null ? attendance : null);
+            polls.Select(p => p.ToDto()).ToList(), current?.ToDto(), tally, myBallot, delegateId is null ? attendance : null,
+            await Agenda.SpeakersApi.CurrentAsync(connection, congressId));
     }
 }

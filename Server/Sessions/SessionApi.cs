@@ -304,7 +304,8 @@ public static class SessionApi
             Roles.Projector => SessionRole.Projector,
             _ => SessionRole.Staff,
         };
-        return TypedResults.Ok(new SessionDto(kind, user.CongressId(), user.Identity?.Name ?? "", user.FindFirstValue(SessionClaims.Detail)));
+        return TypedResults.Ok(new SessionDto(kind, user.CongressId(), user.Identity?.Name ?? "", user.FindFirstValue(SessionClaims.Detail),
+            kind == SessionRole.Delegate ? user.SubjectId() : null));
     }
 
     private static async Task<NoContent> LogoutAsync(HttpContext http, NpgsqlDataSource db)
