@@ -42,6 +42,7 @@ namespace CongressVote.Shared;
 [JsonSerializable(typeof(AgendaItemDto))]
 [JsonSerializable(typeof(List<VoterDto>))]
 [JsonSerializable(typeof(PaperCountDto))]
+[JsonSerializable(typeof(RecountRequestDto))]
 [JsonSerializable(typeof(List<SpeechDto>))]
 [JsonSerializable(typeof(SpeechRequestDto))]
 [JsonSerializable(typeof(SpeechStartDto))]

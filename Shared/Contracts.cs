@@ -82,7 +82,19 @@ public sealed record PollResultDto(
     RuleBase Base,
     int BaseCount,
     decimal Required,
-    bool Strict);
+    bool Strict,
+    Verdict Verdict = Verdict.Passed);
+
+/// <summary>How a vote ended: passed, failed, failed on a tie, or void for want of a quorum at close.</summary>
+public enum Verdict
+{
+    Passed,
+    Failed,
+    Tie,
+    NoQuorum,
+}
+
+public sealed record RecountRequestDto(string Reason);
 
 public sealed record MyBallotDto(Guid PollId, VoteChoice? Choice, DateTimeOffset RecordedAt);
 

@@ -50,22 +50,29 @@ public sealed record MajorityRule(int Numerator, int Denominator, bool Strict, R
         };
     }
 
-    /// <summary>Applies the rule to a motion's yes votes.</summary>
-    public PollResultDto Decide(PollFigures figures)
+    /// <summary>
+    /// Applies the rule to a motion's yes votes. With a quorum rule, a vote closed without the quorum present
+    /// is void (no quorum) whatever its count; a motion that fails with as many yes as no is reported as a tie.
+    /// </summary>
+    public PollResultDto Decide(PollFigures figures, MajorityRule? quorum = null)
     {
         ArgumentNullException.ThrowIfNull(figures);
         int baseCount = BaseCount(figures);
+        bool quorumMet = quorum is null || quorum.IsMet(figures.Present, figures.Entitled);
+        bool passed = quorumMet && IsMet(figures.Yes, baseCount);
+        var verdict = !quorumMet ? Verdict.NoQuorum : passed ? Verdict.Passed : figures.Yes == figures.No ? Verdict.Tie : Verdict.Failed;
         return new PollResultDto(
             figures.Yes,
             figures.No,
             figures.Abstain,
             figures.Entitled,
             figures.Present,
-            Passed: IsMet(figures.Yes, baseCount),
+            Passed: passed,
             Base,
             baseCount,
             Required(baseCount),
-            Strict);
+            Strict,
+            verdict);
     }
 }
 
@@ -87,15 +94,22 @@ public static class RuleWording
             ? "0"
             : (100m * result.Yes / result.BaseCount).ToString("0.0", culture);
         string required = Threshold(result.Required, result.Strict, culture);
+        if (result.Verdict == Verdict.NoQuorum)
+        {
+            return vi
+                ? $"Không có hiệu lực: khi kết thúc chỉ có {result.Present}/{result.Entitled} đại biểu có mặt, không đủ số quy định"
+                : $"Void: only {result.Present} of {result.Entitled} delegates were present at the close, short of the quorum";
+        }
+
         if (vi)
         {
-            string verdict = result.Passed ? "Thông qua" : "Không thông qua";
+            string verdict = result.Passed ? "Thông qua" : result.Verdict == Verdict.Tie ? "Không thông qua (hòa)" : "Không thông qua";
             string comparison = result.Strict ? "trên" : "ít nhất";
             return $"{verdict}: {result.Yes} tán thành / {result.BaseCount} {BaseName(result.Base, vi)} ({percent}%); yêu cầu {comparison} {required}";
         }
         else
         {
-            string verdict = result.Passed ? "Adopted" : "Not adopted";
+            string verdict = result.Passed ? "Adopted" : result.Verdict == Verdict.Tie ? "Not adopted (tie)" : "Not adopted";
             string comparison = result.Strict ? "more than" : "at least";
             return $"{verdict}: {result.Yes} yes of {result.BaseCount} {BaseName(result.Base, vi)} ({percent}%); required {comparison} {required}";
         }

@@ -22,6 +22,7 @@ public static class MotionsApi
         polls.MapPut("/{pollId:guid}", EditAsync);
         polls.MapPost("/{pollId:guid}/publish", PublishAsync);
         polls.MapPost("/{pollId:guid}/cancel", CancelAsync);
+        app.MapPost("/api/polls/{pollId:guid}/recount", RecountAsync).RequireAuthorization(p => p.RequireRole(Roles.CountsPaper.Split(',')));
         app.MapPost("/api/polls/{pollId:guid}/paper", AddPaperAsync).RequireAuthorization(p => p.RequireRole(Roles.CountsPaper.Split(',')));
         app.MapGet("/api/polls/{pollId:guid}/voters", VotersAsync).RequireAuthorization(p => p.RequireRole(Roles.AnyStaff.Split(',')));
         return app;
@@ -236,6 +237,53 @@ public static class MotionsApi
         await transaction.CommitAsync();
         notifier.TallyMayHaveChanged(pollId);
         return TypedResults.Ok(tally);
+    }
+
+    /// <summary>
+    /// Counts a closed or published vote again from the stored ballots and paper counts. The figures before and
+    /// after are kept side by side, so a correction is on the record rather than an edit.
+    /// </summary>
+    private static async Task<Results<Ok<PollDto>, ProblemHttpResult>> RecountAsync(
+        Guid pollId, RecountRequestDto request, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, CongressNotifier notifier)
+    {
+        string reason = (request.Reason ?? "").Trim();
+        if (reason.Length is 0 or > 500)
+        {
+            return Problems.BadRequest("recount_needs_reason", "A recount needs a reason (at most 500 characters).");
+        }
+
+        Guid congressId = user.CongressId();
+        await using var connection = await db.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        var before = await PollQueries.FindAsync(connection, pollId, transaction);
+        if (before is null || before.CongressId != congressId || before.PollState is not (PollState.Closed or PollState.Published))
+        {
+            return Problems.Conflict("poll_not_closed", "Only a closed vote can be recounted.");
+        }
+
+        await connection.ExecuteAsync("SELECT 1 FROM poll WHERE id = @pollId FOR UPDATE", new { pollId }, transaction);
+        var figures = await PollsApi.FiguresAsync(connection, transaction, pollId);
+        string preset = await connection.ExecuteScalarAsync<string>("SELECT preset FROM congress WHERE id = @congressId", new { congressId }, transaction) ?? "";
+        var result = before.Rule.Decide(figures, CongressPreset.ByKey(preset).Quorum);
+        var old = before.ToDto().Result!;
+        await connection.ExecuteAsync("""
+            INSERT INTO poll_recount (poll_id, actor, reason, yes_before, no_before, abstain_before, verdict_before, yes_after, no_after, abstain_after, verdict_after)
+            VALUES (@pollId, @actor, @reason, @yesBefore, @noBefore, @abstainBefore, @verdictBefore, @Yes, @No, @Abstain, @verdictAfter)
+            """, new
+        {
+            pollId, actor = user.Actor(), reason,
+            yesBefore = old.Yes, noBefore = old.No, abstainBefore = old.Abstain, verdictBefore = old.Verdict.ToString(),
+            result.Yes, result.No, result.Abstain, verdictAfter = result.Verdict.ToString(),
+        }, transaction);
+        await connection.ExecuteAsync("""
+            UPDATE poll SET yes_count = @Yes, no_count = @No, abstain_count = @Abstain, passed = @Passed, verdict = @verdict WHERE id = @pollId
+            """, new { pollId, result.Yes, result.No, result.Abstain, result.Passed, verdict = result.Verdict.ToString() }, transaction);
+        await AuditLog.WriteAsync(transaction, user, http, congressId, "poll.recount", pollId.ToString(),
+            new { reason, before = new { old.Yes, old.No, old.Abstain }, after = new { result.Yes, result.No, result.Abstain } });
+        var poll = (await PollQueries.FindAsync(connection, pollId, transaction))!;
+        await transaction.CommitAsync();
+        await notifier.PollChangedAsync(congressId, poll.ToDto());
+        return TypedResults.Ok(poll.ToDto());
     }
 
     private static async Task<Results<Ok<List<VoterDto>>, ProblemHttpResult>> VotersAsync(Guid pollId, ClaimsPrincipal user, NpgsqlDataSource db)

@@ -11,14 +11,14 @@ public static class PollQueries
         p.id, p.congress_id, p.agenda_item_id, p.title, p.question, p.state, p.secret, p.allow_abstain,
         p.rule_numerator, p.rule_denominator, p.rule_strict, p.rule_base, p.rule_constant,
         p.opened_at, p.closed_at, p.yes_count, p.no_count, p.abstain_count, p.entitled_count, p.present_count, p.passed,
-        p.allow_change, p.closes_at
+        p.allow_change, p.closes_at, p.verdict
         """;
 
     public sealed record PollRow(
         Guid Id, Guid CongressId, Guid AgendaItemId, string Title, string Question, string State, bool Secret, bool AllowAbstain,
         int RuleNumerator, int RuleDenominator, bool RuleStrict, string RuleBase, int RuleConstant,
         DateTime? OpenedAt, DateTime? ClosedAt, int? YesCount, int? NoCount, int? AbstainCount, int? EntitledCount, int? PresentCount, bool? Passed,
-        bool AllowChange, DateTime? ClosesAt)
+        bool AllowChange, DateTime? ClosesAt, string? Verdict)
     {
         public MajorityRule Rule => new(RuleNumerator, RuleDenominator, RuleStrict, Enum.Parse<RuleBase>(RuleBase), RuleConstant);
 
@@ -31,7 +31,7 @@ public static class PollQueries
             {
                 // The stored figures, re-described by the same rule that decided them.
                 result = Rule.Decide(new PollFigures(YesCount ?? 0, NoCount ?? 0, AbstainCount ?? 0, EntitledCount ?? 0, PresentCount ?? 0))
-                    with { Passed = Passed.Value };
+                    with { Passed = Passed.Value, Verdict = Enum.TryParse<Verdict>(Verdict, out var v) ? v : (Passed.Value ? Shared.Verdict.Passed : Shared.Verdict.Failed) };
             }
 
             return new PollDto(Id, AgendaItemId, Title, Question, PollState, Secret, AllowAbstain, Rule,

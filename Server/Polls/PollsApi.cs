@@ -134,25 +134,16 @@ public static class PollsApi
             FROM delegate d
             WHERE r.poll_id = @pollId AND d.id = r.delegate_id
             """, new { pollId }, transaction);
-        var figures = await connection.QuerySingleAsync<PollFigures>("""
-            SELECT
-                (SELECT count(*)::int FROM ballot b WHERE b.poll_id = @pollId AND b.choice = 0)
-                    + (SELECT coalesce(sum(yes), 0)::int FROM paper_count WHERE poll_id = @pollId) AS yes,
-                (SELECT count(*)::int FROM ballot b WHERE b.poll_id = @pollId AND b.choice = 1)
-                    + (SELECT coalesce(sum(no), 0)::int FROM paper_count WHERE poll_id = @pollId) AS no,
-                (SELECT count(*)::int FROM ballot b WHERE b.poll_id = @pollId AND b.choice = 2)
-                    + (SELECT coalesce(sum(abstain), 0)::int FROM paper_count WHERE poll_id = @pollId) AS abstain,
-                (SELECT count(*)::int FROM poll_roll r WHERE r.poll_id = @pollId) AS entitled,
-                (SELECT count(*)::int FROM poll_roll r WHERE r.poll_id = @pollId AND r.present_at_close) AS present
-            """, new { pollId }, transaction);
+        var figures = await FiguresAsync(connection, transaction, pollId);
         var poll = (await PollQueries.FindAsync(connection, pollId, transaction))!;
-        var result = poll.Rule.Decide(figures);
+        string preset = await connection.ExecuteScalarAsync<string>("SELECT preset FROM congress WHERE id = @congressId", new { congressId }, transaction) ?? "";
+        var result = poll.Rule.Decide(figures, CongressPreset.ByKey(preset).Quorum);
         await connection.ExecuteAsync("""
             UPDATE poll SET state = 'closed', closed_at = now(),
                             yes_count = @Yes, no_count = @No, abstain_count = @Abstain,
-                            entitled_count = @Entitled, present_count = @Present, passed = @Passed
+                            entitled_count = @Entitled, present_count = @Present, passed = @Passed, verdict = @verdict
             WHERE id = @pollId AND state = 'open'
-            """, new { pollId, result.Yes, result.No, result.Abstain, result.Entitled, result.Present, result.Passed }, transaction);
+            """, new { pollId, result.Yes, result.No, result.Abstain, result.Entitled, result.Present, result.Passed, verdict = result.Verdict.ToString() }, transaction);
         if (poll.Secret)
         {
             // Rewrite the secret ballots in random order inside this transaction: their row positions and
@@ -172,6 +163,23 @@ public static class PollsApi
         var dto = poll.ToDto();
         await notifier.PollChangedAsync(congressId, dto);
         return (dto, null);
+    }
+
+    /// <summary>The counts a poll's rule is applied to: electronic ballots plus paper counts, the roll at close.</summary>
+    public static async Task<PollFigures> FiguresAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid pollId)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        return await connection.QuerySingleAsync<PollFigures>("""
+            SELECT
+                (SELECT count(*)::int FROM ballot b WHERE b.poll_id = @pollId AND b.choice = 0)
+                    + (SELECT coalesce(sum(yes), 0)::int FROM paper_count WHERE poll_id = @pollId) AS yes,
+                (SELECT count(*)::int FROM ballot b WHERE b.poll_id = @pollId AND b.choice = 1)
+                    + (SELECT coalesce(sum(no), 0)::int FROM paper_count WHERE poll_id = @pollId) AS no,
+                (SELECT count(*)::int FROM ballot b WHERE b.poll_id = @pollId AND b.choice = 2)
+                    + (SELECT coalesce(sum(abstain), 0)::int FROM paper_count WHERE poll_id = @pollId) AS abstain,
+                (SELECT count(*)::int FROM poll_roll r WHERE r.poll_id = @pollId) AS entitled,
+                (SELECT count(*)::int FROM poll_roll r WHERE r.poll_id = @pollId AND r.present_at_close) AS present
+            """, new { pollId }, transaction);
     }
 
     /// <summary>A new draft poll on an agenda item, with its rule written out as data.</summary>

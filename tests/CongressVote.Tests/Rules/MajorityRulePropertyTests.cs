@@ -86,3 +86,39 @@ public sealed class PresetBoundaryTests
         });
     }
 }
+
+public sealed class VerdictTests
+{
+    [Test]
+    public void A_motion_with_as_many_yes_as_no_that_fails_is_a_tie()
+    {
+        var rule = CongressPreset.SimpleAssembly.Decision;
+        var result = rule.Decide(new PollFigures(40, 40, 5, 100, 90));
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Verdict, Is.EqualTo(Verdict.Tie));
+            Assert.That(result.Passed, Is.False);
+            Assert.That(RuleWording.Describe(result, System.Globalization.CultureInfo.GetCultureInfo("en-GB")), Does.StartWith("Not adopted (tie)"));
+        });
+    }
+
+    [Test]
+    public void A_vote_closed_without_quorum_is_void_however_many_said_yes()
+    {
+        var result = MajorityRule.MoreThanHalfOfSummoned.Decide(new PollFigures(200, 0, 0, 363, 241), CongressPreset.MassOrganisation.Quorum);
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Verdict, Is.EqualTo(Verdict.NoQuorum));
+            Assert.That(result.Passed, Is.False);
+            Assert.That(RuleWording.Describe(result, System.Globalization.CultureInfo.GetCultureInfo("vi-VN")),
+                Is.EqualTo("Không có hiệu lực: khi kết thúc chỉ có 241/363 đại biểu có mặt, không đủ số quy định"));
+        });
+    }
+
+    [Test]
+    public void With_the_quorum_present_the_rule_decides()
+    {
+        var result = MajorityRule.MoreThanHalfOfSummoned.Decide(new PollFigures(200, 0, 0, 363, 242), CongressPreset.MassOrganisation.Quorum);
+        Assert.That(result.Verdict, Is.EqualTo(Verdict.Passed));
+    }
+}

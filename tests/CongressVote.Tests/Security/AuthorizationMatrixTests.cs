@@ -68,6 +68,7 @@ public sealed partial class AuthorizationMatrixTests
         ["POST /api/polls/{pollId:guid}/cancel"] = s_runsPolls,
         ["GET /api/polls/{pollId:guid}/voters"] = s_staff,
         ["POST /api/polls/{pollId:guid}/paper"] = ["admin", "chair", "counting"],
+        ["POST /api/polls/{pollId:guid}/recount"] = ["admin", "chair", "counting"],
         ["POST /api/agenda/"] = s_runsPolls,
         ["POST /api/agenda/import"] = s_runsPolls,
         ["PUT /api/agenda/{id:guid}"] = s_runsPolls,
