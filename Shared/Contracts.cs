@@ -34,6 +34,8 @@ public enum CastStatus
     NotEntitled,
     /// <summary>This tablet's session was ended by staff; the delegate must sign in again at the help desk.</summary>
     SessionEnded,
+    /// <summary>The delegate was checked out at the door; they vote again after checking back in.</summary>
+    NotPresent,
     /// <summary>The server could not store the ballot (for example the database is down); retry with the same key.</summary>
     NotRecorded,
 }

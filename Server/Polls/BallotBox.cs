@@ -21,7 +21,7 @@ public sealed class BallotBox(NpgsqlDataSource db, CongressNotifier notifier, IL
 
     private sealed record PendingCast(Guid CongressId, Guid DelegateId, Guid SessionId, CastRequest Request, TaskCompletionSource<CastResult> Answer);
 
-    private sealed record Outcome(int Idx, string? State, bool AllowAbstain, bool CanChange, bool Entitled, bool SessionActive, Guid? CastKey, DateTime? CastAt);
+    private sealed record Outcome(int Idx, string? State, bool AllowAbstain, bool CanChange, bool Entitled, bool SessionActive, bool Present, Guid? CastKey, DateTime? CastAt);
 
     public async Task<CastResult> CastAsync(Guid congressId, Guid delegateId, Guid sessionId, CastRequest request, CancellationToken cancellationToken)
     {
@@ -146,6 +146,9 @@ public sealed class BallotBox(NpgsqlDataSource db, CongressNotifier notifier, IL
                 JOIN poll_roll r ON r.poll_id = i.poll_id AND r.delegate_id = i.delegate_id
                 JOIN poll pc ON pc.id = i.poll_id AND pc.congress_id = i.congress_id
                 JOIN delegate_session s ON s.id = i.session_id AND s.delegate_id = i.delegate_id AND s.ended_at IS NULL
+                -- Where tablets follow the door, a delegate who checked out does not vote until back in the hall.
+                JOIN delegate d ON d.id = i.delegate_id
+                JOIN congress c ON c.id = i.congress_id AND (d.checked_in_at IS NOT NULL OR NOT c.login_requires_check_in)
                 WHERE i.choice <> 2 OR p.allow_abstain
                 ON CONFLICT (poll_id, delegate_id) DO NOTHING
                 RETURNING poll_id, delegate_id, cast_key
@@ -163,9 +166,12 @@ public sealed class BallotBox(NpgsqlDataSource db, CongressNotifier notifier, IL
 
         const string outcomeSql = """
             SELECT i.idx, p.state, coalesce(p.allow_abstain, false) AS allow_abstain, coalesce(p.allow_change AND NOT p.secret, false) AS can_change,
-                   (r.delegate_id IS NOT NULL) AS entitled, (s.id IS NOT NULL) AS session_active, v.cast_key, v.cast_at
+                   (r.delegate_id IS NOT NULL) AS entitled, (s.id IS NOT NULL) AS session_active,
+                   (d.checked_in_at IS NOT NULL OR NOT coalesce(c.login_requires_check_in, true)) AS present, v.cast_key, v.cast_at
             FROM unnest(@idx, @congressIds, @pollIds, @delegateIds, @sessionIds) AS i(idx, congress_id, poll_id, delegate_id, session_id)
             LEFT JOIN delegate_session s ON s.id = i.session_id AND s.delegate_id = i.delegate_id AND s.ended_at IS NULL
+            LEFT JOIN delegate d ON d.id = i.delegate_id
+            LEFT JOIN congress c ON c.id = i.congress_id
             LEFT JOIN poll p ON p.id = i.poll_id AND p.congress_id = i.congress_id
             LEFT JOIN poll_roll r ON r.poll_id = i.poll_id AND r.delegate_id = i.delegate_id
             LEFT JOIN poll_voter v ON v.poll_id = i.poll_id AND v.delegate_id = i.delegate_id
@@ -180,7 +186,7 @@ public sealed class BallotBox(NpgsqlDataSource db, CongressNotifier notifier, IL
 
         // A named vote that allows it: a new key from a delegate who voted replaces their choice, until close.
         var changes = outcomes.Values
-            .Where(o => o.CanChange && o.State == "open" && o.Entitled && o.SessionActive && o.CastKey is { } k && k != keys[o.Idx])
+            .Where(o => o.CanChange && o.State == "open" && o.Entitled && o.SessionActive && o.Present && o.CastKey is { } k && k != keys[o.Idx])
             .Where(o => choices[o.Idx] != (short)VoteChoice.Abstain || o.AllowAbstain)
             .Select(o => o.Idx).ToArray();
         var changedAt = new Dictionary<int, DateTime>();
@@ -263,6 +269,11 @@ public sealed class BallotBox(NpgsqlDataSource db, CongressNotifier notifier, IL
         if (!o.Entitled)
         {
             return new CastResult(CastStatus.NotEntitled);
+        }
+
+        if (!o.Present)
+        {
+            return new CastResult(CastStatus.NotPresent);
         }
 
         return request.Choice == VoteChoice.Abstain && !o.AllowAbstain

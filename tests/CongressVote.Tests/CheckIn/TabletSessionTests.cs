@@ -182,3 +182,29 @@ public sealed class RateLimitTests
         }
     }
 }
+
+public sealed class CheckedOutVotingTests
+{
+    [Test]
+    public async Task A_delegate_checked_out_at_the_door_cannot_vote_until_back_in()
+    {
+        await using var server = await CongressServer.StartAsync();
+        var access = await server.CreateCongressAsync(officialDelegates: 3, guests: 0);
+        var poll = await server.OpenPollAsync(access);
+        using var desk = await server.SignInStaffAsync(access, "credentials");
+        await using var hub = await server.ConnectDelegateAsync(access.Delegates[0].Token);
+        using var scan = await desk.PostAsJsonAsync("/api/checkin/scan", new ScanRequest(access.Delegates[0].Token, null, "Cửa 1"), TestJson.Options);
+        var id = (await scan.Content.ReadFromJsonAsync<ScanResultDto>(TestJson.Options))!.DelegateId!.Value;
+        (await desk.PostAsJsonAsync("/api/checkin/checkout", new ScanRequest(null, id, "Cửa 1"), TestJson.Options)).EnsureSuccessStatusCode();
+
+        var whileOut = await hub.InvokeAsync<CastResult>(nameof(ICongressHub.Cast), new CastRequest(poll.Id, VoteChoice.Yes, Guid.NewGuid()));
+        (await desk.PostAsJsonAsync("/api/checkin/scan", new ScanRequest(null, id, "Cửa 1"), TestJson.Options)).EnsureSuccessStatusCode();
+        var backIn = await hub.InvokeAsync<CastResult>(nameof(ICongressHub.Cast), new CastRequest(poll.Id, VoteChoice.Yes, Guid.NewGuid()));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(whileOut.Status, Is.EqualTo(CastStatus.NotPresent));
+            Assert.That(backIn.Status, Is.EqualTo(CastStatus.Recorded));
+        });
+    }
+}
