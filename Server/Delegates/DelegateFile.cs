@@ -485,7 +485,8 @@ public static class DelegateFile
         int before = problems.Count;
         string code = cell(Field.Code);
         string fullName = string.Join(' ', cell(Field.FullName).Split(' ', StringSplitOptions.RemoveEmptyEntries));
-        string delegation = cell(Field.Delegation);
+        // "Quân khu  1" and "Quân khu 1" are the same delegation; spaces are collapsed here, case in the registry.
+        string delegation = string.Join(' ', cell(Field.Delegation).Split(' ', StringSplitOptions.RemoveEmptyEntries));
 
         foreach (var (field, value) in new[] { (Field.Code, code), (Field.FullName, fullName), (Field.Delegation, delegation) })
         {

@@ -84,6 +84,18 @@ public static class DelegateRegistry
             }
         }
 
+        // A delegation already in the registry keeps its spelling: "Quân Khu 1" in a new file is "Quân khu 1".
+        var known = (await connection.QueryAsync<string>("SELECT name FROM delegation WHERE congress_id = @congressId", new { congressId }, transaction))
+            .GroupBy(n => n.ToLower(System.Globalization.CultureInfo.GetCultureInfo("vi-VN"))).ToDictionary(g => g.Key, g => g.First());
+        foreach (var row in rows)
+        {
+            // Within one file too, the first spelling of a new delegation is the one kept.
+            known.TryAdd(row.Delegation.ToLower(System.Globalization.CultureInfo.GetCultureInfo("vi-VN")), row.Delegation);
+        }
+
+        rows = rows.Select(r => known.TryGetValue(r.Delegation.ToLower(System.Globalization.CultureInfo.GetCultureInfo("vi-VN")), out var name) ? r with { Delegation = name } : r).ToList();
+        added = rows.Where(r => !existing.ContainsKey(r.Code)).ToList();
+        changed = rows.Where(r => existing.TryGetValue(r.Code, out var e) && !e.SameAs(r)).ToList();
         var delegations = await EnsureDelegationsAsync(connection, transaction, congressId, rows.Select(r => r.Delegation));
 
         if (added.Count > 0)

@@ -38,6 +38,24 @@ public sealed class RegistryRulesTests
     }
 
     [Test]
+    public async Task A_delegation_spelt_with_other_case_or_spaces_is_the_same_delegation()
+    {
+        var access = await _server.CreateCongressAsync(officialDelegates: 0, guests: 0);
+        using var staff = await _server.SignInStaffAsync(access);
+        await ImportAsync(staff, Csv(VietnameseHeader, Line("Q1", "Nguyễn Văn An", "Quân khu 1")));
+
+        var (_, report) = await ImportAsync(staff, Csv(VietnameseHeader,
+            Line("Q1", "Nguyễn Văn An", "Quân Khu  1"), Line("Q2", "Lê Văn Bình", "QUÂN KHU 1"), Line("Q3", "Trần Văn Cơ", "Đoàn mới"), Line("Q4", "Hồ Văn Dự", "đoàn mới")));
+
+        var list = await ListAsync(staff);
+        Assert.Multiple(() =>
+        {
+            Assert.That((report.Added, report.Changed, report.Unchanged), Is.EqualTo((3, 0, 1)));
+            Assert.That(list.Delegations, Is.EqualTo(new[] { "Quân khu 1", "Đoàn mới" }));
+        });
+    }
+
+    [Test]
     public async Task A_delegates_type_cannot_change_while_a_vote_is_open()
     {
         var access = await _server.CreateCongressAsync(officialDelegates: 3, guests: 0);
