@@ -41,6 +41,7 @@ app.MapMotionsApi();
 app.MapAgendaApi();
 app.MapSpeakersApi();
 app.MapDelegatesApi();
+app.MapProxiesApi();
 app.MapBadgesApi();
 app.MapCheckInApi();
 app.MapHelpDeskApi();

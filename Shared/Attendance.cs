@@ -83,4 +83,4 @@ public sealed record StaffAccountDto(Guid Id, string UserName, string DisplayNam
 
 public sealed record StaffEditDto(string UserName, string DisplayName, string Role, string? Password, bool Disabled);
 
-public sealed record CongressSettingsDto(string Name, DateOnly StartsOn, string Preset, bool LoginRequiresCheckIn);
+public sealed record CongressSettingsDto(string Name, DateOnly StartsOn, string Preset, bool LoginRequiresCheckIn, bool AllowProxy = false);

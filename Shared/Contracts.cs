@@ -40,7 +40,8 @@ public enum CastStatus
     NotRecorded,
 }
 
-public sealed record CastRequest(Guid PollId, VoteChoice Choice, Guid Key);
+/// <summary>A ballot; <see cref="OnBehalfOf"/> names the absent delegate whose proxy this tablet's delegate holds.</summary>
+public sealed record CastRequest(Guid PollId, VoteChoice Choice, Guid Key, Guid? OnBehalfOf = null);
 
 public sealed record CastResult(CastStatus Status, DateTimeOffset? RecordedAt = null);
 
@@ -111,7 +112,17 @@ public sealed record CongressSnapshotDto(
     TallyDto? Tally,
     MyBallotDto? MyBallot,
     AttendanceDto? Attendance,
-    IReadOnlyList<SpeechDto>? Speakers = null);
+    IReadOnlyList<SpeechDto>? Speakers = null,
+    IReadOnlyList<ProxyVoteDto>? Proxies = null);
+
+/// <summary>An absent delegate this tablet may vote for, and what was cast for them on the current poll.</summary>
+public sealed record ProxyVoteDto(Guid GrantorId, string FullName, bool Voted, VoteChoice? Choice);
+
+public sealed record ProxyDto(Guid GrantorId, string GrantorCode, string GrantorName, Guid HolderId, string HolderCode, string HolderName);
+
+public sealed record ProxyEditDto(string GrantorCode, string HolderCode);
+
+public sealed record WeightDto(int Weight);
 
 public sealed record ProblemMessage(string Code, string Message);
 

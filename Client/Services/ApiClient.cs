@@ -103,6 +103,16 @@ public sealed class ApiClient(HttpClient http)
 
     public Task<ApiResult<bool>> MoveSpeechAsync(Guid id, int by) => SendNoContentAsync(() => http.PostAsync($"/api/speakers/{id}/move?by={by}", EmptyJson()));
 
+    public Task<List<ProxyDto>?> ProxiesAsync() => GetAsync("/api/proxies", Json.ListProxyDto);
+
+    public Task<ApiResult<ProxyDto>> AddProxyAsync(string grantorCode, string holderCode) =>
+        PostAsync("/api/proxies", new ProxyEditDto(grantorCode, holderCode), Json.ProxyEditDto, Json.ProxyDto);
+
+    public Task<ApiResult<bool>> RemoveProxyAsync(Guid grantorId) => SendNoContentAsync(() => http.DeleteAsync($"/api/proxies/{grantorId}"));
+
+    public Task<ApiResult<bool>> SetWeightAsync(Guid delegateId, int weight) =>
+        SendNoContentAsync(() => http.PutAsJsonAsync($"/api/delegates/{delegateId}/weight", new WeightDto(weight), Json.WeightDto));
+
     public Task<List<VoterDto>?> VotersAsync(Guid pollId) => GetAsync($"/api/polls/{pollId}/voters", Json.ListVoterDto);
 
     public Task<ApiResult<bool>> EndSessionAsync(Guid sessionId) => SendNoContentAsync(() => http.PostAsync($"/api/helpdesk/sessions/{sessionId}/end", EmptyJson()));

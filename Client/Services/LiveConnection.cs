@@ -86,9 +86,9 @@ public sealed class LiveConnection(NavigationManager navigation) : IAsyncDisposa
     /// Casts and waits for the server's answer, retrying with the same key (so nothing is stored twice) until
     /// an answer arrives or the deadline passes. NotRecorded means: tell the delegate to ask the secretariat.
     /// </summary>
-    public async Task<CastResult> CastAsync(Guid pollId, VoteChoice choice)
+    public async Task<CastResult> CastAsync(Guid pollId, VoteChoice choice, Guid? onBehalfOf = null)
     {
-        var request = new CastRequest(pollId, choice, Guid.NewGuid());
+        var request = new CastRequest(pollId, choice, Guid.NewGuid(), onBehalfOf);
         _unacknowledged = request;
         var deadline = DateTime.UtcNow + s_castDeadline;
         while (true)

@@ -22,14 +22,14 @@ public static class CongressApi
         return app;
     }
 
-    private sealed record Row(string Name, DateOnly StartsOn, string Preset, bool LoginRequiresCheckIn);
+    private sealed record Row(string Name, DateOnly StartsOn, string Preset, bool LoginRequiresCheckIn, bool AllowProxy);
 
     private static async Task<Ok<CongressSettingsDto>> ReadAsync(ClaimsPrincipal user, NpgsqlDataSource db)
     {
         await using var connection = await db.OpenConnectionAsync();
         var row = await connection.QuerySingleAsync<Row>(
-            "SELECT name, starts_on, preset, login_requires_check_in FROM congress WHERE id = @congressId", new { congressId = user.CongressId() });
-        return TypedResults.Ok(new CongressSettingsDto(row.Name, row.StartsOn, row.Preset, row.LoginRequiresCheckIn));
+            "SELECT name, starts_on, preset, login_requires_check_in, allow_proxy FROM congress WHERE id = @congressId", new { congressId = user.CongressId() });
+        return TypedResults.Ok(new CongressSettingsDto(row.Name, row.StartsOn, row.Preset, row.LoginRequiresCheckIn, row.AllowProxy));
     }
 
     private static async Task<Results<Ok<CongressSettingsDto>, ProblemHttpResult>> UpdateAsync(
@@ -52,9 +52,9 @@ public static class CongressApi
         await using var transaction = await connection.BeginTransactionAsync();
         await connection.ExecuteAsync("""
             UPDATE congress SET name = @name, starts_on = @startsOn, preset = @Key, login_requires_check_in = @LoginRequiresCheckIn,
-                                excused_reduce_summoned = @ExcusedReduceSummoned
+                                excused_reduce_summoned = @ExcusedReduceSummoned, allow_proxy = @AllowProxy
             WHERE id = @congressId
-            """, new { name, startsOn = settings.StartsOn, preset.Key, settings.LoginRequiresCheckIn, preset.ExcusedReduceSummoned, congressId },
+            """, new { name, startsOn = settings.StartsOn, preset.Key, settings.LoginRequiresCheckIn, preset.ExcusedReduceSummoned, settings.AllowProxy, congressId },
             transaction);
         await AuditLog.WriteAsync(transaction, user, http, congressId, "congress.settings", name, settings with { Name = name });
         await transaction.CommitAsync();

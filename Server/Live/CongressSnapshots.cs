@@ -47,10 +47,26 @@ public sealed class CongressSnapshots(NpgsqlDataSource db)
             }
         }
 
+        // A tablet holding proxies sees the absent delegates it may vote for, and what it cast for them.
+        List<ProxyVoteDto>? proxies = null;
+        if (delegateId is { } holder)
+        {
+            proxies = (await connection.QueryAsync<(Guid GrantorId, string FullName, bool Voted, short? Choice)>("""
+                SELECT g.id AS grantor_id, g.full_name, v.delegate_id IS NOT NULL AS voted, b.choice
+                FROM proxy x
+                JOIN congress c ON c.id = x.congress_id AND c.allow_proxy
+                JOIN delegate g ON g.id = x.grantor_id
+                LEFT JOIN poll_voter v ON v.poll_id = @pollId AND v.delegate_id = g.id
+                LEFT JOIN ballot b ON b.poll_id = v.poll_id AND b.id = v.ballot_id
+                WHERE x.holder_id = @holder
+                """, new { holder, pollId = current?.Id ?? Guid.Empty }))
+                .Select(p => new ProxyVoteDto(p.GrantorId, p.FullName, p.Voted, (VoteChoice?)p.Choice)).ToList();
+        }
+
         // Screens show attendance; a tablet has no use for it.
         var attendance = await CheckIn.AttendanceQueries.ReadAsync(connection, congressId);
         return new CongressSnapshotDto(congressId, congress.Name, attendance.Summoned, congress.CurrentItemId, agenda,
             polls.Select(p => p.ToDto()).ToList(), current?.ToDto(), tally, myBallot, delegateId is null ? attendance : null,
-            await Agenda.SpeakersApi.CurrentAsync(connection, congressId));
+            await Agenda.SpeakersApi.CurrentAsync(connection, congressId), proxies);
     }
 }

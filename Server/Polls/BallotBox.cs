@@ -104,6 +104,7 @@ public sealed class BallotBox(NpgsqlDataSource db, CongressNotifier notifier, IL
         var congressIds = new Guid[n];
         var pollIds = new Guid[n];
         var delegateIds = new Guid[n];
+        var actingIds = new Guid[n];
         var sessionIds = new Guid[n];
         var keys = new Guid[n];
         var choices = new short[n];
@@ -114,7 +115,9 @@ public sealed class BallotBox(NpgsqlDataSource db, CongressNotifier notifier, IL
             idx[i] = i;
             congressIds[i] = p.CongressId;
             pollIds[i] = p.Request.PollId;
-            delegateIds[i] = p.DelegateId;
+            // The voter is the delegate the ballot counts for; the acting delegate is the one on this tablet.
+            delegateIds[i] = p.Request.OnBehalfOf ?? p.DelegateId;
+            actingIds[i] = p.DelegateId;
             sessionIds[i] = p.SessionId;
             keys[i] = p.Request.Key;
             choices[i] = (short)p.Request.Choice;
@@ -128,8 +131,8 @@ public sealed class BallotBox(NpgsqlDataSource db, CongressNotifier notifier, IL
         const string insertSql = """
             WITH input AS (
                 SELECT DISTINCT ON (poll_id, delegate_id) *
-                FROM unnest(@idx, @congressIds, @pollIds, @delegateIds, @sessionIds, @keys, @choices, @ballotIds)
-                    AS t(idx, congress_id, poll_id, delegate_id, session_id, cast_key, choice, ballot_id)
+                FROM unnest(@idx, @congressIds, @pollIds, @delegateIds, @actingIds, @sessionIds, @keys, @choices, @ballotIds)
+                    AS t(idx, congress_id, poll_id, delegate_id, acting_id, session_id, cast_key, choice, ballot_id)
                 ORDER BY poll_id, delegate_id, idx
             ),
             open_poll AS (
@@ -139,25 +142,33 @@ public sealed class BallotBox(NpgsqlDataSource db, CongressNotifier notifier, IL
                 FOR SHARE
             ),
             voter AS (
-                INSERT INTO poll_voter (poll_id, delegate_id, cast_key, ballot_id)
-                SELECT i.poll_id, i.delegate_id, i.cast_key, CASE WHEN p.secret THEN NULL ELSE i.ballot_id END
+                INSERT INTO poll_voter (poll_id, delegate_id, cast_key, ballot_id, cast_by)
+                SELECT i.poll_id, i.delegate_id, i.cast_key, CASE WHEN p.secret THEN NULL ELSE i.ballot_id END,
+                       NULLIF(i.acting_id, i.delegate_id)
                 FROM input i
                 JOIN open_poll p ON p.id = i.poll_id
                 JOIN poll_roll r ON r.poll_id = i.poll_id AND r.delegate_id = i.delegate_id
                 JOIN poll pc ON pc.id = i.poll_id AND pc.congress_id = i.congress_id
-                JOIN delegate_session s ON s.id = i.session_id AND s.delegate_id = i.delegate_id AND s.ended_at IS NULL
+                -- The tablet's session belongs to the delegate acting: themself, or the holder of a proxy.
+                JOIN delegate_session s ON s.id = i.session_id AND s.delegate_id = i.acting_id AND s.ended_at IS NULL
                 -- Where tablets follow the door, a delegate who checked out does not vote until back in the hall.
-                JOIN delegate d ON d.id = i.delegate_id
+                JOIN delegate d ON d.id = i.acting_id
                 JOIN congress c ON c.id = i.congress_id AND (d.checked_in_at IS NOT NULL OR NOT c.login_requires_check_in)
-                WHERE i.choice <> 2 OR p.allow_abstain
+                WHERE (i.choice <> 2 OR p.allow_abstain)
+                  AND (i.acting_id = i.delegate_id OR (
+                        c.allow_proxy
+                        AND EXISTS (SELECT 1 FROM proxy x WHERE x.grantor_id = i.delegate_id AND x.holder_id = i.acting_id)
+                        AND NOT r.present_at_open
+                        AND (SELECT g.checked_in_at FROM delegate g WHERE g.id = i.delegate_id) IS NULL))
                 ON CONFLICT (poll_id, delegate_id) DO NOTHING
                 RETURNING poll_id, delegate_id, cast_key
             ),
             stored AS (
-                INSERT INTO ballot (poll_id, id, choice)
-                SELECT i.poll_id, i.ballot_id, i.choice
+                INSERT INTO ballot (poll_id, id, choice, weight)
+                SELECT i.poll_id, i.ballot_id, i.choice, r.weight
                 FROM input i
                 JOIN voter v ON v.poll_id = i.poll_id AND v.delegate_id = i.delegate_id AND v.cast_key = i.cast_key
+                JOIN poll_roll r ON r.poll_id = i.poll_id AND r.delegate_id = i.delegate_id
                 ORDER BY i.ballot_id
                 RETURNING poll_id
             )
@@ -166,22 +177,27 @@ public sealed class BallotBox(NpgsqlDataSource db, CongressNotifier notifier, IL
 
         const string outcomeSql = """
             SELECT i.idx, p.state, coalesce(p.allow_abstain, false) AS allow_abstain, coalesce(p.allow_change AND NOT p.secret, false) AS can_change,
-                   (r.delegate_id IS NOT NULL) AS entitled, (s.id IS NOT NULL) AS session_active,
+                   (r.delegate_id IS NOT NULL AND (i.acting_id = i.delegate_id OR (
+                        coalesce(c.allow_proxy, false)
+                        AND EXISTS (SELECT 1 FROM proxy x WHERE x.grantor_id = i.delegate_id AND x.holder_id = i.acting_id)
+                        AND NOT r.present_at_open
+                        AND (SELECT g.checked_in_at FROM delegate g WHERE g.id = i.delegate_id) IS NULL))) AS entitled,
+                   (s.id IS NOT NULL) AS session_active,
                    (d.checked_in_at IS NOT NULL OR NOT coalesce(c.login_requires_check_in, true)) AS present, v.cast_key, v.cast_at
-            FROM unnest(@idx, @congressIds, @pollIds, @delegateIds, @sessionIds) AS i(idx, congress_id, poll_id, delegate_id, session_id)
-            LEFT JOIN delegate_session s ON s.id = i.session_id AND s.delegate_id = i.delegate_id AND s.ended_at IS NULL
-            LEFT JOIN delegate d ON d.id = i.delegate_id
+            FROM unnest(@idx, @congressIds, @pollIds, @delegateIds, @actingIds, @sessionIds) AS i(idx, congress_id, poll_id, delegate_id, acting_id, session_id)
+            LEFT JOIN delegate_session s ON s.id = i.session_id AND s.delegate_id = i.acting_id AND s.ended_at IS NULL
+            LEFT JOIN delegate d ON d.id = i.acting_id
             LEFT JOIN congress c ON c.id = i.congress_id
             LEFT JOIN poll p ON p.id = i.poll_id AND p.congress_id = i.congress_id
             LEFT JOIN poll_roll r ON r.poll_id = i.poll_id AND r.delegate_id = i.delegate_id
             LEFT JOIN poll_voter v ON v.poll_id = i.poll_id AND v.delegate_id = i.delegate_id
             """;
 
-        var args = new { idx, congressIds, pollIds, delegateIds, sessionIds, keys, choices, ballotIds };
+        var args = new { idx, congressIds, pollIds, delegateIds, actingIds, sessionIds, keys, choices, ballotIds };
         await using var connection = await db.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         var touchedPolls = (await connection.QueryAsync<Guid>(insertSql, args, transaction)).ToList();
-        var outcomes = (await connection.QueryAsync<Outcome>(outcomeSql, new { idx, congressIds, pollIds, delegateIds, sessionIds }, transaction))
+        var outcomes = (await connection.QueryAsync<Outcome>(outcomeSql, new { idx, congressIds, pollIds, delegateIds, actingIds, sessionIds }, transaction))
             .ToDictionary(o => o.Idx);
 
         // A named vote that allows it: a new key from a delegate who voted replaces their choice, until close.

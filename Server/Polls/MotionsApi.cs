@@ -217,9 +217,9 @@ public static class MotionsApi
         }
 
         var counts = await connection.QuerySingleAsync<(int Cast, int Present)>("""
-            SELECT (SELECT count(*)::int FROM poll_voter WHERE poll_id = @pollId)
+            SELECT (SELECT coalesce(sum(weight), 0)::int FROM ballot WHERE poll_id = @pollId)
                        + (SELECT coalesce(sum(yes + no + abstain), 0)::int FROM paper_count WHERE poll_id = @pollId) AS cast,
-                   (SELECT count(*)::int FROM poll_roll r JOIN delegate d ON d.id = r.delegate_id
+                   (SELECT coalesce(sum(r.weight), 0)::int FROM poll_roll r JOIN delegate d ON d.id = r.delegate_id
                     WHERE r.poll_id = @pollId AND d.checked_in_at IS NOT NULL) AS present
             """, new { pollId }, transaction);
         int adding = paper.Yes + paper.No + paper.Abstain;

@@ -70,11 +70,11 @@ public static class PollQueries
                 FROM paper_count WHERE poll_id = @id
             )
             SELECT
-                (SELECT count(*)::int FROM poll_roll r WHERE r.poll_id = @id) AS entitled,
-                (SELECT count(*)::int FROM poll_voter v WHERE v.poll_id = @id) + (SELECT yes + no + abstain FROM paper) AS turnout,
-                (SELECT count(*)::int FROM ballot b WHERE b.poll_id = @id AND b.choice = 0) + (SELECT yes FROM paper) AS yes,
-                (SELECT count(*)::int FROM ballot b WHERE b.poll_id = @id AND b.choice = 1) + (SELECT no FROM paper) AS no,
-                (SELECT count(*)::int FROM ballot b WHERE b.poll_id = @id AND b.choice = 2) + (SELECT abstain FROM paper) AS abstain
+                (SELECT coalesce(sum(r.weight), 0)::int FROM poll_roll r WHERE r.poll_id = @id) AS entitled,
+                (SELECT coalesce(sum(b.weight), 0)::int FROM ballot b WHERE b.poll_id = @id) + (SELECT yes + no + abstain FROM paper) AS turnout,
+                (SELECT coalesce(sum(b.weight), 0)::int FROM ballot b WHERE b.poll_id = @id AND b.choice = 0) + (SELECT yes FROM paper) AS yes,
+                (SELECT coalesce(sum(b.weight), 0)::int FROM ballot b WHERE b.poll_id = @id AND b.choice = 1) + (SELECT no FROM paper) AS no,
+                (SELECT coalesce(sum(b.weight), 0)::int FROM ballot b WHERE b.poll_id = @id AND b.choice = 2) + (SELECT abstain FROM paper) AS abstain
             """;
         var row = await connection.QuerySingleAsync<TallyRow>(sql, new { id = poll.Id });
         // Until a secret poll closes nobody sees anything but turnout (design.md §4, rule 4).

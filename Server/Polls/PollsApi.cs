@@ -87,8 +87,8 @@ public static class PollsApi
 
         // Entitlement and attendance are fixed when the poll opens: the roll decides who may vote.
         await connection.ExecuteAsync("""
-            INSERT INTO poll_roll (poll_id, delegate_id, present_at_open)
-            SELECT @pollId, d.id, d.checked_in_at IS NOT NULL
+            INSERT INTO poll_roll (poll_id, delegate_id, present_at_open, weight)
+            SELECT @pollId, d.id, d.checked_in_at IS NOT NULL, d.vote_weight
             FROM delegate d JOIN congress c ON c.id = d.congress_id
             WHERE d.congress_id = @congressId AND d.may_vote AND NOT (d.excused_reason IS NOT NULL AND c.excused_reduce_summoned)
             """, new { pollId, congressId }, transaction);
@@ -149,9 +149,9 @@ public static class PollsApi
             // Rewrite the secret ballots in random order inside this transaction: their row positions and
             // transaction ids then say nothing about when, or in which batch, each was cast.
             await connection.ExecuteAsync("""
-                CREATE TEMP TABLE shuffled ON COMMIT DROP AS SELECT poll_id, id, choice FROM ballot WHERE poll_id = @pollId;
+                CREATE TEMP TABLE shuffled ON COMMIT DROP AS SELECT poll_id, id, choice, weight FROM ballot WHERE poll_id = @pollId;
                 DELETE FROM ballot WHERE poll_id = @pollId;
-                INSERT INTO ballot (poll_id, id, choice) SELECT poll_id, id, choice FROM shuffled ORDER BY random();
+                INSERT INTO ballot (poll_id, id, choice, weight) SELECT poll_id, id, choice, weight FROM shuffled ORDER BY random();
                 """, new { pollId }, transaction);
         }
 
@@ -171,14 +171,14 @@ public static class PollsApi
         ArgumentNullException.ThrowIfNull(connection);
         return await connection.QuerySingleAsync<PollFigures>("""
             SELECT
-                (SELECT count(*)::int FROM ballot b WHERE b.poll_id = @pollId AND b.choice = 0)
+                (SELECT coalesce(sum(b.weight), 0)::int FROM ballot b WHERE b.poll_id = @pollId AND b.choice = 0)
                     + (SELECT coalesce(sum(yes), 0)::int FROM paper_count WHERE poll_id = @pollId) AS yes,
-                (SELECT count(*)::int FROM ballot b WHERE b.poll_id = @pollId AND b.choice = 1)
+                (SELECT coalesce(sum(b.weight), 0)::int FROM ballot b WHERE b.poll_id = @pollId AND b.choice = 1)
                     + (SELECT coalesce(sum(no), 0)::int FROM paper_count WHERE poll_id = @pollId) AS no,
-                (SELECT count(*)::int FROM ballot b WHERE b.poll_id = @pollId AND b.choice = 2)
+                (SELECT coalesce(sum(b.weight), 0)::int FROM ballot b WHERE b.poll_id = @pollId AND b.choice = 2)
                     + (SELECT coalesce(sum(abstain), 0)::int FROM paper_count WHERE poll_id = @pollId) AS abstain,
-                (SELECT count(*)::int FROM poll_roll r WHERE r.poll_id = @pollId) AS entitled,
-                (SELECT count(*)::int FROM poll_roll r WHERE r.poll_id = @pollId AND r.present_at_close) AS present
+                (SELECT coalesce(sum(r.weight), 0)::int FROM poll_roll r WHERE r.poll_id = @pollId) AS entitled,
+                (SELECT coalesce(sum(r.weight), 0)::int FROM poll_roll r WHERE r.poll_id = @pollId AND r.present_at_close) AS present
             """, new { pollId }, transaction);
     }
 
