@@ -51,7 +51,7 @@ public sealed record TokenLoginRequest(string Token);
 
 public sealed record SessionDto(SessionRole Role, Guid CongressId, string DisplayName, string? Detail, Guid? SubjectId = null);
 
-public sealed record AgendaItemDto(Guid Id, int Position, string Title, string Kind, string? Presenter = null, string? PlannedTime = null);
+public sealed record AgendaItemDto(Guid Id, int Position, string Title, string Kind, string? Presenter = null, string? PlannedTime = null, Guid? ParentId = null);
 
 public sealed record PollDto(
     Guid Id,
@@ -126,7 +126,7 @@ public sealed record WeightDto(int Weight);
 
 public sealed record ProblemMessage(string Code, string Message);
 
-public sealed record AgendaItemEditDto(string Title, string Kind, string? Presenter, string? PlannedTime);
+public sealed record AgendaItemEditDto(string Title, string Kind, string? Presenter, string? PlannedTime, Guid? ParentId = null);
 
 public sealed record AgendaImportDto(string Lines);
 

@@ -92,11 +92,12 @@ public static partial class AgendaApi
         // Appending takes the congress's agenda lock, so two additions at once get different positions.
         await connection.ExecuteAsync("SELECT pg_advisory_xact_lock(hashtextextended(@key, 11))", new { key = congressId.ToString() }, transaction);
         return await connection.QuerySingleAsync<AgendaItemDto>("""
-            INSERT INTO agenda_item (id, congress_id, position, title, kind, presenter, planned_time)
+            INSERT INTO agenda_item (id, congress_id, position, title, kind, presenter, planned_time, parent_id)
             VALUES (gen_random_uuid(), @congressId,
                     coalesce((SELECT max(position) FROM agenda_item WHERE congress_id = @congressId), 0) + 1,
-                    @title, @Kind, @presenter, @plannedTime)
-            RETURNING id, position, title, kind, presenter, planned_time
+                    @title, @Kind, @presenter, @plannedTime,
+                    (SELECT id FROM agenda_item WHERE id = @ParentId AND congress_id = @congressId AND parent_id IS NULL))
+            RETURNING id, position, title, kind, presenter, planned_time, parent_id
             """, new
         {
             congressId,
@@ -104,6 +105,7 @@ public static partial class AgendaApi
             edit.Kind,
             presenter = string.IsNullOrWhiteSpace(edit.Presenter) ? null : edit.Presenter.Trim(),
             plannedTime = string.IsNullOrWhiteSpace(edit.PlannedTime) ? null : edit.PlannedTime.Trim(),
+            edit.ParentId,
         }, transaction);
     }
 
@@ -117,19 +119,30 @@ public static partial class AgendaApi
             return Problems.BadRequest("bad_agenda_list", "Paste 1 to 200 lines, one agenda item a line.");
         }
 
+        var raw = (import.Lines ?? "").Split('\n').Where(l => l.Trim().TrimStart('-', '•', '*').Trim().Length > 0).ToList();
         var edits = lines.Select(StripNumber).Select(title => new AgendaItemEditDto(title, GuessKind(title), null, null)).ToList();
         if (edits.Select(Validate).FirstOrDefault(p => p is not null) is { } problem)
         {
             return problem;
         }
 
+        // A line indented, or numbered "4.1", is a sub-item of the item above it.
+        bool[] isSub = raw.Select(l => l.StartsWith("  ", StringComparison.Ordinal) || l.StartsWith('\t') || SubNumber().IsMatch(l)).ToArray();
+
         Guid congressId = user.CongressId();
         await using var connection = await db.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         var items = new List<AgendaItemDto>();
-        foreach (var edit in edits)
+        Guid? parent = null;
+        for (int i = 0; i < edits.Count; i++)
         {
-            items.Add(await InsertAsync(connection, transaction, congressId, edit));
+            var item = await InsertAsync(connection, transaction, congressId, isSub[i] && parent is not null ? edits[i] with { ParentId = parent } : edits[i]);
+            if (!isSub[i])
+            {
+                parent = item.Id;
+            }
+
+            items.Add(item);
         }
 
         await AuditLog.WriteAsync(transaction, user, http, congressId, "agenda.import", null, new { items = items.Count });
@@ -141,8 +154,11 @@ public static partial class AgendaApi
     /// <summary>"1. Khai mạc", "2) Báo cáo", "12 - Thông qua", "III. Bầu cử" keep only the title.</summary>
     private static string StripNumber(string line) => LeadingNumber().Replace(line, "").Trim();
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"^\s*(?:\d+|[IVXLC]+)\s*[.)\-:–]\s*")]
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\s*(?:\d+(?:\.\d+)*|[IVXLC]+)\s*[.)\-:–]?\s+")]
     private static partial System.Text.RegularExpressions.Regex LeadingNumber();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\s*\d+\.\d+")]
+    private static partial System.Text.RegularExpressions.Regex SubNumber();
 
     public static string GuessKind(string title)
     {
@@ -169,9 +185,10 @@ public static partial class AgendaApi
         await using var connection = await db.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         var item = await connection.QuerySingleOrDefaultAsync<AgendaItemDto>("""
-            UPDATE agenda_item SET title = @title, kind = @Kind, presenter = @presenter, planned_time = @plannedTime
+            UPDATE agenda_item SET title = @title, kind = @Kind, presenter = @presenter, planned_time = @plannedTime,
+                   parent_id = (SELECT p.id FROM agenda_item p WHERE p.id = @ParentId AND p.congress_id = @congressId AND p.parent_id IS NULL AND p.id <> @id)
             WHERE id = @id AND congress_id = @congressId
-            RETURNING id, position, title, kind, presenter, planned_time
+            RETURNING id, position, title, kind, presenter, planned_time, parent_id
             """, new
         {
             id,
@@ -180,6 +197,7 @@ public static partial class AgendaApi
             edit.Kind,
             presenter = string.IsNullOrWhiteSpace(edit.Presenter) ? null : edit.Presenter.Trim(),
             plannedTime = string.IsNullOrWhiteSpace(edit.PlannedTime) ? null : edit.PlannedTime.Trim(),
+            edit.ParentId,
         }, transaction);
         if (item is null)
         {

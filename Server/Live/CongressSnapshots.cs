@@ -19,7 +19,7 @@ public sealed class CongressSnapshots(NpgsqlDataSource db)
             FROM congress c WHERE c.id = @congressId
             """, new { congressId });
         var agenda = (await connection.QueryAsync<AgendaItemDto>(
-            "SELECT id, position, title, kind, presenter, planned_time FROM agenda_item WHERE congress_id = @congressId ORDER BY position",
+            "SELECT id, position, title, kind, presenter, planned_time, parent_id FROM agenda_item WHERE congress_id = @congressId ORDER BY position",
             new { congressId })).ToList();
         var polls = await PollQueries.ListAsync(connection, congressId);
 

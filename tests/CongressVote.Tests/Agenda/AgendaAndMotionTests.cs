@@ -51,6 +51,52 @@ public sealed class AgendaAndMotionTests
     }
 
     [Test]
+    public async Task Indented_or_decimal_numbered_lines_become_sub_items_of_the_item_above()
+    {
+        var access = await _server.CreateCongressAsync(officialDelegates: 1, guests: 0);
+        using var staff = await _server.SignInStaffAsync(access);
+
+        (await staff.PostAsJsonAsync("/api/agenda/import",
+            new AgendaImportDto("4. Các báo cáo\n4.1 Báo cáo chính trị\n  Báo cáo kiểm điểm\n5. Thảo luận"), TestJson.Options)).EnsureSuccessStatusCode();
+        var agenda = (await SnapshotAsync(_server, access)).Agenda.TakeLast(4).ToList();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(agenda.Select(a => a.Title), Is.EqualTo(new[] { "Các báo cáo", "Báo cáo chính trị", "Báo cáo kiểm điểm", "Thảo luận" }));
+            Assert.That(agenda.Select(a => a.ParentId), Is.EqualTo(new Guid?[] { null, agenda[0].Id, agenda[0].Id, null }));
+        });
+    }
+
+    [Test]
+    public async Task Secret_ballots_are_stored_in_an_order_unrelated_to_the_order_they_were_cast()
+    {
+        var access = await _server.CreateCongressAsync(officialDelegates: 24, guests: 0);
+        using var staff = await _server.SignInStaffAsync(access);
+        var item = (await SnapshotAsync(_server, access)).Agenda[1];
+        using var created = await staff.PostAsJsonAsync("/api/polls", new MotionEditDto(item.Id, "Phiếu kín", "", true, true, null), TestJson.Options);
+        var motion = (await created.Content.ReadFromJsonAsync<PollDto>(TestJson.Options))!;
+        (await staff.PostAsync(Routes.OpenPoll(motion.Id), null)).EnsureSuccessStatusCode();
+        // One at a time, alternating yes and no: in cast order the stored choices would read 0,1,0,1,...
+        for (int i = 0; i < 24; i++)
+        {
+            await using var hub = await _server.ConnectDelegateAsync(access.Delegates[i].Token);
+            await hub.InvokeAsync<CastResult>(nameof(ICongressHub.Cast), new CastRequest(motion.Id, (VoteChoice)(i % 2), Guid.NewGuid()));
+        }
+
+        (await staff.PostAsync(Routes.ClosePoll(motion.Id), null)).EnsureSuccessStatusCode();
+        await using var connection = await _server.Db.OpenConnectionAsync();
+        await using var command = new Npgsql.NpgsqlCommand("SELECT string_agg(choice::text, '' ORDER BY ctid) FROM ballot WHERE poll_id = $1", connection);
+        command.Parameters.AddWithValue(motion.Id);
+        string physicalOrder = (string)(await command.ExecuteScalarAsync())!;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(physicalOrder.Count(c => c == '0'), Is.EqualTo(12));
+            Assert.That(physicalOrder, Is.Not.EqualTo(string.Concat(Enumerable.Repeat("01", 12))), "rewritten in random order at close");
+        });
+    }
+
+    [Test]
     public async Task A_motion_goes_from_draft_to_published_and_its_named_result_lists_each_delegates_vote()
     {
         var access = await _server.CreateCongressAsync(officialDelegates: 3, guests: 0);
