@@ -8,6 +8,15 @@ namespace CongressVote.Server;
 /// </summary>
 public static class Problems
 {
+    /// <summary>The one rule for every title the secretariat types: agenda items and motions.</summary>
+    public static ProblemHttpResult? InvalidTitle(string? title)
+    {
+        string trimmed = (title ?? "").Trim();
+        return trimmed.Length is 0 or > 300 || trimmed.Any(char.IsControl)
+            ? BadRequest("bad_title", "A title is 1 to 300 characters of plain text.")
+            : null;
+    }
+
     public static ProblemHttpResult BadRequest(string code, string detail) => Create(StatusCodes.Status400BadRequest, code, detail);
 
     public static ProblemHttpResult Unauthorized(string code, string detail) => Create(StatusCodes.Status401Unauthorized, code, detail);

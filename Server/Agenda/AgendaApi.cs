@@ -55,10 +55,9 @@ public static partial class AgendaApi
 
     private static ProblemHttpResult? Validate(AgendaItemEditDto edit)
     {
-        string title = (edit.Title ?? "").Trim();
-        if (title.Length is 0 or > 300 || title.Any(char.IsControl))
+        if (Problems.InvalidTitle(edit.Title) is { } badTitle)
         {
-            return Problems.BadRequest("bad_title", "A title is 1 to 300 characters of plain text.");
+            return badTitle;
         }
 
         if (!s_kinds.Contains(edit.Kind))

@@ -30,10 +30,9 @@ public static class MotionsApi
 
     private static ProblemHttpResult? Validate(MotionEditDto edit)
     {
-        string title = (edit.Title ?? "").Trim();
-        if (title.Length is 0 or > 300 || title.Any(char.IsControl))
+        if (Problems.InvalidTitle(edit.Title) is { } badTitle)
         {
-            return Problems.BadRequest("bad_title", "A title is 1 to 300 characters of plain text.");
+            return badTitle;
         }
 
         if ((edit.Question ?? "").Length > 4000)
