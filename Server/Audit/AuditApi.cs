@@ -55,7 +55,7 @@ public static class AuditApi
             result.LastHash is null ? null : Convert.ToHexStringLower(result.LastHash));
     }
 
-    private static async Task<Results<Ok<AuditVerificationDto>, ForbidHttpResult>> VerifyAsync(ClaimsPrincipal user, NpgsqlDataSource db)
+    private static async Task<Ok<AuditVerificationDto>> VerifyAsync(NpgsqlDataSource db)
     {
         await using var connection = await db.OpenConnectionAsync();
         return TypedResults.Ok(await VerifyChainAsync(connection));

@@ -7,7 +7,7 @@ namespace CongressVote.Server.Live;
 
 public sealed class CongressSnapshots(NpgsqlDataSource db)
 {
-    private sealed record CongressRow(string Name, Guid? CurrentItemId, int Summoned);
+    private sealed record CongressRow(string Name, Guid? CurrentItemId);
 
     private sealed record MyBallotRow(DateTime CastAt, short? Choice);
 
@@ -15,7 +15,7 @@ public sealed class CongressSnapshots(NpgsqlDataSource db)
     {
         await using var connection = await db.OpenConnectionAsync();
         var congress = await connection.QuerySingleAsync<CongressRow>("""
-            SELECT c.name, c.current_item_id, 0 AS summoned
+            SELECT c.name, c.current_item_id
             FROM congress c WHERE c.id = @congressId
             """, new { congressId });
         var agenda = (await connection.QueryAsync<AgendaItemDto>(
@@ -63,10 +63,11 @@ public sealed class CongressSnapshots(NpgsqlDataSource db)
                 .Select(p => new ProxyVoteDto(p.GrantorId, p.FullName, p.Voted, (VoteChoice?)p.Choice)).ToList();
         }
 
-        // Screens show attendance; a tablet has no use for it.
-        var attendance = await CheckIn.AttendanceQueries.ReadAsync(connection, congressId);
-        return new CongressSnapshotDto(congressId, congress.Name, attendance.Summoned, congress.CurrentItemId, agenda,
-            polls.Select(p => p.ToDto()).ToList(), current?.ToDto(), tally, myBallot, delegateId is null ? attendance : null,
+        // Screens show attendance; a tablet has no use for it, and every tablet asks for a snapshot on reconnect,
+        // so its two counting queries run for screens only.
+        var attendance = delegateId is null ? await CheckIn.AttendanceQueries.ReadAsync(connection, congressId) : null;
+        return new CongressSnapshotDto(congressId, congress.Name, attendance?.Summoned ?? tally?.Entitled ?? 0, congress.CurrentItemId, agenda,
+            polls.Select(p => p.ToDto()).ToList(), current?.ToDto(), tally, myBallot, attendance,
             await Agenda.SpeakersApi.CurrentAsync(connection, congressId), proxies);
     }
 }
