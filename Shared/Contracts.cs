@@ -38,10 +38,16 @@ public enum CastStatus
     NotPresent,
     /// <summary>The server could not store the ballot (for example the database is down); retry with the same key.</summary>
     NotRecorded,
+    /// <summary>An election ballot that keeps more names than there are seats, or nobody where that is not valid.</summary>
+    InvalidBallot,
 }
 
 /// <summary>A ballot; <see cref="OnBehalfOf"/> names the absent delegate whose proxy this tablet's delegate holds.</summary>
-public sealed record CastRequest(Guid PollId, VoteChoice Choice, Guid Key, Guid? OnBehalfOf = null);
+/// <remarks>
+/// For an election, <see cref="Kept"/> lists the positions of the candidates the ballot keeps and
+/// <see cref="Receipt"/> is the code the tablet drew for it; <see cref="Choice"/> is not used.
+/// </remarks>
+public sealed record CastRequest(Guid PollId, VoteChoice Choice, Guid Key, Guid? OnBehalfOf = null, IReadOnlyList<int>? Kept = null, string? Receipt = null);
 
 public sealed record CastResult(CastStatus Status, DateTimeOffset? RecordedAt = null);
 
@@ -66,7 +72,13 @@ public sealed record PollDto(
     DateTimeOffset? ClosedAt,
     PollResultDto? Result,
     bool AllowChange = false,
-    DateTimeOffset? ClosesAt = null);
+    DateTimeOffset? ClosesAt = null,
+    PollKind Kind = PollKind.Motion,
+    int? Seats = null,
+    bool EmptyBallotValid = true,
+    IReadOnlyList<CandidateDto>? Candidates = null,
+    ElectionResultDto? Election = null,
+    int? CountdownSeconds = null);
 
 /// <summary>
 /// A live count. It is a hint: <see cref="Version"/> only grows, so a client keeps the highest one it has seen
@@ -95,6 +107,8 @@ public enum Verdict
     Failed,
     Tie,
     NoQuorum,
+    /// <summary>An election that filled fewer seats than it had: a second round is needed.</summary>
+    Shortfall,
 }
 
 public sealed record RecountRequestDto(string Reason);

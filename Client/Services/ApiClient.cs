@@ -85,6 +85,64 @@ public sealed class ApiClient(HttpClient http)
                 : http.PostAsJsonAsync("/api/polls", edit, Json.MotionEditDto),
             Json.PollDto);
 
+    public Task<ApiResult<PollDto>> SaveElectionAsync(Guid? id, ElectionEditDto edit) =>
+        SendAsync(
+            () => id is { } existing
+                ? http.PutAsJsonAsync($"/api/elections/{existing}", edit, Json.ElectionEditDto)
+                : http.PostAsJsonAsync("/api/elections", edit, Json.ElectionEditDto),
+            Json.PollDto);
+
+    public Task<ApiResult<PollDto>> SaveCandidatesAsync(Guid pollId, List<CandidateEditDto> candidates) =>
+        SendAsync(() => http.PutAsJsonAsync($"/api/elections/{pollId}/candidates", candidates, Json.ListCandidateEditDto), Json.PollDto);
+
+    /// <summary>Uploads a candidate list; a refused file comes back as the import's problem report.</summary>
+    public async Task<ImportReportDto> ImportCandidatesAsync(Guid pollId, Stream file, string fileName)
+    {
+        try
+        {
+            using var content = new MultipartFormDataContent();
+            using var body = new StreamContent(file);
+            content.Add(body, "file", fileName);
+            using var response = await http.PostAsync($"/api/elections/{pollId}/candidates/import", content);
+            if (response.IsSuccessStatusCode)
+            {
+                var poll = await TryReadAsync(response, Json.PollDto);
+                int count = poll?.Candidates?.Count ?? 0;
+                return new ImportReportDto(true, count, count, 0, 0, []);
+            }
+
+            if (response.StatusCode == HttpStatusCode.BadRequest && await TryReadAsync(response, Json.ImportReportDto) is { Problems: not null } report)
+            {
+                return report;
+            }
+
+            var error = await ReadErrorAsync(response);
+            return new ImportReportDto(false, 0, 0, 0, 0, [new ImportProblemDto(0, "", error.Code, error.Detail)]);
+        }
+        catch (HttpRequestException)
+        {
+            return new ImportReportDto(false, 0, 0, 0, 0, [new ImportProblemDto(0, "", "offline", null)]);
+        }
+    }
+
+    public Task<ApiResult<PaperBallotStatusDto>> EnterPaperBallotAsync(Guid pollId, PaperBallotDto ballot) =>
+        PostAsync($"/api/elections/{pollId}/paper/ballots", ballot, Json.PaperBallotDto, Json.PaperBallotStatusDto);
+
+    public Task<ApiResult<bool>> DiscardPaperBallotAsync(Guid pollId, int ballotNo) =>
+        SendNoContentAsync(() => http.DeleteAsync($"/api/elections/{pollId}/paper/ballots/{ballotNo}"));
+
+    public Task<ApiResult<PaperSummaryDto>> AddPaperTotalsAsync(Guid pollId, PaperTotalsDto totals) =>
+        PostAsync($"/api/elections/{pollId}/paper/totals", totals, Json.PaperTotalsDto, Json.PaperSummaryDto);
+
+    public Task<PaperSummaryDto?> PaperSummaryAsync(Guid pollId) => GetAsync($"/api/elections/{pollId}/paper", Json.PaperSummaryDto);
+
+    public Task<List<PublishedBallotDto>?> PublishedBallotsAsync(Guid pollId) => GetAsync($"/api/elections/{pollId}/ballots", Json.ListPublishedBallotDto);
+
+    public Task<ApiResult<PollDto>> RunoffAsync(Guid pollId, string title) =>
+        PostAsync($"/api/elections/{pollId}/runoff", new RunoffRequestDto(title), Json.RunoffRequestDto, Json.PollDto);
+
+    public Task<CountingMinutesDto?> MinutesAsync(Guid pollId) => GetAsync($"/api/elections/{pollId}/minutes", Json.CountingMinutesDto);
+
     public Task<ApiResult<PollDto>> PublishPollAsync(Guid pollId) => PostAsync($"/api/polls/{pollId}/publish", Json.PollDto);
 
     public Task<ApiResult<PollDto>> CancelPollAsync(Guid pollId, string reason) =>

@@ -86,9 +86,15 @@ public sealed class LiveConnection(NavigationManager navigation) : IAsyncDisposa
     /// Casts and waits for the server's answer, retrying with the same key (so nothing is stored twice) until
     /// an answer arrives or the deadline passes. NotRecorded means: tell the delegate to ask the secretariat.
     /// </summary>
-    public async Task<CastResult> CastAsync(Guid pollId, VoteChoice choice, Guid? onBehalfOf = null)
+    public Task<CastResult> CastAsync(Guid pollId, VoteChoice choice, Guid? onBehalfOf = null) =>
+        SendAsync(new CastRequest(pollId, choice, Guid.NewGuid(), onBehalfOf));
+
+    /// <summary>An election ballot: the positions kept and the receipt code the tablet drew for it.</summary>
+    public Task<CastResult> CastElectionAsync(Guid pollId, IReadOnlyList<int> kept, string receipt) =>
+        SendAsync(new CastRequest(pollId, VoteChoice.Yes, Guid.NewGuid(), null, kept, receipt));
+
+    private async Task<CastResult> SendAsync(CastRequest request)
     {
-        var request = new CastRequest(pollId, choice, Guid.NewGuid(), onBehalfOf);
         _unacknowledged = request;
         var deadline = DateTime.UtcNow + s_castDeadline;
         while (true)

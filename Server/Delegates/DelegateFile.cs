@@ -114,7 +114,7 @@ public static class DelegateFile
 
     // ---- reading the file --------------------------------------------------------------------------------
 
-    private static List<(int Row, string[] Cells)>? ReadTable(string fileName, byte[] content, List<ImportProblemDto> problems)
+    public static List<(int Row, string[] Cells)>? ReadTable(string fileName, byte[] content, List<ImportProblemDto> problems)
     {
         if (content.Length == 0)
         {

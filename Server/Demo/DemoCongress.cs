@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using CongressVote.Server.Delegates;
 using CongressVote.Server.Sessions;
+using CongressVote.Shared;
 using Dapper;
 using Microsoft.AspNetCore.Identity;
 using Npgsql;
@@ -118,6 +119,11 @@ public static class DemoCongress
             await connection.ExecuteAsync(
                 "INSERT INTO agenda_item (id, congress_id, position, title, kind) VALUES (@itemId, @congressId, @position, @title, @kind)",
                 new { itemId, congressId, position, title, kind }, transaction);
+            if (kind == "election")
+            {
+                await AddElectionAsync(connection, transaction, congressId, itemId, random);
+            }
+
             if (question is not null)
             {
                 await connection.ExecuteAsync(
@@ -142,6 +148,9 @@ public static class DemoCongress
             ("chair", "Đoàn Chủ tịch", Roles.Chair),
             ("secretary", "Đoàn Thư ký", Roles.Secretary),
             ("desk", "Ban Thẩm tra tư cách đại biểu", Roles.Credentials),
+            // Two members of the vote-counting committee: paper ballots are entered by two different people.
+            ("counting", "Trưởng Ban Kiểm phiếu", Roles.Counting),
+            ("counting2", "Ủy viên Ban Kiểm phiếu", Roles.Counting),
         })
         {
             string password = staffPassword ?? NewPassword();
@@ -155,6 +164,35 @@ public static class DemoCongress
 
         await transaction.CommitAsync();
         return new DemoAccess(congressId, projectorCode, staff, delegates);
+    }
+
+    /// <summary>The election of the new executive committee: 15 seats, 18 candidates, by the preset's election rule.</summary>
+    private static async Task AddElectionAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid congressId, Guid itemId, Random random)
+    {
+        var rule = CongressPreset.MassOrganisation.Election;
+        var pollId = Guid.NewGuid();
+        await connection.ExecuteAsync("""
+            INSERT INTO poll (id, congress_id, agenda_item_id, title, question, secret, allow_abstain, kind, seats,
+                              rule_numerator, rule_denominator, rule_strict, rule_base)
+            VALUES (@pollId, @congressId, @itemId, 'Bầu Ban Chấp hành khóa mới', '', true, false, 'election', 15,
+                    @Numerator, @Denominator, @Strict, @ruleBase)
+            """, new { pollId, congressId, itemId, rule.Numerator, rule.Denominator, rule.Strict, ruleBase = rule.Base.ToString() }, transaction);
+        var names = new HashSet<string>();
+        while (names.Count < 18)
+        {
+            bool female = random.Next(3) == 0;
+            names.Add($"{s_familyNames[random.Next(s_familyNames.Length)]} {(female ? s_femaleMiddle : s_maleMiddle)[random.Next(10)]} {(female ? s_femaleGiven : s_maleGiven)[random.Next(24)]}");
+        }
+
+        var list = names.ToList();
+        await connection.ExecuteAsync("""
+            INSERT INTO candidate (poll_id, position, full_name, birth_year, job_title, unit)
+            VALUES (@pollId, @position, @fullName, @birthYear, @jobTitle, @unit)
+            """, list.Select((n, i) => new
+        {
+            pollId, position = (short)(i + 1), fullName = n, birthYear = 1970 + random.Next(25),
+            jobTitle = s_positions[random.Next(s_positions.Length)], unit = s_delegations[random.Next(s_delegations.Length)],
+        }), transaction);
     }
 
     private sealed record DelegateRow(Guid Id, Guid DelegationId, string Code, string FullName, string Kind, bool MayVote, string Gender, string Position, byte[] TokenHash);

@@ -21,7 +21,7 @@ public sealed class BallotBox(NpgsqlDataSource db, CongressNotifier notifier, IL
 
     private sealed record PendingCast(Guid CongressId, Guid DelegateId, Guid SessionId, CastRequest Request, TaskCompletionSource<CastResult> Answer);
 
-    private sealed record Outcome(int Idx, string? State, bool AllowAbstain, bool CanChange, bool Entitled, bool SessionActive, bool Present, Guid? CastKey, DateTime? CastAt);
+    private sealed record Outcome(int Idx, string? State, string? Kind, bool AllowAbstain, bool CanChange, bool Entitled, bool SessionActive, bool Present, Guid? CastKey, DateTime? CastAt);
 
     public async Task<CastResult> CastAsync(Guid congressId, Guid delegateId, Guid sessionId, CastRequest request, CancellationToken cancellationToken)
     {
@@ -35,6 +35,12 @@ public sealed class BallotBox(NpgsqlDataSource db, CongressNotifier notifier, IL
         if (!Enum.IsDefined(request.Choice))
         {
             return new CastResult(CastStatus.InvalidChoice);
+        }
+
+        if (request.Kept is { } kept && (kept.Count > 500 || kept.Any(k => k is < 1 or > 500) || kept.Distinct().Count() != kept.Count || !Receipts.IsValid(request.Receipt)))
+        {
+            // Checked against the election's seats and candidates in the insert; here only what needs no database.
+            return new CastResult(CastStatus.InvalidBallot);
         }
 
         var pending = new PendingCast(congressId, delegateId, sessionId, request, new TaskCompletionSource<CastResult>(TaskCreationOptions.RunContinuationsAsynchronously));
@@ -109,6 +115,8 @@ public sealed class BallotBox(NpgsqlDataSource db, CongressNotifier notifier, IL
         var keys = new Guid[n];
         var choices = new short[n];
         var ballotIds = new Guid[n];
+        var kepts = new string?[n];
+        var receipts = new string?[n];
         for (int i = 0; i < n; i++)
         {
             var p = batch[i];
@@ -122,6 +130,9 @@ public sealed class BallotBox(NpgsqlDataSource db, CongressNotifier notifier, IL
             keys[i] = p.Request.Key;
             choices[i] = (short)p.Request.Choice;
             ballotIds[i] = Guid.NewGuid(); // random (v4): a ballot id says nothing about when or by whom
+            // An election ballot travels as "3,7,12" (positions kept, sorted) so one unnest carries every kind of ballot.
+            kepts[i] = p.Request.Kept is { } kept ? string.Join(',', kept.Order()) : null;
+            receipts[i] = p.Request.Kept is null ? null : p.Request.Receipt;
         }
 
         // The poll row is locked FOR SHARE, so a concurrent close waits for this batch to commit and then
@@ -131,12 +142,13 @@ public sealed class BallotBox(NpgsqlDataSource db, CongressNotifier notifier, IL
         const string insertSql = """
             WITH input AS (
                 SELECT DISTINCT ON (poll_id, delegate_id) *
-                FROM unnest(@idx, @congressIds, @pollIds, @delegateIds, @actingIds, @sessionIds, @keys, @choices, @ballotIds)
-                    AS t(idx, congress_id, poll_id, delegate_id, acting_id, session_id, cast_key, choice, ballot_id)
+                FROM unnest(@idx, @congressIds, @pollIds, @delegateIds, @actingIds, @sessionIds, @keys, @choices, @ballotIds, @kepts, @receipts)
+                    AS t(idx, congress_id, poll_id, delegate_id, acting_id, session_id, cast_key, choice, ballot_id, kept_text, receipt)
                 ORDER BY poll_id, delegate_id, idx
             ),
             open_poll AS (
-                SELECT p.id, p.secret, p.allow_abstain
+                SELECT p.id, p.secret, p.allow_abstain, p.kind, p.seats, p.empty_ballot_valid,
+                       (SELECT coalesce(array_agg(c.position), '{}') FROM candidate c WHERE c.poll_id = p.id) AS positions
                 FROM poll p
                 WHERE p.id IN (SELECT poll_id FROM input) AND p.state = 'open'
                 FOR SHARE
@@ -154,7 +166,13 @@ public sealed class BallotBox(NpgsqlDataSource db, CongressNotifier notifier, IL
                 -- Where tablets follow the door, a delegate who checked out does not vote until back in the hall.
                 JOIN delegate d ON d.id = i.acting_id
                 JOIN congress c ON c.id = i.congress_id AND (d.checked_in_at IS NOT NULL OR NOT c.login_requires_check_in)
-                WHERE (i.choice <> 2 OR p.allow_abstain)
+                WHERE CASE WHEN p.kind = 'election'
+                           -- At most as many names as seats, only names on the ballot, an empty ballot only where valid.
+                           THEN i.kept_text IS NOT NULL AND i.receipt IS NOT NULL
+                                AND cardinality(string_to_array(i.kept_text, ',')) <= p.seats
+                                AND (i.kept_text <> '' OR p.empty_ballot_valid)
+                                AND string_to_array(i.kept_text, ',')::smallint[] <@ p.positions
+                           ELSE i.kept_text IS NULL AND (i.choice <> 2 OR p.allow_abstain) END
                   AND (i.acting_id = i.delegate_id OR (
                         c.allow_proxy
                         AND EXISTS (SELECT 1 FROM proxy x WHERE x.grantor_id = i.delegate_id AND x.holder_id = i.acting_id)
@@ -164,8 +182,9 @@ public sealed class BallotBox(NpgsqlDataSource db, CongressNotifier notifier, IL
                 RETURNING poll_id, delegate_id, cast_key
             ),
             stored AS (
-                INSERT INTO ballot (poll_id, id, choice, weight)
-                SELECT i.poll_id, i.ballot_id, i.choice, r.weight
+                INSERT INTO ballot (poll_id, id, choice, weight, kept, receipt)
+                SELECT i.poll_id, i.ballot_id, CASE WHEN i.kept_text IS NULL THEN i.choice END, r.weight,
+                       string_to_array(i.kept_text, ',')::smallint[], i.receipt
                 FROM input i
                 JOIN voter v ON v.poll_id = i.poll_id AND v.delegate_id = i.delegate_id AND v.cast_key = i.cast_key
                 JOIN poll_roll r ON r.poll_id = i.poll_id AND r.delegate_id = i.delegate_id
@@ -176,7 +195,7 @@ public sealed class BallotBox(NpgsqlDataSource db, CongressNotifier notifier, IL
             """;
 
         const string outcomeSql = """
-            SELECT i.idx, p.state, coalesce(p.allow_abstain, false) AS allow_abstain, coalesce(p.allow_change AND NOT p.secret, false) AS can_change,
+            SELECT i.idx, p.state, p.kind, coalesce(p.allow_abstain, false) AS allow_abstain, coalesce(p.allow_change AND NOT p.secret, false) AS can_change,
                    (r.delegate_id IS NOT NULL AND (i.acting_id = i.delegate_id OR (
                         coalesce(c.allow_proxy, false)
                         AND EXISTS (SELECT 1 FROM proxy x WHERE x.grantor_id = i.delegate_id AND x.holder_id = i.acting_id)
@@ -193,7 +212,7 @@ public sealed class BallotBox(NpgsqlDataSource db, CongressNotifier notifier, IL
             LEFT JOIN poll_voter v ON v.poll_id = i.poll_id AND v.delegate_id = i.delegate_id
             """;
 
-        var args = new { idx, congressIds, pollIds, delegateIds, actingIds, sessionIds, keys, choices, ballotIds };
+        var args = new { idx, congressIds, pollIds, delegateIds, actingIds, sessionIds, keys, choices, ballotIds, kepts, receipts };
         await using var connection = await db.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         var touchedPolls = (await connection.QueryAsync<Guid>(insertSql, args, transaction)).ToList();
@@ -290,6 +309,12 @@ public sealed class BallotBox(NpgsqlDataSource db, CongressNotifier notifier, IL
         if (!o.Present)
         {
             return new CastResult(CastStatus.NotPresent);
+        }
+
+        if (o.Kind == "election" || request.Kept is not null)
+        {
+            // A ballot for an election that the insert refused: too many names, unknown names, or empty where invalid.
+            return new CastResult(CastStatus.InvalidBallot);
         }
 
         return request.Choice == VoteChoice.Abstain && !o.AllowAbstain

@@ -109,7 +109,7 @@ public static class MotionsApi
                             rule_numerator = @Numerator, rule_denominator = @Denominator, rule_strict = @Strict,
                             rule_base = @ruleBase, rule_constant = @Constant,
                             allow_change = @AllowChange, countdown_seconds = @CountdownSeconds
-            WHERE id = @pollId AND congress_id = @congressId AND state = 'draft'
+            WHERE id = @pollId AND congress_id = @congressId AND state = 'draft' AND kind = 'motion'
             """, new
         {
             pollId,
@@ -203,11 +203,16 @@ public static class MotionsApi
         Guid congressId = user.CongressId();
         await using var connection = await db.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        var poll = await connection.QuerySingleOrDefaultAsync<(bool AllowAbstain, string State)?>(
-            "SELECT allow_abstain, state FROM poll WHERE id = @pollId AND congress_id = @congressId FOR UPDATE", new { pollId, congressId }, transaction);
+        var poll = await connection.QuerySingleOrDefaultAsync<(bool AllowAbstain, string State, string Kind)?>(
+            "SELECT allow_abstain, state, kind FROM poll WHERE id = @pollId AND congress_id = @congressId FOR UPDATE", new { pollId, congressId }, transaction);
         if (poll is not { } p || p.State != "open")
         {
             return Problems.Conflict("poll_not_open", "Paper votes are added while the vote is open.");
+        }
+
+        if (p.Kind == "election")
+        {
+            return Problems.Conflict("election_paper_ballots", "An election's paper ballots are entered as ballots or per-candidate totals.");
         }
 
         if (paper.Abstain > 0 && !p.AllowAbstain)
@@ -261,8 +266,13 @@ public static class MotionsApi
         }
 
         await connection.ExecuteAsync("SELECT 1 FROM poll WHERE id = @pollId FOR UPDATE", new { pollId }, transaction);
-        var figures = await PollsApi.FiguresAsync(connection, transaction, pollId);
         string preset = await connection.ExecuteScalarAsync<string>("SELECT preset FROM congress WHERE id = @congressId", new { congressId }, transaction) ?? "";
+        if (before.IsElection)
+        {
+            return await RecountElectionAsync(connection, transaction, before, reason, CongressPreset.ByKey(preset).Quorum, user, http, notifier);
+        }
+
+        var figures = await PollsApi.FiguresAsync(connection, transaction, pollId);
         var result = before.Rule.Decide(figures, CongressPreset.ByKey(preset).Quorum);
         var old = before.ToDto().Result!;
         await connection.ExecuteAsync("""
@@ -282,6 +292,27 @@ public static class MotionsApi
         var poll = (await PollQueries.FindAsync(connection, pollId, transaction))!;
         await transaction.CommitAsync();
         await notifier.PollChangedAsync(congressId, poll.ToDto());
+        return TypedResults.Ok(poll.ToDto());
+    }
+
+    /// <summary>An election counted again from its stored ballots and paper records; before and after go to the audit trail.</summary>
+    private static async Task<Results<Ok<PollDto>, ProblemHttpResult>> RecountElectionAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, PollQueries.PollRow before, string reason, MajorityRule? quorum,
+        ClaimsPrincipal user, HttpContext http, CongressNotifier notifier)
+    {
+        var old = before.ToDto().Election!;
+        var (result, refused) = await Elections.ElectionsApi.CountAndStoreAsync(connection, transaction, before, quorum);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
+        static object Figures(ElectionResultDto r) => new { r.Valid, r.Invalid, r.Verdict, votes = r.Ranked.OrderBy(c => c.Position).Select(c => c.Votes) };
+        await AuditLog.WriteAsync(transaction, user, http, before.CongressId, "poll.recount", before.Id.ToString(),
+            new { reason, before = Figures(old), after = Figures(result!) });
+        var poll = (await PollQueries.FindAsync(connection, before.Id, transaction))!;
+        await transaction.CommitAsync();
+        await notifier.PollChangedAsync(before.CongressId, poll.ToDto());
         return TypedResults.Ok(poll.ToDto());
     }
 

@@ -66,6 +66,16 @@ public static class PollsApi
                 new { reason = overrideReason, attendance.Present, attendance.Summoned, attendance.QuorumRequired });
         }
 
+        // An election opens with its list complete: at least as many candidates as seats.
+        var election = await connection.QuerySingleOrDefaultAsync<(int Seats, int Candidates)?>("""
+            SELECT p.seats, (SELECT count(*)::int FROM candidate c WHERE c.poll_id = p.id) AS candidates
+            FROM poll p WHERE p.id = @pollId AND p.congress_id = @congressId AND p.kind = 'election'
+            """, new { pollId, congressId }, transaction);
+        if (election is { } e && e.Candidates < e.Seats)
+        {
+            return Problems.Conflict("election_needs_candidates", $"The election has {e.Seats} seats and {e.Candidates} candidates: complete the list first.");
+        }
+
         int opened;
         try
         {
@@ -134,29 +144,45 @@ public static class PollsApi
             FROM delegate d
             WHERE r.poll_id = @pollId AND d.id = r.delegate_id
             """, new { pollId }, transaction);
-        var figures = await FiguresAsync(connection, transaction, pollId);
         var poll = (await PollQueries.FindAsync(connection, pollId, transaction))!;
         string preset = await connection.ExecuteScalarAsync<string>("SELECT preset FROM congress WHERE id = @congressId", new { congressId }, transaction) ?? "";
-        var result = poll.Rule.Decide(figures, CongressPreset.ByKey(preset).Quorum);
-        await connection.ExecuteAsync("""
-            UPDATE poll SET state = 'closed', closed_at = now(),
-                            yes_count = @Yes, no_count = @No, abstain_count = @Abstain,
-                            entitled_count = @Entitled, present_count = @Present, passed = @Passed, verdict = @verdict
-            WHERE id = @pollId AND state = 'open'
-            """, new { pollId, result.Yes, result.No, result.Abstain, result.Entitled, result.Present, result.Passed, verdict = result.Verdict.ToString() }, transaction);
+        object auditDetail;
+        if (poll.IsElection)
+        {
+            var (election, refused) = await Elections.ElectionsApi.CountAndStoreAsync(connection, transaction, poll, CongressPreset.ByKey(preset).Quorum);
+            if (refused is not null)
+            {
+                return (null, refused);
+            }
+
+            await connection.ExecuteAsync("UPDATE poll SET state = 'closed', closed_at = now() WHERE id = @pollId AND state = 'open'", new { pollId }, transaction);
+            auditDetail = new { election!.Issued, election.Returned, election.Valid, election.Invalid, election.Verdict, elected = election.Ranked.Where(r => r.Outcome == CandidateOutcome.Elected).Select(r => r.FullName) };
+        }
+        else
+        {
+            var figures = await FiguresAsync(connection, transaction, pollId);
+            var result = poll.Rule.Decide(figures, CongressPreset.ByKey(preset).Quorum);
+            await connection.ExecuteAsync("""
+                UPDATE poll SET state = 'closed', closed_at = now(),
+                                yes_count = @Yes, no_count = @No, abstain_count = @Abstain,
+                                entitled_count = @Entitled, present_count = @Present, passed = @Passed, verdict = @verdict
+                WHERE id = @pollId AND state = 'open'
+                """, new { pollId, result.Yes, result.No, result.Abstain, result.Entitled, result.Present, result.Passed, verdict = result.Verdict.ToString() }, transaction);
+            auditDetail = new { result.Yes, result.No, result.Abstain, result.Entitled, result.Present, result.Passed };
+        }
+
         if (poll.Secret)
         {
             // Rewrite the secret ballots in random order inside this transaction: their row positions and
             // transaction ids then say nothing about when, or in which batch, each was cast.
             await connection.ExecuteAsync("""
-                CREATE TEMP TABLE shuffled ON COMMIT DROP AS SELECT poll_id, id, choice, weight FROM ballot WHERE poll_id = @pollId;
+                CREATE TEMP TABLE shuffled ON COMMIT DROP AS SELECT poll_id, id, choice, weight, kept, receipt FROM ballot WHERE poll_id = @pollId;
                 DELETE FROM ballot WHERE poll_id = @pollId;
-                INSERT INTO ballot (poll_id, id, choice, weight) SELECT poll_id, id, choice, weight FROM shuffled ORDER BY random();
+                INSERT INTO ballot (poll_id, id, choice, weight, kept, receipt) SELECT poll_id, id, choice, weight, kept, receipt FROM shuffled ORDER BY random();
                 """, new { pollId }, transaction);
         }
 
-        await AuditLog.WriteAsync(transaction, actor, http, congressId, "poll.close", pollId.ToString(),
-            new { result.Yes, result.No, result.Abstain, result.Entitled, result.Present, result.Passed });
+        await AuditLog.WriteAsync(transaction, actor, http, congressId, "poll.close", pollId.ToString(), auditDetail);
         poll = (await PollQueries.FindAsync(connection, pollId, transaction))!;
         await transaction.CommitAsync();
 

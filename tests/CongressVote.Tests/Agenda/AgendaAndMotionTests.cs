@@ -155,8 +155,8 @@ public sealed class AgendaAndMotionTests
             Assert.That(voters.Select(v => v.Choice), Is.All.Null);
             Assert.That(await _server.CountAsync("SELECT count(*) FROM poll_voter WHERE poll_id = $1 AND ballot_id IS NOT NULL", motion.Id), Is.Zero);
             Assert.That(await _server.CountAsync(
-                "SELECT count(*) FROM information_schema.columns WHERE table_name = 'ballot' AND column_name NOT IN ('poll_id', 'id', 'choice', 'weight') AND $1::uuid IS NOT NULL", motion.Id),
-                Is.Zero, "a ballot holds its poll, a random id, the choice and the vote weight: no delegate, no time, no sequence");
+                "SELECT count(*) FROM information_schema.columns WHERE table_name = 'ballot' AND column_name NOT IN ('poll_id', 'id', 'choice', 'weight', 'kept', 'receipt') AND $1::uuid IS NOT NULL", motion.Id),
+                Is.Zero, "a ballot holds its poll, a random id, the choice (or an election's names kept and the tablet's receipt code) and the vote weight: no delegate, no time, no sequence");
         });
     }
 

@@ -86,6 +86,18 @@ public sealed partial class AuthorizationMatrixTests
         ["POST /api/proxies"] = s_managesDelegates,
         ["DELETE /api/proxies/{grantorId:guid}"] = s_managesDelegates,
         ["PUT /api/delegates/{id:guid}/weight"] = s_managesDelegates,
+        ["POST /api/elections/"] = s_runsPolls,
+        ["PUT /api/elections/{pollId:guid}"] = s_runsPolls,
+        ["PUT /api/elections/{pollId:guid}/candidates"] = s_runsPolls,
+        ["POST /api/elections/{pollId:guid}/candidates/import"] = s_runsPolls,
+        ["POST /api/elections/{pollId:guid}/runoff"] = s_runsPolls,
+        ["POST /api/elections/{pollId:guid}/paper/ballots"] = ["admin", "chair", "counting"],
+        ["DELETE /api/elections/{pollId:guid}/paper/ballots/{ballotNo:int}"] = ["admin", "chair", "counting"],
+        ["POST /api/elections/{pollId:guid}/paper/totals"] = ["admin", "chair", "counting"],
+        ["GET /api/elections/{pollId:guid}/paper"] = s_staff,
+        ["GET /api/elections/{pollId:guid}/minutes"] = s_staff,
+        // Published ballots carry no names: every signed-in caller of the congress may check a receipt.
+        ["GET /api/elections/{pollId:guid}/ballots"] = s_signedIn,
         ["GET /api/audit/"] = s_readsAudit,
         ["GET /api/audit/verify"] = s_readsAudit,
         ["GET /api/audit/export"] = s_readsAudit,
@@ -180,7 +192,7 @@ public sealed partial class AuthorizationMatrixTests
             foreach (string key in Keys(endpoint))
             {
                 string method = key[..key.IndexOf(' ', StringComparison.Ordinal)];
-                string url = RouteParameter().Replace(endpoint.RoutePattern.RawText!, Guid.NewGuid().ToString());
+                string url = RouteParameter().Replace(endpoint.RoutePattern.RawText!, m => m.Value.EndsWith(":int}", StringComparison.Ordinal) ? "1" : Guid.NewGuid().ToString());
                 foreach (string role in s_everyone)
                 {
                     if (key == "POST /api/session/logout")
@@ -189,7 +201,7 @@ public sealed partial class AuthorizationMatrixTests
                     }
 
                     using var request = new HttpRequestMessage(new HttpMethod(method), url);
-                    if (key == "POST /api/delegates/import")
+                    if (key is "POST /api/delegates/import" or "POST /api/elections/{pollId:guid}/candidates/import")
                     {
                         request.Content = new MultipartFormDataContent();
                     }

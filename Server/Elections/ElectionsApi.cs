@@ -1,0 +1,618 @@
+using System.Security.Claims;
+using CongressVote.Server.Audit;
+using CongressVote.Server.Live;
+using CongressVote.Server.Polls;
+using CongressVote.Server.Sessions;
+using CongressVote.Shared;
+using Dapper;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Npgsql;
+
+namespace CongressVote.Server.Elections;
+
+/// <summary>
+/// Elections by secret ballot (design.md §3): a poll of kind "election" with N seats and a candidate list. Opening,
+/// closing, publishing and cancelling are the poll's own; this file holds what only elections have: candidates,
+/// paper ballots entered twice, the count at close, published ballots with receipts, runoffs and the minutes.
+/// </summary>
+public static class ElectionsApi
+{
+    public static IEndpointRouteBuilder MapElectionsApi(this IEndpointRouteBuilder app)
+    {
+        var runs = app.MapGroup("/api/elections").RequireAuthorization(p => p.RequireRole(Roles.RunsPolls.Split(',')));
+        runs.MapPost("", CreateAsync);
+        runs.MapPut("/{pollId:guid}", EditAsync);
+        runs.MapPut("/{pollId:guid}/candidates", SetCandidatesAsync);
+        runs.MapPost("/{pollId:guid}/candidates/import", ImportCandidatesAsync).DisableAntiforgery();
+        runs.MapPost("/{pollId:guid}/runoff", RunoffAsync);
+
+        var counting = app.MapGroup("/api/elections").RequireAuthorization(p => p.RequireRole(Roles.CountsPaper.Split(',')));
+        counting.MapPost("/{pollId:guid}/paper/ballots", EnterPaperBallotAsync);
+        counting.MapDelete("/{pollId:guid}/paper/ballots/{ballotNo:int}", DiscardPaperBallotAsync);
+        counting.MapPost("/{pollId:guid}/paper/totals", AddPaperTotalsAsync);
+
+        app.MapGet("/api/elections/{pollId:guid}/paper", PaperAsync).RequireAuthorization(p => p.RequireRole(Roles.AnyStaff.Split(',')));
+        app.MapGet("/api/elections/{pollId:guid}/minutes", MinutesAsync).RequireAuthorization(p => p.RequireRole(Roles.AnyStaff.Split(',')));
+        // After publication every ballot is public (without its voter): any delegate checks their receipt here.
+        app.MapGet("/api/elections/{pollId:guid}/ballots", BallotsAsync).RequireAuthorization();
+        return app;
+    }
+
+    private static ProblemHttpResult? Validate(ElectionEditDto edit)
+    {
+        if (Problems.InvalidTitle(edit.Title) is { } badTitle)
+        {
+            return badTitle;
+        }
+
+        if (edit.Seats is < 1 or > CandidateFile.MaxCandidates)
+        {
+            return Problems.BadRequest("bad_seats", "An election has 1 to 500 seats.");
+        }
+
+        if (edit.CountdownSeconds is < 10 or > 86400)
+        {
+            return Problems.BadRequest("bad_countdown", "A countdown is 10 seconds to 24 hours.");
+        }
+
+        if (edit.Rule is { } rule && (rule.Denominator <= 0 || rule.Numerator < 0 || rule.Numerator > rule.Denominator || !Enum.IsDefined(rule.Base)))
+        {
+            return Problems.BadRequest("bad_rule", "A rule is a fraction p/q between 0 and 1 of a known base.");
+        }
+
+        return null;
+    }
+
+    private static async Task<Results<Ok<PollDto>, ProblemHttpResult>> CreateAsync(
+        ElectionEditDto edit, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, CongressNotifier notifier)
+    {
+        if (Validate(edit) is { } problem)
+        {
+            return problem;
+        }
+
+        Guid congressId = user.CongressId();
+        await using var connection = await db.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        string? preset = await connection.ExecuteScalarAsync<string?>("""
+            SELECT c.preset FROM congress c JOIN agenda_item a ON a.congress_id = c.id
+            WHERE c.id = @congressId AND a.id = @AgendaItemId
+            """, new { congressId, edit.AgendaItemId }, transaction);
+        if (preset is null)
+        {
+            return Problems.NotFound("unknown_agenda_item", "There is no such agenda item in this congress.");
+        }
+
+        // Without a rule of its own, an election follows the congress's preset for elections.
+        var rule = edit.Rule ?? CongressPreset.ByKey(preset).Election;
+        Guid pollId = await PollsApi.InsertDraftAsync(connection, transaction, congressId, edit.AgendaItemId, edit.Title.Trim(), "", secret: true, allowAbstain: false, rule);
+        await connection.ExecuteAsync("""
+            UPDATE poll SET kind = 'election', seats = @Seats, empty_ballot_valid = @EmptyBallotValid, countdown_seconds = @CountdownSeconds
+            WHERE id = @pollId
+            """, new { edit.Seats, edit.EmptyBallotValid, edit.CountdownSeconds, pollId }, transaction);
+        await AuditLog.WriteAsync(transaction, user, http, congressId, "election.create", pollId.ToString(), new { edit.Title, edit.Seats, rule });
+        var poll = (await PollQueries.FindAsync(connection, pollId, transaction))!;
+        await transaction.CommitAsync();
+        await notifier.AgendaChangedAsync(congressId);
+        return TypedResults.Ok(poll.ToDto());
+    }
+
+    private static async Task<Results<Ok<PollDto>, ProblemHttpResult>> EditAsync(
+        Guid pollId, ElectionEditDto edit, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, CongressNotifier notifier)
+    {
+        if (Validate(edit) is { } problem)
+        {
+            return problem;
+        }
+
+        Guid congressId = user.CongressId();
+        await using var connection = await db.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        var current = await PollQueries.FindAsync(connection, pollId, transaction);
+        var rule = edit.Rule ?? current?.Rule ?? MajorityRule.MoreThanHalfOfSummoned;
+        // Only a draft changes: once opened, the seats, the list and the rule are part of the record.
+        int changed = await connection.ExecuteAsync("""
+            UPDATE poll SET title = @title, seats = @Seats, empty_ballot_valid = @EmptyBallotValid, countdown_seconds = @CountdownSeconds,
+                            rule_numerator = @Numerator, rule_denominator = @Denominator, rule_strict = @Strict,
+                            rule_base = @ruleBase, rule_constant = @Constant
+            WHERE id = @pollId AND congress_id = @congressId AND state = 'draft' AND kind = 'election'
+            """, new
+        {
+            pollId, congressId, title = edit.Title.Trim(), edit.Seats, edit.EmptyBallotValid, edit.CountdownSeconds,
+            rule.Numerator, rule.Denominator, rule.Strict, ruleBase = rule.Base.ToString(), rule.Constant,
+        }, transaction);
+        if (changed == 0)
+        {
+            return Problems.Conflict("poll_not_draft", "Only an election that has not been opened can be edited.");
+        }
+
+        await AuditLog.WriteAsync(transaction, user, http, congressId, "election.edit", pollId.ToString(), edit);
+        var poll = (await PollQueries.FindAsync(connection, pollId, transaction))!;
+        await transaction.CommitAsync();
+        await notifier.AgendaChangedAsync(congressId);
+        return TypedResults.Ok(poll.ToDto());
+    }
+
+    private static async Task<Results<Ok<PollDto>, BadRequest<ImportReportDto>, ProblemHttpResult>> SetCandidatesAsync(
+        Guid pollId, List<CandidateEditDto> candidates, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, CongressNotifier notifier)
+    {
+        var problems = candidates.SelectMany((c, i) => CandidateFile.Validate(c, i + 1)).ToList();
+        if (candidates.Count > CandidateFile.MaxCandidates)
+        {
+            problems.Add(new ImportProblemDto(0, "", "too_many_rows", CandidateFile.MaxCandidates.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        if (problems.Count > 0)
+        {
+            return TypedResults.BadRequest(new ImportReportDto(false, candidates.Count, 0, 0, 0, problems));
+        }
+
+        return await ReplaceCandidatesAsync(pollId, candidates.Select(c => CandidateFile.Clean(c)).ToList(), user, http, db, notifier);
+    }
+
+    private static async Task<Results<Ok<PollDto>, BadRequest<ImportReportDto>, ProblemHttpResult>> ImportCandidatesAsync(
+        Guid pollId, IFormFile? file, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, CongressNotifier notifier)
+    {
+        if (file is null || file.Length == 0)
+        {
+            return TypedResults.BadRequest(new ImportReportDto(false, 0, 0, 0, 0, [new ImportProblemDto(0, "", "file_empty", file?.FileName)]));
+        }
+
+        if (file.Length > 4 * 1024 * 1024)
+        {
+            return TypedResults.BadRequest(new ImportReportDto(false, 0, 0, 0, 0, [new ImportProblemDto(0, "", "file_too_large", file.FileName)]));
+        }
+
+        using var buffer = new MemoryStream();
+        await file.CopyToAsync(buffer);
+        var parsed = CandidateFile.Read(file.FileName, buffer.ToArray());
+        if (parsed.Problems.Count > 0)
+        {
+            return TypedResults.BadRequest(new ImportReportDto(false, 0, 0, 0, 0, parsed.Problems));
+        }
+
+        return await ReplaceCandidatesAsync(pollId, parsed.Candidates, user, http, db, notifier);
+    }
+
+    /// <summary>The list is replaced whole, in the order given: the ballot's order is the list's.</summary>
+    private static async Task<Results<Ok<PollDto>, BadRequest<ImportReportDto>, ProblemHttpResult>> ReplaceCandidatesAsync(
+        Guid pollId, IReadOnlyList<CandidateEditDto> candidates, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, CongressNotifier notifier)
+    {
+        Guid congressId = user.CongressId();
+        await using var connection = await db.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        string? state = await connection.ExecuteScalarAsync<string?>(
+            "SELECT state FROM poll WHERE id = @pollId AND congress_id = @congressId AND kind = 'election' FOR UPDATE", new { pollId, congressId }, transaction);
+        if (state is null)
+        {
+            return Problems.NotFound("unknown_poll", "There is no such election in this congress.");
+        }
+
+        if (state != "draft")
+        {
+            return Problems.Conflict("poll_not_draft", "The candidate list is fixed once the election has been opened.");
+        }
+
+        await connection.ExecuteAsync("DELETE FROM candidate WHERE poll_id = @pollId", new { pollId }, transaction);
+        await connection.ExecuteAsync("""
+            INSERT INTO candidate (poll_id, position, full_name, birth_year, job_title, unit)
+            SELECT @pollId, t.position, t.full_name, t.birth_year, t.job_title, t.unit
+            FROM unnest(@positions, @names, @years, @titles, @units) AS t(position, full_name, birth_year, job_title, unit)
+            """, new
+        {
+            pollId,
+            positions = Enumerable.Range(1, candidates.Count).Select(i => (short)i).ToArray(),
+            names = candidates.Select(c => c.FullName).ToArray(),
+            years = candidates.Select(c => c.BirthYear).ToArray(),
+            titles = candidates.Select(c => c.JobTitle).ToArray(),
+            units = candidates.Select(c => c.Unit).ToArray(),
+        }, transaction);
+        await AuditLog.WriteAsync(transaction, user, http, congressId, "election.candidates", pollId.ToString(), new { count = candidates.Count, names = candidates.Select(c => c.FullName) });
+        var poll = (await PollQueries.FindAsync(connection, pollId, transaction))!;
+        await transaction.CommitAsync();
+        await notifier.AgendaChangedAsync(congressId);
+        return TypedResults.Ok(poll.ToDto());
+    }
+
+    /// <summary>Properties rather than a positional record: Dapper reports array columns as System.Array to constructors.</summary>
+    private sealed class EntryRow
+    {
+        public int BallotNo { get; init; }
+
+        public short Entry { get; init; }
+
+        public short[] Kept { get; init; } = [];
+
+        public bool Invalid { get; init; }
+
+        public string EnteredBy { get; init; } = "";
+    }
+
+    private static async Task<Results<Ok<PaperBallotStatusDto>, ProblemHttpResult>> EnterPaperBallotAsync(
+        Guid pollId, PaperBallotDto paper, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db)
+    {
+        if (paper.BallotNo is < 1 or > 100_000 || paper.Kept is null)
+        {
+            return Problems.BadRequest("bad_paper_ballot", "A paper ballot has a number from 1 to 100,000 and the names it keeps.");
+        }
+
+        Guid congressId = user.CongressId();
+        string actor = user.Actor();
+        await using var connection = await db.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        // The election row is locked: two members entering the same ballot at once are taken one after the other.
+        var poll = await LockOpenElectionAsync(connection, transaction, pollId, congressId);
+        if (poll.Problem is { } refused)
+        {
+            return refused;
+        }
+
+        var kept = paper.Kept.Distinct().Order().Select(k => (short)k).ToArray();
+        if (kept.Length != paper.Kept.Count || kept.Any(k => k < 1 || k > poll.Candidates))
+        {
+            return Problems.BadRequest("bad_paper_ballot", "A paper ballot keeps names from the list, each once.");
+        }
+
+        if (!paper.Invalid && kept.Length > poll.Seats)
+        {
+            return Problems.BadRequest("paper_too_many_kept", $"This ballot keeps {kept.Length} names for {poll.Seats} seats: it is invalid; enter it as invalid.");
+        }
+
+        if (!paper.Invalid && kept.Length == 0 && !poll.EmptyValid)
+        {
+            return Problems.BadRequest("paper_empty_not_valid", "In this election a ballot that keeps nobody is invalid; enter it as invalid.");
+        }
+
+        var entries = (await connection.QueryAsync<EntryRow>(
+            "SELECT ballot_no, entry, kept, invalid, entered_by FROM paper_ballot_entry WHERE poll_id = @pollId AND ballot_no = @BallotNo ORDER BY entry",
+            new { pollId, paper.BallotNo }, transaction)).ToList();
+        if (entries.Count >= 2)
+        {
+            return Problems.Conflict("paper_already_entered", $"Ballot {paper.BallotNo} was entered twice already; discard it to enter it again.");
+        }
+
+        if (entries.Count == 1 && entries[0].EnteredBy == actor)
+        {
+            return Problems.Conflict("paper_needs_second_person", $"Ballot {paper.BallotNo} must be entered the second time by another member of the committee.");
+        }
+
+        if (entries.Count == 0 && await PaperWouldExceedPresentAsync(connection, transaction, pollId, adding: 1))
+        {
+            return Problems.Conflict("paper_exceeds_present", "More ballots than entitled delegates present: check the ballot numbers.");
+        }
+
+        short entry = (short)(entries.Count + 1);
+        await connection.ExecuteAsync("""
+            INSERT INTO paper_ballot_entry (poll_id, ballot_no, entry, kept, invalid, entered_by)
+            VALUES (@pollId, @BallotNo, @entry, @kept, @Invalid, @actor)
+            """, new { pollId, paper.BallotNo, entry, kept = paper.Invalid ? [] : kept, paper.Invalid, actor }, transaction);
+        await AuditLog.WriteAsync(transaction, user, http, congressId, "election.paper_ballot", pollId.ToString(), new { paper.BallotNo, entry, kept, paper.Invalid });
+        await transaction.CommitAsync();
+        var all = entries.Append(new EntryRow { BallotNo = paper.BallotNo, Entry = entry, Kept = paper.Invalid ? [] : kept, Invalid = paper.Invalid, EnteredBy = actor }).ToList();
+        return TypedResults.Ok(Status(all));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DiscardPaperBallotAsync(
+        Guid pollId, int ballotNo, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db)
+    {
+        Guid congressId = user.CongressId();
+        await using var connection = await db.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        var poll = await LockOpenElectionAsync(connection, transaction, pollId, congressId);
+        if (poll.Problem is { } refused)
+        {
+            return refused;
+        }
+
+        var removed = (await connection.QueryAsync<EntryRow>(
+            "DELETE FROM paper_ballot_entry WHERE poll_id = @pollId AND ballot_no = @ballotNo RETURNING ballot_no, entry, kept, invalid, entered_by",
+            new { pollId, ballotNo }, transaction)).ToList();
+        if (removed.Count == 0)
+        {
+            return Problems.NotFound("unknown_paper_ballot", $"Ballot {ballotNo} has not been entered.");
+        }
+
+        await AuditLog.WriteAsync(transaction, user, http, congressId, "election.paper_discard", pollId.ToString(),
+            new { ballotNo, entries = removed.Select(e => new { e.Entry, e.Kept, e.Invalid, e.EnteredBy }) });
+        await transaction.CommitAsync();
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<Ok<PaperSummaryDto>, ProblemHttpResult>> AddPaperTotalsAsync(
+        Guid pollId, PaperTotalsDto totals, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db)
+    {
+        Guid congressId = user.CongressId();
+        await using var connection = await db.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        var poll = await LockOpenElectionAsync(connection, transaction, pollId, congressId);
+        if (poll.Problem is { } refused)
+        {
+            return refused;
+        }
+
+        var votes = totals.Votes ?? [];
+        int valid = totals.Returned - totals.Invalid;
+        if (totals.Issued is < 0 or > 100_000 || totals.Returned < 0 || totals.Invalid < 0 || totals.Note?.Length > 300)
+        {
+            return Problems.BadRequest("bad_paper_totals", "Paper ballot counts are whole numbers.");
+        }
+
+        if (totals.Returned > totals.Issued || totals.Invalid > totals.Returned)
+        {
+            return Problems.BadRequest("paper_totals_inconsistent", "Ballots returned cannot exceed ballots issued, nor invalid ones the ballots returned.");
+        }
+
+        if (votes.Count != 0 && votes.Count != poll.Candidates)
+        {
+            return Problems.BadRequest("bad_paper_totals", $"Give one count per candidate: {poll.Candidates} counts.");
+        }
+
+        if (votes.Any(v => v < 0 || v > valid) || (long)votes.Sum(v => (long)v) > (long)valid * poll.Seats)
+        {
+            return Problems.BadRequest("paper_votes_exceed_valid",
+                $"With {valid} valid ballots, no candidate can have more than {valid} votes, and all together at most {valid * poll.Seats}.");
+        }
+
+        if (await PaperWouldExceedPresentAsync(connection, transaction, pollId, totals.Returned))
+        {
+            return Problems.Conflict("paper_exceeds_present", "More ballots than entitled delegates present: check the counts.");
+        }
+
+        int[] stored = votes.Count == 0 ? new int[poll.Candidates] : [.. votes];
+        await connection.ExecuteAsync("""
+            INSERT INTO paper_election_total (poll_id, issued, returned, invalid, votes, note, entered_by)
+            VALUES (@pollId, @Issued, @Returned, @Invalid, @stored, @Note, @actor)
+            """, new { pollId, totals.Issued, totals.Returned, totals.Invalid, stored, totals.Note, actor = user.Actor() }, transaction);
+        await AuditLog.WriteAsync(transaction, user, http, congressId, "election.paper_totals", pollId.ToString(), totals);
+        var summary = await SummaryAsync(connection, transaction, pollId, poll.Candidates);
+        await transaction.CommitAsync();
+        return TypedResults.Ok(summary);
+    }
+
+    private static async Task<Results<Ok<PaperSummaryDto>, ProblemHttpResult>> PaperAsync(Guid pollId, ClaimsPrincipal user, NpgsqlDataSource db)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        int? candidates = await connection.ExecuteScalarAsync<int?>(
+            "SELECT (SELECT count(*)::int FROM candidate c WHERE c.poll_id = p.id) FROM poll p WHERE p.id = @pollId AND p.congress_id = @congressId AND p.kind = 'election'",
+            new { pollId, congressId = user.CongressId() }, transaction);
+        return candidates is null
+            ? Problems.NotFound("unknown_poll", "There is no such election in this congress.")
+            : TypedResults.Ok(await SummaryAsync(connection, transaction, pollId, candidates.Value));
+    }
+
+    private static async Task<PaperSummaryDto> SummaryAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid pollId, int candidates)
+    {
+        var entries = await connection.QueryAsync<EntryRow>(
+            "SELECT ballot_no, entry, kept, invalid, entered_by FROM paper_ballot_entry WHERE poll_id = @pollId ORDER BY ballot_no, entry", new { pollId }, transaction);
+        var ballots = entries.GroupBy(e => e.BallotNo).Select(g => Status(g.ToList())).ToList();
+        var totals = (await connection.QueryAsync<(int Issued, int Returned, int Invalid, int[] Votes)>(
+            "SELECT issued, returned, invalid, votes FROM paper_election_total WHERE poll_id = @pollId", new { pollId }, transaction)).ToList();
+        var votes = Enumerable.Range(0, candidates).Select(i => totals.Sum(t => i < t.Votes.Length ? t.Votes[i] : 0)).ToList();
+        return new PaperSummaryDto(ballots, totals.Sum(t => t.Issued), totals.Sum(t => t.Returned), totals.Sum(t => t.Invalid), votes);
+    }
+
+    private static PaperBallotStatusDto Status(List<EntryRow> entries)
+    {
+        var first = entries[0];
+        var state = entries.Count == 1 ? PaperBallotState.Waiting
+            : first.Invalid == entries[1].Invalid && first.Kept.SequenceEqual(entries[1].Kept) ? PaperBallotState.Confirmed
+            : PaperBallotState.Mismatch;
+        return new PaperBallotStatusDto(first.BallotNo, state, entries.Select(e => e.EnteredBy).ToList(),
+            state == PaperBallotState.Confirmed ? first.Kept.Select(k => (int)k).ToList() : null, state == PaperBallotState.Confirmed && first.Invalid);
+    }
+
+    private sealed record OpenElection(int Seats, int Candidates, bool EmptyValid, ProblemHttpResult? Problem);
+
+    private static async Task<OpenElection> LockOpenElectionAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid pollId, Guid congressId)
+    {
+        var row = await connection.QuerySingleOrDefaultAsync<(string State, int Seats, bool EmptyBallotValid)?>(
+            "SELECT state, seats, empty_ballot_valid FROM poll WHERE id = @pollId AND congress_id = @congressId AND kind = 'election' FOR UPDATE",
+            new { pollId, congressId }, transaction);
+        if (row is not { } poll)
+        {
+            return new OpenElection(0, 0, false, Problems.NotFound("unknown_poll", "There is no such election in this congress."));
+        }
+
+        if (poll.State != "open")
+        {
+            return new OpenElection(0, 0, false, Problems.Conflict("poll_not_open", "Paper ballots are entered while the election is open."));
+        }
+
+        int candidates = await connection.ExecuteScalarAsync<int>("SELECT count(*)::int FROM candidate WHERE poll_id = @pollId", new { pollId }, transaction);
+        return new OpenElection(poll.Seats, candidates, poll.EmptyBallotValid, null);
+    }
+
+    /// <summary>Electronic ballots, paper ballots entered and paper totals together may not exceed the entitled delegates present.</summary>
+    private static async Task<bool> PaperWouldExceedPresentAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid pollId, int adding)
+    {
+        var counts = await connection.QuerySingleAsync<(int Cast, int Present)>("""
+            SELECT (SELECT coalesce(sum(weight), 0)::int FROM ballot WHERE poll_id = @pollId)
+                       + (SELECT count(DISTINCT ballot_no)::int FROM paper_ballot_entry WHERE poll_id = @pollId)
+                       + (SELECT coalesce(sum(returned), 0)::int FROM paper_election_total WHERE poll_id = @pollId) AS cast,
+                   (SELECT coalesce(sum(r.weight), 0)::int FROM poll_roll r JOIN delegate d ON d.id = r.delegate_id
+                    WHERE r.poll_id = @pollId AND d.checked_in_at IS NOT NULL) AS present
+            """, new { pollId }, transaction);
+        return counts.Cast + adding > counts.Present;
+    }
+
+    private sealed record FiguresRow(int Electronic, int PaperReturned, int PaperInvalid, int TotalsIssued, int TotalsReturned, int TotalsInvalid, int Entitled, int Present, int Unsettled);
+
+    /// <summary>
+    /// Counts an election inside the closing (or recounting) transaction and stores the result: the minutes'
+    /// figures on the poll, votes and outcome on each candidate. Refused while a paper ballot waits for its second
+    /// entry or its two entries differ: nothing is counted that two people have not read alike.
+    /// </summary>
+    public static async Task<(ElectionResultDto? Result, ProblemHttpResult? Problem)> CountAndStoreAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, PollQueries.PollRow poll, MajorityRule? quorum)
+    {
+        ArgumentNullException.ThrowIfNull(poll);
+        const string confirmed = """
+            confirmed AS (
+                SELECT a.kept, a.invalid
+                FROM paper_ballot_entry a
+                JOIN paper_ballot_entry b ON b.poll_id = a.poll_id AND b.ballot_no = a.ballot_no AND b.entry = 2
+                WHERE a.poll_id = @pollId AND a.entry = 1 AND a.kept = b.kept AND a.invalid = b.invalid
+            )
+            """;
+        var f = await connection.QuerySingleAsync<FiguresRow>($"""
+            WITH {confirmed}
+            SELECT (SELECT coalesce(sum(weight), 0)::int FROM ballot WHERE poll_id = @pollId) AS electronic,
+                   (SELECT count(*)::int FROM confirmed) AS paper_returned,
+                   (SELECT count(*)::int FROM confirmed WHERE invalid) AS paper_invalid,
+                   (SELECT coalesce(sum(issued), 0)::int FROM paper_election_total WHERE poll_id = @pollId) AS totals_issued,
+                   (SELECT coalesce(sum(returned), 0)::int FROM paper_election_total WHERE poll_id = @pollId) AS totals_returned,
+                   (SELECT coalesce(sum(invalid), 0)::int FROM paper_election_total WHERE poll_id = @pollId) AS totals_invalid,
+                   (SELECT coalesce(sum(weight), 0)::int FROM poll_roll WHERE poll_id = @pollId) AS entitled,
+                   (SELECT coalesce(sum(weight), 0)::int FROM poll_roll WHERE poll_id = @pollId AND present_at_close) AS present,
+                   (SELECT count(DISTINCT ballot_no)::int FROM paper_ballot_entry WHERE poll_id = @pollId) - (SELECT count(*)::int FROM confirmed) AS unsettled
+            """, new { pollId = poll.Id }, transaction);
+        if (f.Unsettled > 0)
+        {
+            return (null, Problems.Conflict("paper_ballots_unsettled",
+                $"{f.Unsettled} paper ballot(s) are entered once only or their two entries differ: settle them before closing."));
+        }
+
+        var votes = (await connection.QueryAsync<(short Position, int Votes)>($"""
+            WITH {confirmed}
+            SELECT c.position,
+                   (SELECT coalesce(sum(b.weight), 0)::int FROM ballot b WHERE b.poll_id = c.poll_id AND c.position = ANY (b.kept))
+                   + (SELECT count(*)::int FROM confirmed x WHERE NOT x.invalid AND c.position = ANY (x.kept))
+                   + (SELECT coalesce(sum(t.votes[c.position]), 0)::int FROM paper_election_total t WHERE t.poll_id = c.poll_id) AS votes
+            FROM candidate c WHERE c.poll_id = @pollId
+            """, new { pollId = poll.Id }, transaction)).ToDictionary(v => (int)v.Position, v => v.Votes);
+
+        // Paper ballots issued are what the committee reported, and never fewer than came back.
+        int paperReturned = f.PaperReturned + f.TotalsReturned;
+        int invalid = f.PaperInvalid + f.TotalsInvalid;
+        var figures = new ElectionFigures(
+            Issued: f.Electronic + Math.Max(f.TotalsIssued, paperReturned),
+            Returned: f.Electronic + paperReturned,
+            Valid: f.Electronic + paperReturned - invalid,
+            Invalid: invalid,
+            Entitled: f.Entitled,
+            Present: f.Present);
+        var result = ElectionCount.Decide(poll.Seats ?? 1,
+            poll.Candidates.Select(c => (new CandidateDto(c.Position, c.FullName, c.BirthYear, c.JobTitle, c.Unit), votes.GetValueOrDefault(c.Position))).ToList(),
+            figures, poll.Rule, quorum);
+        await connection.ExecuteAsync("""
+            UPDATE poll SET issued_count = @Issued, returned_count = @Returned, valid_count = @Valid, invalid_count = @Invalid,
+                            entitled_count = @Entitled, present_count = @Present, yes_count = 0, no_count = 0, abstain_count = 0,
+                            passed = @passed, verdict = @verdict
+            WHERE id = @pollId
+            """, new { pollId = poll.Id, result.Issued, result.Returned, result.Valid, result.Invalid, result.Entitled, result.Present, passed = result.Verdict == Verdict.Passed, verdict = result.Verdict.ToString() }, transaction);
+        await connection.ExecuteAsync("""
+            UPDATE candidate c SET votes = t.votes, outcome = t.outcome
+            FROM unnest(@positions, @counts, @outcomes) AS t(position, votes, outcome)
+            WHERE c.poll_id = @pollId AND c.position = t.position
+            """, new
+        {
+            pollId = poll.Id,
+            positions = result.Ranked.Select(r => (short)r.Position).ToArray(),
+            counts = result.Ranked.Select(r => r.Votes).ToArray(),
+            outcomes = result.Ranked.Select(r => r.Outcome.ToString()).ToArray(),
+        }, transaction);
+        return (result, null);
+    }
+
+    private static async Task<Results<Ok<List<PublishedBallotDto>>, ProblemHttpResult>> BallotsAsync(Guid pollId, ClaimsPrincipal user, NpgsqlDataSource db)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        string? state = await connection.ExecuteScalarAsync<string?>(
+            "SELECT state FROM poll WHERE id = @pollId AND congress_id = @congressId AND kind = 'election'", new { pollId, congressId = user.CongressId() });
+        if (state is null)
+        {
+            return Problems.NotFound("unknown_poll", "There is no such election in this congress.");
+        }
+
+        if (state != "published")
+        {
+            return Problems.Conflict("poll_not_published", "The ballots are listed once the result is published.");
+        }
+
+        // Sorted by receipt: the list's order says nothing about when a ballot was cast.
+        var rows = await connection.QueryAsync<(string Receipt, short[] Kept)>(
+            "SELECT receipt, kept FROM ballot WHERE poll_id = @pollId AND receipt IS NOT NULL ORDER BY receipt", new { pollId });
+        return TypedResults.Ok(rows.Select(r => new PublishedBallotDto(r.Receipt, r.Kept.Select(k => (int)k).ToList())).ToList());
+    }
+
+    private static async Task<Results<Ok<PollDto>, ProblemHttpResult>> RunoffAsync(
+        Guid pollId, RunoffRequestDto request, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, CongressNotifier notifier)
+    {
+        if (Problems.InvalidTitle(request.Title) is { } badTitle)
+        {
+            return badTitle;
+        }
+
+        Guid congressId = user.CongressId();
+        await using var connection = await db.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await connection.ExecuteAsync("SELECT 1 FROM poll WHERE id = @pollId FOR UPDATE", new { pollId }, transaction);
+        var source = await PollQueries.FindAsync(connection, pollId, transaction);
+        if (source is null || source.CongressId != congressId || !source.IsElection)
+        {
+            return Problems.NotFound("unknown_poll", "There is no such election in this congress.");
+        }
+
+        if (source.ToDto().Election is not { Verdict: Verdict.Tie or Verdict.Shortfall } result)
+        {
+            return Problems.Conflict("no_runoff_needed", "A runoff follows a closed election with a tie for the last seat or unfilled seats.");
+        }
+
+        if (await connection.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM poll WHERE runoff_of = @pollId AND state <> 'cancelled')", new { pollId }, transaction))
+        {
+            return Problems.Conflict("runoff_exists", "This election already has a runoff.");
+        }
+
+        // A tie is decided between the tied candidates; unfilled seats are filled from those not elected.
+        var outcome = result.Verdict == Verdict.Tie ? CandidateOutcome.Tied : CandidateOutcome.NotElected;
+        var names = result.Ranked.Where(r => r.Outcome == outcome).Select(r => r.Position).ToHashSet();
+        var candidates = source.Candidates.Where(c => names.Contains(c.Position)).OrderBy(c => c.Position)
+            .Select(c => new CandidateEditDto(c.FullName, c.BirthYear, c.JobTitle, c.Unit)).ToList();
+        Guid runoffId = await PollsApi.InsertDraftAsync(connection, transaction, congressId, source.AgendaItemId, request.Title.Trim(), "", secret: true, allowAbstain: false, source.Rule);
+        await connection.ExecuteAsync("""
+            UPDATE poll SET kind = 'election', seats = @seats, empty_ballot_valid = @EmptyBallotValid, countdown_seconds = @CountdownSeconds, runoff_of = @pollId
+            WHERE id = @runoffId
+            """, new { seats = ElectionCount.SeatsLeft(result), source.EmptyBallotValid, source.CountdownSeconds, pollId, runoffId }, transaction);
+        await connection.ExecuteAsync("""
+            INSERT INTO candidate (poll_id, position, full_name, birth_year, job_title, unit)
+            SELECT @runoffId, t.position, t.full_name, t.birth_year, t.job_title, t.unit
+            FROM unnest(@positions, @fullNames, @years, @titles, @units) AS t(position, full_name, birth_year, job_title, unit)
+            """, new
+        {
+            runoffId,
+            positions = Enumerable.Range(1, candidates.Count).Select(i => (short)i).ToArray(),
+            fullNames = candidates.Select(c => c.FullName).ToArray(),
+            years = candidates.Select(c => c.BirthYear).ToArray(),
+            titles = candidates.Select(c => c.JobTitle).ToArray(),
+            units = candidates.Select(c => c.Unit).ToArray(),
+        }, transaction);
+        await AuditLog.WriteAsync(transaction, user, http, congressId, "election.runoff", runoffId.ToString(), new { of = pollId, candidates = candidates.Count });
+        var poll = (await PollQueries.FindAsync(connection, runoffId, transaction))!;
+        await transaction.CommitAsync();
+        await notifier.AgendaChangedAsync(congressId);
+        return TypedResults.Ok(poll.ToDto());
+    }
+
+    private static async Task<Results<Ok<CountingMinutesDto>, ProblemHttpResult>> MinutesAsync(Guid pollId, ClaimsPrincipal user, NpgsqlDataSource db)
+    {
+        Guid congressId = user.CongressId();
+        await using var connection = await db.OpenConnectionAsync();
+        var poll = await PollQueries.FindAsync(connection, pollId);
+        if (poll is null || poll.CongressId != congressId || !poll.IsElection)
+        {
+            return Problems.NotFound("unknown_poll", "There is no such election in this congress.");
+        }
+
+        var row = await connection.QuerySingleAsync<(string Name, int Electronic)>("""
+            SELECT (SELECT name FROM congress WHERE id = @congressId) AS name,
+                   (SELECT coalesce(sum(weight), 0)::int FROM ballot WHERE poll_id = @pollId) AS electronic
+            """, new { congressId, pollId });
+        var committee = (await connection.QueryAsync<string>(
+            "SELECT display_name FROM staff_account WHERE congress_id = @congressId AND role = 'counting' ORDER BY display_name", new { congressId }))
+            .Order(VietnameseOrder.Names).ToList();
+        var dto = poll.ToDto();
+        int paper = dto.Election is { } e ? e.Returned - row.Electronic : 0;
+        return TypedResults.Ok(new CountingMinutesDto(row.Name, dto, dto.Candidates ?? [], committee, row.Electronic, paper));
+    }
+}
