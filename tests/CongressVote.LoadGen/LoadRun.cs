@@ -1,0 +1,482 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using CongressVote.Shared;
+using HdrHistogram;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace CongressVote.LoadGen;
+
+public enum CastTiming
+{
+    /// <summary>Every delegate casts once, at a random moment inside the burst window.</summary>
+    Burst,
+    /// <summary>Ballots at a fixed rate for a duration; polls are opened and closed in turn as delegates run out.</summary>
+    Steady,
+}
+
+public sealed record LoadOptions
+{
+    public required Uri BaseUrl { get; init; }
+
+    /// <summary>Badge tokens of the delegates to simulate (one connection each).</summary>
+    public required IReadOnlyList<string> Tokens { get; init; }
+
+    /// <summary>A secretariat account: the run opens and closes its own polls.</summary>
+    public required string StaffUser { get; init; }
+
+    public required string StaffPassword { get; init; }
+
+    public string? ProjectorCode { get; init; }
+
+    public int Projectors { get; init; } = 1;
+
+    public string Scenario { get; init; } = "burst";
+
+    public CastTiming Timing { get; init; } = CastTiming.Burst;
+
+    public TimeSpan BurstWindow { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Ballots a second in steady mode.</summary>
+    public int Rate { get; init; } = 2000;
+
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(30);
+
+    public int ConnectParallelism { get; init; } = 32;
+
+    /// <summary>How long one ballot is retried with its key before it counts as not acknowledged.</summary>
+    public TimeSpan CastDeadline { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The server's database: when given, every acknowledged key is looked up there.</summary>
+    public string? Database { get; init; }
+
+    /// <summary>The server's process id on this machine, for its memory.</summary>
+    public int? ServerPid { get; init; }
+
+    public TextWriter? Progress { get; init; }
+}
+
+/// <summary>What a run measured. Latencies in milliseconds; memory in MB and KB.</summary>
+public sealed record LoadSummary(
+    string Scenario,
+    int Delegates,
+    int Connected,
+    int Polls,
+    int Attempted,
+    int Acknowledged,
+    int Refused,
+    int Lost,
+    int Duplicated,
+    string VerifiedBy,
+    double AckP50Ms,
+    double AckP99Ms,
+    double AckP999Ms,
+    double AckMaxMs,
+    double TallyP50Ms,
+    double TallyP99Ms,
+    double VotesPerSecond,
+    double ConnectP50Ms,
+    double ConnectP99Ms,
+    double? ServerPeakMb,
+    double? ServerKbPerConnection,
+    double ElapsedSeconds);
+
+/// <summary>
+/// Simulates delegates over real WebSockets with the SignalR .NET client: each signs in with its badge token,
+/// waits for the open poll and casts with a key it keeps across retries; projector clients record the tallies.
+/// Loopback only, bounded in count and time.
+/// </summary>
+public sealed class LoadRun(LoadOptions options)
+{
+    private readonly ConcurrentQueue<(long At, Guid PollId, int Turnout)> _tallies = new();
+    private readonly ConcurrentQueue<(Guid PollId, Guid Key, long Sent, long Acked)> _acks = new();
+    private readonly ConcurrentDictionary<string, int> _refusals = new();
+    private readonly LongHistogram _connect = new(TimeStamp.Seconds(120), 3);
+    private int _attempted;
+
+    private static readonly string[] s_csrf = ["1"];
+
+    public async Task<LoadSummary> RunAsync(CancellationToken cancellationToken = default)
+    {
+        if (!options.BaseUrl.IsLoopback)
+        {
+            throw new InvalidOperationException("The load generator runs against loopback addresses only.");
+        }
+
+        using var http = new HttpClient(new SocketsHttpHandler { UseCookies = false, MaxConnectionsPerServer = 256, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
+        {
+            BaseAddress = options.BaseUrl,
+            Timeout = TimeSpan.FromSeconds(60),
+        };
+        http.DefaultRequestHeaders.Add(Routes.CsrfHeader, s_csrf);
+        string staffCookie = await SignInAsync(http, Routes.StaffLogin, new StaffLoginRequest(options.StaffUser, options.StaffPassword), cancellationToken);
+        await using var staffHub = await ConnectAsync(staffCookie, cancellationToken);
+        var snapshot = await staffHub.InvokeAsync<CongressSnapshotDto>(nameof(ICongressHub.Snapshot), cancellationToken);
+        if (snapshot.CurrentPoll is { State: PollState.Open } open)
+        {
+            await StaffPostAsync(http, staffCookie, Routes.ClosePoll(open.Id), cancellationToken);
+        }
+
+        long? rssBefore = ReadProcKb("VmRSS");
+        var projectors = new List<HubConnection>();
+        for (int i = 0; options.ProjectorCode is not null && i < options.Projectors; i++)
+        {
+            string cookie = await SignInAsync(http, Routes.ProjectorLogin, new TokenLoginRequest(options.ProjectorCode), cancellationToken);
+            var projector = await ConnectAsync(cookie, cancellationToken);
+            projector.On<TallyDto>(nameof(ICongressClient.TallyChanged), t => _tallies.Enqueue((Stopwatch.GetTimestamp(), t.PollId, t.Turnout)));
+            projectors.Add(projector);
+        }
+
+        Say($"connecting {options.Tokens.Count} delegates...");
+        var delegates = new HubConnection?[options.Tokens.Count];
+        using (var gate = new SemaphoreSlim(options.ConnectParallelism))
+        {
+            await Task.WhenAll(options.Tokens.Select(async (token, i) =>
+            {
+                await gate.WaitAsync(cancellationToken);
+                try
+                {
+                    long start = Stopwatch.GetTimestamp();
+                    string cookie = await SignInAsync(http, Routes.DelegateLogin,
+                        new DelegateLoginRequest(token, "loadgen-" + Guid.NewGuid().ToString("N"), "load generator"), cancellationToken);
+                    delegates[i] = await ConnectAsync(cookie, cancellationToken);
+                    lock (_connect)
+                    {
+                        _connect.RecordValue(Micros(Stopwatch.GetTimestamp() - start));
+                    }
+                }
+                catch (Exception ex) when (ex is HttpRequestException or IOException or InvalidOperationException or TaskCanceledException)
+                {
+                    _refusals.AddOrUpdate("connect failed", 1, (_, n) => n + 1);
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            }));
+        }
+
+        var connected = delegates.Where(d => d is not null).Select(d => d!).ToList();
+        long? rssConnected = ReadProcKb("VmRSS");
+        Say($"{connected.Count} connected");
+
+        var polls = new List<Guid>();
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            if (options.Timing == CastTiming.Burst)
+            {
+                Guid pollId = await NewPollAsync(http, staffCookie, snapshot, 1, cancellationToken);
+                polls.Add(pollId);
+                await StaffPostAsync(http, staffCookie, Routes.OpenPoll(pollId), cancellationToken);
+                clock.Restart();
+                await Task.WhenAll(connected.Select(async hub =>
+                {
+                    await Task.Delay(Random.Shared.Next((int)options.BurstWindow.TotalMilliseconds), cancellationToken);
+                    await CastAsync(hub, pollId, cancellationToken);
+                }));
+            }
+            else
+            {
+                await SteadyAsync(http, staffCookie, snapshot, connected, polls, clock, cancellationToken);
+            }
+        }
+        finally
+        {
+            clock.Stop();
+        }
+
+        // The final tallies follow the last acknowledgements by a coalescing interval.
+        await WaitForTalliesAsync(TimeSpan.FromSeconds(5));
+        if (options.Timing == CastTiming.Burst)
+        {
+            await StaffPostAsync(http, staffCookie, Routes.ClosePoll(polls[0]), cancellationToken);
+        }
+
+        var (lost, duplicated, verifiedBy) = await VerifyAsync(staffCookie, polls, cancellationToken);
+        double? peakMb = ReadProcKb("VmHWM") / 1024.0;
+        double? kbPerConnection = rssBefore is { } before && rssConnected is { } after && connected.Count > 0
+            ? (after - before) / (double)connected.Count : null;
+
+        await Task.WhenAll(connected.Concat(projectors).Select(c => c.DisposeAsync().AsTask()));
+        return Summarise(connected.Count, polls.Count, lost, duplicated, verifiedBy, clock.Elapsed, peakMb, kbPerConnection);
+    }
+
+    /// <summary>
+    /// Ballots at a steady rate: every connected delegate votes once on the open poll, then that poll is closed and
+    /// the next opened, until the duration has passed. The rate is kept by a pacing clock across polls.
+    /// </summary>
+    private async Task SteadyAsync(HttpClient http, string staffCookie, CongressSnapshotDto snapshot, List<HubConnection> delegates,
+        List<Guid> polls, Stopwatch clock, CancellationToken cancellationToken)
+    {
+        int needed = (int)Math.Ceiling(options.Rate * options.Duration.TotalSeconds / Math.Max(1, delegates.Count)) + 1;
+        var pollIds = new List<Guid>();
+        for (int i = 0; i < needed; i++)
+        {
+            pollIds.Add(await NewPollAsync(http, staffCookie, snapshot, i + 1, cancellationToken));
+        }
+
+        clock.Restart();
+        long sent = 0;
+        foreach (var pollId in pollIds)
+        {
+            if (clock.Elapsed >= options.Duration)
+            {
+                break;
+            }
+
+            await StaffPostAsync(http, staffCookie, Routes.OpenPoll(pollId), cancellationToken);
+            polls.Add(pollId);
+            var inFlight = new List<Task>(delegates.Count);
+            foreach (var hub in delegates.OrderBy(_ => Random.Shared.Next()))
+            {
+                // Pace: by now, rate × elapsed ballots should have gone out.
+                while (sent >= (long)(clock.Elapsed.TotalSeconds * options.Rate))
+                {
+                    await Task.Delay(1, cancellationToken);
+                }
+
+                if (clock.Elapsed >= options.Duration)
+                {
+                    break;
+                }
+
+                inFlight.Add(CastAsync(hub, pollId, cancellationToken));
+                sent++;
+            }
+
+            await Task.WhenAll(inFlight);
+            await StaffPostAsync(http, staffCookie, Routes.ClosePoll(pollId), cancellationToken);
+        }
+    }
+
+    private async Task CastAsync(HubConnection hub, Guid pollId, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _attempted);
+        var request = new CastRequest(pollId, Random.Shared.Next(5) == 0 ? VoteChoice.No : VoteChoice.Yes, Guid.NewGuid());
+        long sent = Stopwatch.GetTimestamp();
+        var deadline = DateTime.UtcNow + options.CastDeadline;
+        string? last = null;
+        while (DateTime.UtcNow < deadline && !cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (hub.State != HubConnectionState.Connected)
+                {
+                    await Task.Delay(100, cancellationToken);
+                    continue;
+                }
+
+                // The same key on every attempt, as a tablet does: a retry never stores a second ballot.
+                var result = await hub.InvokeAsync<CastResult>(nameof(ICongressHub.Cast), request, cancellationToken);
+                if (result.Status == CastStatus.Recorded)
+                {
+                    _acks.Enqueue((pollId, request.Key, sent, Stopwatch.GetTimestamp()));
+                    return;
+                }
+
+                last = result.Status.ToString();
+                if (result.Status != CastStatus.NotRecorded)
+                {
+                    break;
+                }
+            }
+            catch (Exception ex) when (ex is IOException or InvalidOperationException or TaskCanceledException or Microsoft.AspNetCore.SignalR.HubException)
+            {
+                last = ex.GetType().Name;
+            }
+
+            await Task.Delay(Random.Shared.Next(100, 400), cancellationToken);
+        }
+
+        _refusals.AddOrUpdate(last ?? "deadline", 1, (_, n) => n + 1);
+    }
+
+    private async Task<Guid> NewPollAsync(HttpClient http, string staffCookie, CongressSnapshotDto snapshot, int number, CancellationToken cancellationToken)
+    {
+        var item = snapshot.Agenda.FirstOrDefault(a => a.Kind == "vote") ?? snapshot.Agenda[0];
+        var motion = new MotionEditDto(item.Id, $"Load {options.Scenario} {number} {DateTime.UtcNow:HHmmss}", "Biểu quyết thử tải.", Secret: false, AllowAbstain: true, Rule: null);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/polls") { Content = JsonContent.Create(motion, CongressJsonContext.Default.MotionEditDto) };
+        request.Headers.Add("Cookie", staffCookie);
+        using var response = await http.SendAsync(request, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync(CongressJsonContext.Default.PollDto, cancellationToken))!.Id;
+    }
+
+    private static async Task<PollDto?> StaffPostAsync(HttpClient http, string cookie, string url, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json") };
+        request.Headers.Add("Cookie", cookie);
+        using var response = await http.SendAsync(request, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"{url}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}");
+        }
+
+        return await response.Content.ReadFromJsonAsync(CongressJsonContext.Default.PollDto, cancellationToken);
+    }
+
+    private static async Task<string> SignInAsync<T>(HttpClient http, string url, T body, CancellationToken cancellationToken)
+    {
+        using var response = await http.PostAsJsonAsync(url, body, CongressJsonContext.Default.Options, cancellationToken);
+        if (response.StatusCode != HttpStatusCode.OK || !response.Headers.TryGetValues("Set-Cookie", out var cookies))
+        {
+            throw new HttpRequestException($"{url}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}");
+        }
+
+        return string.Join("; ", cookies.Select(c => c.Split(';')[0]));
+    }
+
+    private async Task<HubConnection> ConnectAsync(string cookie, CancellationToken cancellationToken)
+    {
+        var connection = new HubConnectionBuilder()
+            .WithUrl(new Uri(options.BaseUrl, Routes.Hub), o =>
+            {
+                o.Headers["Cookie"] = cookie;
+                o.SkipNegotiation = true;
+                o.Transports = HttpTransportType.WebSockets;
+            })
+            .WithAutomaticReconnect([TimeSpan.Zero, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(8)])
+            .AddJsonProtocol(o => o.PayloadSerializerOptions.TypeInfoResolverChain.Insert(0, CongressJsonContext.Default))
+            .Build();
+        connection.ServerTimeout = TimeSpan.FromSeconds(60);
+        await connection.StartAsync(cancellationToken);
+        return connection;
+    }
+
+    private async Task WaitForTalliesAsync(TimeSpan limit)
+    {
+        var acksByPoll = _acks.GroupBy(a => a.PollId).ToDictionary(g => g.Key, g => g.Count());
+        var deadline = DateTime.UtcNow + limit;
+        while (options.ProjectorCode is not null && DateTime.UtcNow < deadline)
+        {
+            var seen = _tallies.GroupBy(t => t.PollId).ToDictionary(g => g.Key, g => g.Max(t => t.Turnout));
+            if (acksByPoll.All(p => seen.TryGetValue(p.Key, out int turnout) && turnout >= p.Value))
+            {
+                return;
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>
+    /// Lost: acknowledged keys the database does not hold. Duplicated: ballots beyond one per voter, or beyond
+    /// the acknowledged ones. With the database, each key is looked up; without it, the closed polls' totals.
+    /// </summary>
+    private async Task<(int Lost, int Duplicated, string By)> VerifyAsync(string staffCookie, List<Guid> polls, CancellationToken cancellationToken)
+    {
+        var keys = _acks.Select(a => a.Key).ToArray();
+        if (options.Database is { } database)
+        {
+            await using var connection = new NpgsqlConnection(database);
+            await connection.OpenAsync(cancellationToken);
+            await using var command = new NpgsqlCommand("""
+                SELECT (SELECT count(*) FROM poll_voter WHERE cast_key = ANY($1))::int,
+                       (SELECT count(*) FROM ballot WHERE poll_id = ANY($2))::int,
+                       (SELECT count(*) FROM poll_voter WHERE poll_id = ANY($2))::int
+                """, connection);
+            command.Parameters.AddWithValue(keys);
+            command.Parameters.AddWithValue(polls.ToArray());
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            int found = reader.GetInt32(0), ballots = reader.GetInt32(1), voters = reader.GetInt32(2);
+            return (keys.Length - found, Math.Max(0, ballots - voters) + Math.Max(0, voters - keys.Length), "database");
+        }
+
+        int stored = 0;
+        await using var hub = await ConnectAsync(staffCookie, cancellationToken);
+        var snapshot = await hub.InvokeAsync<CongressSnapshotDto>(nameof(ICongressHub.Snapshot), cancellationToken);
+        foreach (var poll in snapshot.Polls.Where(p => polls.Contains(p.Id)))
+        {
+            stored += poll.Result is { } r ? r.Yes + r.No + r.Abstain : 0;
+        }
+
+        return (Math.Max(0, keys.Length - stored), Math.Max(0, stored - keys.Length), "results");
+    }
+
+    private LoadSummary Summarise(int connected, int polls, int lost, int duplicated, string verifiedBy, TimeSpan elapsed, double? peakMb, double? kbPerConnection)
+    {
+        var acks = _acks.ToList();
+        var ack = new LongHistogram(TimeStamp.Seconds(120), 3);
+        foreach (var a in acks)
+        {
+            ack.RecordValue(Micros(a.Acked - a.Sent));
+        }
+
+        // Tally latency: the k-th acknowledged ballot of a poll is on the projector once a tally shows a turnout of
+        // at least k. A tally that arrived before the acknowledgement counts as zero.
+        var tally = new LongHistogram(TimeStamp.Seconds(120), 3);
+        foreach (var group in acks.GroupBy(a => a.PollId))
+        {
+            var tallies = _tallies.Where(t => t.PollId == group.Key).OrderBy(t => t.At).ToList();
+            int k = 0;
+            foreach (var a in group.OrderBy(a => a.Acked))
+            {
+                k++;
+                var seen = tallies.FirstOrDefault(t => t.Turnout >= k);
+                if (seen.At != 0)
+                {
+                    tally.RecordValue(Micros(Math.Max(0, seen.At - a.Acked)));
+                }
+            }
+        }
+
+        double first = acks.Count == 0 ? 0 : acks.Min(a => a.Sent);
+        double last = acks.Count == 0 ? 0 : acks.Max(a => a.Acked);
+        double seconds = acks.Count == 0 ? 0 : (last - first) / Stopwatch.Frequency;
+        static double Ms(LongHistogram h, double percentile) => h.TotalCount == 0 ? 0 : h.GetValueAtPercentile(percentile) / 1000.0;
+        return new LoadSummary(
+            options.Scenario, options.Tokens.Count, connected, polls, _attempted, acks.Count, _refusals.Values.Sum(), lost, duplicated, verifiedBy,
+            Ms(ack, 50), Ms(ack, 99), Ms(ack, 99.9), ack.TotalCount == 0 ? 0 : ack.GetMaxValue() / 1000.0,
+            Ms(tally, 50), Ms(tally, 99),
+            seconds > 0 ? acks.Count / seconds : 0,
+            Ms(_connect, 50), Ms(_connect, 99),
+            peakMb, kbPerConnection, elapsed.TotalSeconds);
+    }
+
+    public IReadOnlyDictionary<string, int> Refusals => _refusals;
+
+    private static long Micros(long ticks) => Math.Max(1, ticks * 1_000_000 / Stopwatch.Frequency);
+
+    private long? ReadProcKb(string field)
+    {
+        if (options.ServerPid is not { } pid)
+        {
+            return null;
+        }
+
+        try
+        {
+            string? line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith(field + ":", StringComparison.Ordinal));
+            return line is null ? null : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    private void Say(string text) => options.Progress?.WriteLine($"[{options.Scenario}] {text}");
+
+    /// <summary>The summary as the table docs/benchmarks.md keeps.</summary>
+    public static string Table(IEnumerable<LoadSummary> runs)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        var text = new System.Text.StringBuilder();
+        text.AppendLine("| scenario | delegates | acked | lost | dup | ack p50 | ack p99 | ack p99.9 | tally p99 | votes/s | peak MB | KB/conn |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
+        foreach (var r in runs)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"| {r.Scenario} | {r.Connected} | {r.Acknowledged} | {r.Lost} | {r.Duplicated} | {r.AckP50Ms:0.0} ms | {r.AckP99Ms:0.0} ms | {r.AckP999Ms:0.0} ms | {r.TallyP99Ms:0.0} ms | {r.VotesPerSecond:0} | {r.ServerPeakMb:0} | {r.ServerKbPerConnection:0.0} |");
+        }
+
+        return text.ToString();
+    }
+}

@@ -1,0 +1,66 @@
+using System.Globalization;
+using System.Text.Json;
+using CongressVote.LoadGen;
+
+// The load generator: simulated delegates over real WebSockets against a running server (loopback only).
+//   dotnet run --project tests/CongressVote.LoadGen -- --url http://127.0.0.1:5000 --access deploy/.data/demo-access.json
+//       [--delegates 363] [--timing burst|steady] [--window-ms 1000] [--rate 2000] [--seconds 30] [--projectors 1]
+//       [--scenario name] [--db "Host=...;Database=..."] [--server-pid N] [--json result.json]
+// Exit code 0 when no acknowledged ballot was lost or duplicated, 2 otherwise.
+var arguments = new Dictionary<string, string>(StringComparer.Ordinal);
+for (int i = 0; i + 1 < args.Length; i += 2)
+{
+    arguments[args[i].TrimStart('-')] = args[i + 1];
+}
+
+string Arg(string name, string fallback) => arguments.TryGetValue(name, out var value) ? value : fallback;
+int Int(string name, int fallback) => int.Parse(Arg(name, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
+
+if (!arguments.TryGetValue("access", out var accessFile))
+{
+    Console.Error.WriteLine("usage: --url http://127.0.0.1:5000 --access demo-access.json [--delegates N] [--timing burst|steady] ...");
+    return 64;
+}
+
+// The access file the demo start-up writes: staff passwords, the projector link and every delegate's link.
+using var access = JsonDocument.Parse(await File.ReadAllTextAsync(accessFile));
+var root = access.RootElement;
+string Fragment(string link) => link[(link.IndexOf('#', StringComparison.Ordinal) + 1)..];
+var tokens = root.GetProperty("Delegates").EnumerateArray().Select(d => Fragment(d.GetProperty("Link").GetString()!)).ToList();
+var secretary = root.GetProperty("Staff").EnumerateArray().First(s => s.GetProperty("Role").GetString() == "secretary");
+int count = Math.Min(Int("delegates", tokens.Count), tokens.Count);
+
+var options = new LoadOptions
+{
+    BaseUrl = new Uri(Arg("url", "http://127.0.0.1:5000")),
+    Tokens = tokens.Take(count).ToList(),
+    StaffUser = secretary.GetProperty("UserName").GetString()!,
+    StaffPassword = secretary.GetProperty("Password").GetString()!,
+    ProjectorCode = Fragment(root.GetProperty("ProjectorLink").GetString()!),
+    Projectors = Int("projectors", 1),
+    Scenario = Arg("scenario", $"{Arg("timing", "burst")} {count}"),
+    Timing = Arg("timing", "burst") == "steady" ? CastTiming.Steady : CastTiming.Burst,
+    BurstWindow = TimeSpan.FromMilliseconds(Int("window-ms", 1000)),
+    Rate = Int("rate", 2000),
+    Duration = TimeSpan.FromSeconds(Int("seconds", 30)),
+    ConnectParallelism = Int("connect-parallelism", 32),
+    Database = arguments.GetValueOrDefault("db"),
+    ServerPid = arguments.TryGetValue("server-pid", out var pid) ? int.Parse(pid, CultureInfo.InvariantCulture) : null,
+    Progress = Console.Error,
+};
+
+using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(Int("timeout-seconds", 600)));
+var run = new LoadRun(options);
+var summary = await run.RunAsync(stop.Token);
+Console.WriteLine(LoadRun.Table([summary]));
+foreach (var (reason, n) in run.Refusals)
+{
+    Console.WriteLine($"not acknowledged: {n} ({reason})");
+}
+
+if (arguments.TryGetValue("json", out var jsonPath))
+{
+    await File.WriteAllTextAsync(jsonPath, JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true }));
+}
+
+return summary.Lost == 0 && summary.Duplicated == 0 ? 0 : 2;

@@ -1,0 +1,71 @@
+using CongressVote.LoadGen;
+using CongressVote.Tests.Infrastructure;
+
+namespace CongressVote.Tests.Benchmarks;
+
+/// <summary>
+/// The load generator's CI-sized run: 363 delegates over real WebSockets, every acknowledged key looked up in
+/// PostgreSQL. It fails on a lost or duplicated ballot, never on a timing (timings are for docs/benchmarks.md).
+/// </summary>
+public sealed class LoadSmokeTests
+{
+    [Test, CancelAfter(300_000)]
+    public async Task A_burst_of_363_delegates_loses_and_duplicates_no_acknowledged_ballot()
+    {
+        await using var server = await CongressServer.StartAsync();
+        var access = await server.CreateCongressAsync(officialDelegates: 363, guests: 0);
+        var run = new LoadRun(new LoadOptions
+        {
+            BaseUrl = server.BaseAddress,
+            Tokens = access.Delegates.Select(d => d.Token).ToList(),
+            StaffUser = access.Staff.Single(s => s.Role == "secretary").UserName,
+            StaffPassword = access.Staff.Single(s => s.Role == "secretary").Password,
+            ProjectorCode = access.ProjectorCode,
+            Scenario = "smoke 363",
+            Database = server.ConnectionString,
+        });
+
+        var summary = await run.RunAsync();
+        await TestContext.Out.WriteLineAsync(LoadRun.Table([summary]));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(summary.Connected, Is.EqualTo(363));
+            Assert.That(summary.Acknowledged, Is.EqualTo(363), () => string.Join(", ", run.Refusals.Select(r => $"{r.Key}: {r.Value}")));
+            Assert.That(summary.Lost, Is.Zero);
+            Assert.That(summary.Duplicated, Is.Zero);
+            Assert.That(summary.VerifiedBy, Is.EqualTo("database"));
+        });
+    }
+
+    [Test, CancelAfter(300_000)]
+    public async Task A_steady_run_across_several_polls_loses_and_duplicates_nothing()
+    {
+        await using var server = await CongressServer.StartAsync();
+        var access = await server.CreateCongressAsync(officialDelegates: 100, guests: 0);
+        var run = new LoadRun(new LoadOptions
+        {
+            BaseUrl = server.BaseAddress,
+            Tokens = access.Delegates.Select(d => d.Token).ToList(),
+            StaffUser = access.Staff.Single(s => s.Role == "secretary").UserName,
+            StaffPassword = access.Staff.Single(s => s.Role == "secretary").Password,
+            ProjectorCode = access.ProjectorCode,
+            Scenario = "smoke steady",
+            Timing = CastTiming.Steady,
+            Rate = 200,
+            Duration = TimeSpan.FromSeconds(2),
+            Database = server.ConnectionString,
+        });
+
+        var summary = await run.RunAsync();
+        await TestContext.Out.WriteLineAsync(LoadRun.Table([summary]));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(summary.Polls, Is.GreaterThanOrEqualTo(2), "100 delegates at 200 a second need a new poll every half second");
+            Assert.That(summary.Acknowledged, Is.EqualTo(summary.Attempted));
+            Assert.That(summary.Lost, Is.Zero);
+            Assert.That(summary.Duplicated, Is.Zero);
+        });
+    }
+}
