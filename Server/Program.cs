@@ -35,6 +35,7 @@ app.UseRateLimiter();
 app.UseAuthentication();
 app.UseAuthorization();
 
+app.MapHealth();
 app.MapStaticAssets();
 app.MapSessionApi();
 app.MapPollsApi();

@@ -47,6 +47,9 @@ public static class Migrator
         }
     }
 
+    /// <summary>The newest script this build carries: a database at this version is fully migrated.</summary>
+    public static int LatestVersion { get; } = Scripts().Max(s => s.Version);
+
     private sealed record Script(int Version, string Name, string Sql);
 
     private static IEnumerable<Script> Scripts()

@@ -25,6 +25,12 @@ public sealed class DemoOptions
 
     public string CongressName { get; set; } = "Đại hội đại biểu (trình diễn CongressVote)";
 
+    /// <summary>Official delegates in the demo; the benchmark seeds 10,000.</summary>
+    public int Delegates { get; set; } = 363;
+
+    /// <summary>How many are already checked in; 300 of 363 by default, so the desk has some left to scan.</summary>
+    public int? CheckedIn { get; set; }
+
 }
 
 /// <summary>Seeds the demo congress after the migrations, and prints where to open it once the server listens.</summary>
@@ -59,8 +65,9 @@ public sealed class DemoStartup(
             if (!any)
             {
                 // 300 of the 363 are already through the door (the quorum of 242 is reached); the desk checks in the rest.
-                var access = await DemoCongress.CreateAsync(db, hasher, demo.CongressName,
-                    staffPassword: string.IsNullOrEmpty(demo.StaffPassword) ? null : demo.StaffPassword, checkedIn: 300);
+                var access = await DemoCongress.CreateAsync(db, hasher, demo.CongressName, officialDelegates: demo.Delegates,
+                    staffPassword: string.IsNullOrEmpty(demo.StaffPassword) ? null : demo.StaffPassword,
+                    checkedIn: demo.CheckedIn ?? demo.Delegates * 300 / 363);
                 var file = new AccessFile(
                     Routes.ProjectorLink(access.ProjectorCode),
                     access.Staff.Select(s => new StaffEntry(s.UserName, s.Role, s.Password)).ToList(),

@@ -11,25 +11,41 @@ namespace CongressVote.Server.Live;
 /// group, asks for a snapshot, and (as a delegate) casts.
 /// </summary>
 [Authorize]
-public sealed class CongressHub(BallotBox ballots, CongressSnapshots snapshots, ConnectionRegistry connections) : Hub<ICongressClient>, ICongressHub
+public sealed class CongressHub(BallotBox ballots, CongressSnapshots snapshots, ConnectionRegistry connections, ILogger<CongressHub> logger) : Hub<ICongressClient>, ICongressHub
 {
     public override async Task OnConnectedAsync()
     {
         var user = Context.User!;
-        await Groups.AddToGroupAsync(Context.ConnectionId, CongressNotifier.CongressGroup(user.CongressId()));
+        await JoinAsync(CongressNotifier.CongressGroup(user.CongressId()));
         if (user.Role() == Roles.Delegate)
         {
             Guid session = user.SessionId();
-            await Groups.AddToGroupAsync(Context.ConnectionId, CongressNotifier.SessionGroup(session));
+            await JoinAsync(CongressNotifier.SessionGroup(session));
             connections.Add(Context, user.CongressId(), user.SubjectId(), session);
         }
         else
         {
-            await Groups.AddToGroupAsync(Context.ConnectionId, CongressNotifier.ScreensGroup(user.CongressId()));
+            await JoinAsync(CongressNotifier.ScreensGroup(user.CongressId()));
             connections.Add(Context, user.CongressId(), null, null);
         }
 
         await base.OnConnectedAsync();
+    }
+
+    /// <summary>
+    /// Joining a group can fail while the backplane is down. The connection still votes and reads snapshots (they
+    /// go to PostgreSQL), so a tablet is never turned away for want of live pushes.
+    /// </summary>
+    private async Task JoinAsync(string group)
+    {
+        try
+        {
+            await Groups.AddToGroupAsync(Context.ConnectionId, group);
+        }
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+        {
+            logger.LogWarning(ex, "Could not join {Group} while the backplane is down", group);
+        }
     }
 
     public override Task OnDisconnectedAsync(Exception? exception)

@@ -15,8 +15,11 @@ public sealed class CongressNotifier(
     NpgsqlDataSource db,
     IHubContext<CongressHub, ICongressClient> hub,
     ConnectionRegistry connections,
+    BackplaneState backplane,
     ILogger<CongressNotifier> logger) : BackgroundService
 {
+    private volatile bool _resynchronise;
+
     private static readonly TimeSpan s_tallyInterval = TimeSpan.FromMilliseconds(150);
     private readonly ConcurrentDictionary<Guid, byte> _dirtyPolls = new();
     private readonly ConcurrentDictionary<Guid, byte> _dirtyAttendance = new();
@@ -28,14 +31,14 @@ public sealed class CongressNotifier(
 
     public void TallyMayHaveChanged(Guid pollId) => _dirtyPolls.TryAdd(pollId, 0);
 
-    public Task AgendaChangedAsync(Guid congressId) => hub.Clients.Group(CongressGroup(congressId)).AgendaChanged();
+    public Task AgendaChangedAsync(Guid congressId) => SendAsync(() => hub.Clients.Group(CongressGroup(congressId)).AgendaChanged());
 
     public void AttendanceMayHaveChanged(Guid congressId) => _dirtyAttendance.TryAdd(congressId, 0);
 
     /// <summary>Tells a tablet its session ended, and closes its live connections on this node.</summary>
     public async Task SessionEndedAsync(Guid sessionId)
     {
-        await hub.Clients.Group(SessionGroup(sessionId)).SessionEnded();
+        await SendAsync(() => hub.Clients.Group(SessionGroup(sessionId)).SessionEnded());
         connections.AbortSession(sessionId);
     }
 
@@ -43,17 +46,41 @@ public sealed class CongressNotifier(
 
     public async Task PollChangedAsync(Guid congressId, PollDto poll)
     {
-        await hub.Clients.Group(CongressGroup(congressId)).PollChanged(poll);
+        await SendAsync(() => hub.Clients.Group(CongressGroup(congressId)).PollChanged(poll));
         TallyMayHaveChanged(poll.Id);
+    }
+
+    /// <summary>
+    /// A push is sent after the change committed; if it cannot go out (the backplane is down) the change still
+    /// stands, so the failure is logged and every client is told to resynchronise once the backplane is back.
+    /// </summary>
+    private async Task SendAsync(Func<Task> send)
+    {
+        try
+        {
+            await send();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogWarning(ex, "A live push failed (backplane {State}); clients will resynchronise", backplane.Describe());
+            _resynchronise = true;
+        }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        backplane.Restored += () => _resynchronise = true;
         using var timer = new PeriodicTimer(s_tallyInterval);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
+                if (_resynchronise && backplane.Describe() != "disconnected")
+                {
+                    _resynchronise = false;
+                    await ResynchroniseAsync(stoppingToken);
+                }
+
                 foreach (var pollId in _dirtyPolls.Keys)
                 {
                     _dirtyPolls.TryRemove(pollId, out _);
@@ -70,6 +97,39 @@ public sealed class CongressNotifier(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // Shutting down.
+        }
+    }
+
+    /// <summary>After a backplane outage: every client fetches a snapshot, and open polls' tallies go out again.</summary>
+    private async Task ResynchroniseAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await db.OpenConnectionAsync(cancellationToken);
+            await using var command = new NpgsqlCommand("SELECT c.id, p.id FROM congress c LEFT JOIN poll p ON p.congress_id = c.id AND p.state = 'open'", connection);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            var congresses = new List<Guid>();
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                congresses.Add(reader.GetGuid(0));
+                if (!reader.IsDBNull(1))
+                {
+                    TallyMayHaveChanged(reader.GetGuid(1));
+                }
+            }
+
+            foreach (var congressId in congresses)
+            {
+                await hub.Clients.Group(CongressGroup(congressId)).AgendaChanged();
+                AttendanceMayHaveChanged(congressId);
+            }
+
+            logger.LogInformation("Backplane back: {Count} congresses told to resynchronise", congresses.Count);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogWarning(ex, "Could not resynchronise clients after the backplane returned; retrying");
+            _resynchronise = true;
         }
     }
 

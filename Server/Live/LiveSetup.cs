@@ -11,12 +11,33 @@ public static class LiveSetup
     public static IServiceCollection AddLive(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<HubLimitOptions>(configuration.GetSection("HubLimits"));
-        services.AddSignalR(options =>
+        var backplane = new BackplaneState();
+        services.AddSingleton(backplane);
+        var signalR = services.AddSignalR(options =>
             {
                 options.MaximumReceiveMessageSize = MaximumMessageBytes;
                 options.AddFilter<InvocationLimitFilter>();
             })
             .AddJsonProtocol(options => options.PayloadSerializerOptions.TypeInfoResolverChain.Insert(0, CongressJsonContext.Default));
+        if (configuration["Redis:Connection"] is { Length: > 0 } redis)
+        {
+            // Several nodes behind a proxy: live pushes cross nodes through Redis. Ballots and snapshots never do;
+            // they go to PostgreSQL, so a Redis outage pauses other nodes' tallies and nothing else.
+            var redisOptions = StackExchange.Redis.ConfigurationOptions.Parse(redis);
+            redisOptions.AbortOnConnectFail = false;
+            redisOptions.ConnectTimeout = 2000;
+            redisOptions.AsyncTimeout = 2000;
+            redisOptions.SyncTimeout = 2000;
+            redisOptions.BacklogPolicy = StackExchange.Redis.BacklogPolicy.FailFast;
+            redisOptions.ChannelPrefix = StackExchange.Redis.RedisChannel.Literal(configuration["Redis:ChannelPrefix"] ?? "congressvote");
+            signalR.AddStackExchangeRedis(options => options.ConnectionFactory = async writer =>
+            {
+                var multiplexer = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redisOptions, writer);
+                backplane.Attach(multiplexer);
+                return multiplexer;
+            });
+        }
+
         services.AddSingleton<CongressSnapshots>();
         services.AddSingleton<ConnectionRegistry>();
         services.AddSingleton<InvocationLimitFilter>();

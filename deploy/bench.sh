@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# The benchmark suite (docs/benchmarks.md): a private PostgreSQL, the published Release server with a demo congress
+# of 10,000 delegates, the load generator over real WebSockets on loopback, and pgbench for the durable-insert
+# ceiling in the same run.
+#   bash deploy/bench.sh            the full suite (about 10 minutes on 2 cores)
+#   BENCH_SMALL=1 bash deploy/bench.sh   a quick pass: 363 and 2,000 delegates, 10 s sustained
+# Results: artifacts/bench/*.json and artifacts/bench/summary.md.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+source "$ROOT/deploy/postgres.sh"
+
+WORK=$(mktemp -d /var/tmp/congressvote-bench.XXXXXX)
+if [ "$(id -u)" -eq 0 ]; then chmod 755 "$WORK"; fi
+OUT="$ROOT/artifacts/bench"
+mkdir -p "$OUT"
+PG_PORT=$(free_port)
+APP_PORT=$(free_port)
+PG_PASSWORD=bench
+DELEGATES=${BENCH_DELEGATES:-10000}
+SUSTAINED_SECONDS=${BENCH_SUSTAINED_SECONDS:-30}
+SUSTAINED_RATE=${BENCH_SUSTAINED_RATE:-3000}
+if [ -n "${BENCH_SMALL:-}" ]; then DELEGATES=2000; SUSTAINED_SECONDS=10; fi
+
+# 10,000 WebSockets on each side of loopback need more descriptors than the default 1,024.
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+
+SERVER_PID=""
+cleanup() {
+    if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+    pg_stop "$WORK/pg"
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+echo "== PostgreSQL on 127.0.0.1:$PG_PORT (synchronous_commit on, fsync on)"
+PG_MAX_CONNECTIONS=200 pg_init "$WORK/pg" "$PG_PASSWORD"
+PG_MAX_CONNECTIONS=200 pg_start "$WORK/pg" "$PG_PORT"
+export PGPASSWORD=$PG_PASSWORD
+BIN=$(pg_bin)
+"$BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -qc "CREATE DATABASE congressvote" >/dev/null
+"$BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -qc "CREATE DATABASE ceiling" >/dev/null
+DB="Host=127.0.0.1;Port=$PG_PORT;Database=congressvote;Username=postgres;Password=$PG_PASSWORD"
+
+echo "== Publishing the server and building the load generator (Release)"
+dotnet publish "$ROOT/Server/Server.csproj" -c Release -o "$WORK/app" -nologo -v quiet
+dotnet build "$ROOT/tests/CongressVote.LoadGen/CongressVote.LoadGen.csproj" -c Release -nologo -v quiet
+LOADGEN="$ROOT/tests/CongressVote.LoadGen/bin/Release/net10.0/CongressVote.LoadGen.dll"
+
+echo "== Starting the server with a demo congress of $DELEGATES delegates"
+(
+    cd "$WORK/app"
+    export ConnectionStrings__Congress="$DB" Demo__Seed=true Demo__Delegates=$DELEGATES Demo__CheckedIn=$DELEGATES \
+        Demo__AccessFile="$WORK/access.json" DataProtection__KeysFolder="$WORK/keys" \
+        RateLimits__PerAddressPerMinute=1000000 RateLimits__OverallPerSecond=100000 \
+        ASPNETCORE_URLS="http://127.0.0.1:$APP_PORT" Logging__LogLevel__Default=Warning
+    exec dotnet CongressVote.Server.dll
+) > "$OUT/server.log" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 1 300); do
+    if [ -f "$WORK/access.json" ] && curl -fsS "http://127.0.0.1:$APP_PORT/health/ready" >/dev/null 2>&1; then break; fi
+    sleep 1
+done
+[ -f "$WORK/access.json" ] || { echo "the server did not start; see $OUT/server.log"; exit 1; }
+# dotnet's own pid is the server's (exec above).
+
+run() { # run NAME ARGS...: one load generator run; its JSON summary goes to artifacts/bench/NAME.json
+    local name=$1; shift
+    echo "== $name"
+    dotnet "$LOADGEN" --url "http://127.0.0.1:$APP_PORT" --access "$WORK/access.json" --db "$DB" \
+        --server-pid "$SERVER_PID" --scenario "$name" --json "$OUT/$name.json" --connect-parallelism 64 "$@" | tee -a "$OUT/runs.txt"
+}
+
+: > "$OUT/runs.txt"
+run "burst-363" --delegates 363
+run "burst-2000" --delegates 2000
+if [ -z "${BENCH_SMALL:-}" ]; then
+    run "burst-10000" --delegates "$DELEGATES"
+fi
+run "sustained" --timing steady --delegates 2000 --rate "$SUSTAINED_RATE" --seconds "$SUSTAINED_SECONDS"
+
+echo "== Ceiling: pgbench single-row durable inserts, same cluster, same settings"
+"$BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -d ceiling -qc \
+    "CREATE TABLE vote (poll_id uuid NOT NULL, id uuid NOT NULL, choice smallint NOT NULL, PRIMARY KEY (poll_id, id))" >/dev/null
+echo "INSERT INTO vote VALUES ('00000000-0000-0000-0000-000000000001', gen_random_uuid(), 0);" > "$WORK/insert.sql"
+CEILING=0
+for clients in 4 8 16; do
+    tps=$("$BIN/pgbench" -h 127.0.0.1 -p "$PG_PORT" -U postgres -n -c "$clients" -j 2 -T 10 -f "$WORK/insert.sql" ceiling 2>/dev/null \
+        | awk '/^tps/ {print int($3)}')
+    echo "pgbench -c $clients: $tps inserts/s" | tee -a "$OUT/runs.txt"
+    if [ "${tps:-0}" -gt "$CEILING" ]; then CEILING=$tps; fi
+done
+
+python3 - "$OUT" "$CEILING" <<'PY'
+import json, sys, os, glob
+out, ceiling = sys.argv[1], int(sys.argv[2])
+rows = []
+for name in ["burst-363", "burst-2000", "burst-10000", "sustained"]:
+    path = os.path.join(out, name + ".json")
+    if os.path.exists(path):
+        rows.append(json.load(open(path)))
+lines = ["| scenario | connections | acked | lost | dup | ack p50 | ack p99 | ack p99.9 | tally p99 | votes/s | server peak | KB/conn |",
+         "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+for r in rows:
+    kb = r.get("ServerKbPerConnection")
+    lines.append(f"| {r['Scenario']} | {r['Connected']} | {r['Acknowledged']} | {r['Lost']} | {r['Duplicated']} | {r['AckP50Ms']:.1f} ms | {r['AckP99Ms']:.1f} ms | {r['AckP999Ms']:.1f} ms | {r['TallyP99Ms']:.1f} ms | {r['VotesPerSecond']:.0f} | {r['ServerPeakMb'] or 0:.0f} MB | {kb if kb is None else round(kb, 1)} |")
+sustained = next((r for r in rows if r["Scenario"] == "sustained"), None)
+lines.append("")
+lines.append(f"pgbench ceiling (best of 4, 8, 16 clients): {ceiling} durable single-row inserts/s")
+if sustained and ceiling:
+    lines.append(f"sustained / ceiling: {sustained['VotesPerSecond'] / ceiling * 100:.0f}%")
+text = "\n".join(lines)
+open(os.path.join(out, "summary.md"), "w").write(text + "\n")
+print(text)
+PY
