@@ -14,7 +14,11 @@ namespace CongressVote.Server.Polls;
 public sealed class BallotBox(NpgsqlDataSource db, CongressNotifier notifier, ILogger<BallotBox> logger) : BackgroundService
 {
     private const int MaxBatch = 256;
-    private const int Writers = 4;
+    /// <summary>
+    /// Two writers: while one batch commits, the next gathers. More writers make smaller batches, and each batch
+    /// costs a transaction and an fsync whatever its size.
+    /// </summary>
+    private const int Writers = 2;
 
     private readonly Channel<PendingCast> _queue = Channel.CreateBounded<PendingCast>(
         new BoundedChannelOptions(50_000) { SingleWriter = false, SingleReader = false, FullMode = BoundedChannelFullMode.Wait });
@@ -179,7 +183,7 @@ public sealed class BallotBox(NpgsqlDataSource db, CongressNotifier notifier, IL
                         AND NOT r.present_at_open
                         AND (SELECT g.checked_in_at FROM delegate g WHERE g.id = i.delegate_id) IS NULL))
                 ON CONFLICT (poll_id, delegate_id) DO NOTHING
-                RETURNING poll_id, delegate_id, cast_key
+                RETURNING poll_id, delegate_id, cast_key, cast_at
             ),
             stored AS (
                 INSERT INTO ballot (poll_id, id, choice, weight, kept, receipt)
@@ -191,7 +195,9 @@ public sealed class BallotBox(NpgsqlDataSource db, CongressNotifier notifier, IL
                 ORDER BY i.ballot_id
                 RETURNING poll_id
             )
-            SELECT DISTINCT poll_id FROM stored
+            -- Which inputs were stored, and when. (A data-modifying CTE always runs to completion, read or not.)
+            SELECT i.idx, v.cast_at
+            FROM input i JOIN voter v ON v.poll_id = i.poll_id AND v.delegate_id = i.delegate_id AND v.cast_key = i.cast_key
             """;
 
         const string outcomeSql = """
@@ -215,9 +221,23 @@ public sealed class BallotBox(NpgsqlDataSource db, CongressNotifier notifier, IL
         var args = new { idx, congressIds, pollIds, delegateIds, actingIds, sessionIds, keys, choices, ballotIds, kepts, receipts };
         await using var connection = await db.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        var touchedPolls = (await connection.QueryAsync<Guid>(insertSql, args, transaction)).ToList();
-        var outcomes = (await connection.QueryAsync<Outcome>(outcomeSql, new { idx, congressIds, pollIds, delegateIds, actingIds, sessionIds }, transaction))
-            .ToDictionary(o => o.Idx);
+        var stored = (await connection.QueryAsync<(int Idx, DateTime CastAt)>(insertSql, args, transaction)).ToDictionary(r => r.Idx, r => r.CastAt);
+        var touchedPolls = stored.Keys.Select(i => pollIds[i]).Distinct().ToList();
+
+        // Usually every ballot of a batch is stored and the answers are known. Only the others are looked at again,
+        // to tell a retry from a second vote, a closed poll from a checked-out delegate.
+        var rest = Enumerable.Range(0, n).Where(i => !stored.ContainsKey(i)).ToArray();
+        var outcomes = rest.Length == 0
+            ? []
+            : (await connection.QueryAsync<Outcome>(outcomeSql, new
+            {
+                idx = rest,
+                congressIds = rest.Select(i => congressIds[i]).ToArray(),
+                pollIds = rest.Select(i => pollIds[i]).ToArray(),
+                delegateIds = rest.Select(i => delegateIds[i]).ToArray(),
+                actingIds = rest.Select(i => actingIds[i]).ToArray(),
+                sessionIds = rest.Select(i => sessionIds[i]).ToArray(),
+            }, transaction)).ToDictionary(o => o.Idx);
 
         // A named vote that allows it: a new key from a delegate who voted replaces their choice, until close.
         var changes = outcomes.Values
@@ -268,8 +288,8 @@ public sealed class BallotBox(NpgsqlDataSource db, CongressNotifier notifier, IL
         var results = new CastResult[n];
         for (int i = 0; i < n; i++)
         {
-            results[i] = changedAt.TryGetValue(i, out var at)
-                ? new CastResult(CastStatus.Recorded, new DateTimeOffset(at, TimeSpan.Zero))
+            results[i] = stored.TryGetValue(i, out var castAt) ? new CastResult(CastStatus.Recorded, new DateTimeOffset(castAt, TimeSpan.Zero))
+                : changedAt.TryGetValue(i, out var at) ? new CastResult(CastStatus.Recorded, new DateTimeOffset(at, TimeSpan.Zero))
                 : Classify(batch[i].Request, outcomes[i]);
         }
 

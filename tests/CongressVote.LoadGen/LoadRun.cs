@@ -84,7 +84,10 @@ public sealed record LoadSummary(
     double ConnectP99Ms,
     double? ServerPeakMb,
     double? ServerKbPerConnection,
-    double ElapsedSeconds);
+    double ElapsedSeconds,
+    double? ServerCpuMsPerVote = null,
+    double? DatabaseCpuMsPerVote = null,
+    double? GeneratorCpuMsPerVote = null);
 
 /// <summary>
 /// Simulates delegates over real WebSockets with the SignalR .NET client: each signs in with its badge token,
@@ -98,6 +101,7 @@ public sealed class LoadRun(LoadOptions options)
     private readonly ConcurrentDictionary<string, int> _refusals = new();
     private readonly LongHistogram _connect = new(TimeStamp.Seconds(120), 3);
     private int _attempted;
+    private (double? Server, double? Database, double? Generator) _cpu;
 
     private static readonly string[] s_csrf = ["1"];
 
@@ -143,7 +147,7 @@ public sealed class LoadRun(LoadOptions options)
                 {
                     long start = Stopwatch.GetTimestamp();
                     string cookie = await SignInAsync(http, Routes.DelegateLogin,
-                        new DelegateLoginRequest(token, "loadgen-" + Guid.NewGuid().ToString("N"), "load generator"), cancellationToken);
+                        new DelegateLoginRequest(token, DeviceId(token), "load generator"), cancellationToken);
                     delegates[i] = await ConnectAsync(cookie, cancellationToken);
                     lock (_connect)
                     {
@@ -166,6 +170,7 @@ public sealed class LoadRun(LoadOptions options)
         Say($"{connected.Count} connected");
 
         var polls = new List<Guid>();
+        var cpuBefore = (Server: ProcessCpuMs(options.ServerPid), Database: DatabaseCpuMs(), Generator: Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds);
         var clock = Stopwatch.StartNew();
         try
         {
@@ -190,6 +195,14 @@ public sealed class LoadRun(LoadOptions options)
         {
             clock.Stop();
         }
+
+        // Where the CPU went while ballots were cast: the server, PostgreSQL and this generator share the machine.
+        var cpuAfter = (Server: ProcessCpuMs(options.ServerPid), Database: DatabaseCpuMs(), Generator: Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds);
+        int votes = Math.Max(1, _acks.Count);
+        _cpu = (
+            cpuAfter.Server - cpuBefore.Server is { } server ? server / votes : null,
+            cpuAfter.Database - cpuBefore.Database is { } database ? database / votes : null,
+            (cpuAfter.Generator - cpuBefore.Generator) / votes);
 
         // The final tallies follow the last acknowledgements by a coalescing interval.
         await WaitForTalliesAsync(TimeSpan.FromSeconds(5));
@@ -437,10 +450,14 @@ public sealed class LoadRun(LoadOptions options)
             Ms(tally, 50), Ms(tally, 99),
             seconds > 0 ? acks.Count / seconds : 0,
             Ms(_connect, 50), Ms(_connect, 99),
-            peakMb, kbPerConnection, elapsed.TotalSeconds);
+            peakMb, kbPerConnection, elapsed.TotalSeconds, _cpu.Server, _cpu.Database, _cpu.Generator);
     }
 
     public IReadOnlyDictionary<string, int> Refusals => _refusals;
+
+    /// <summary>One simulated tablet per badge, the same in every run: a new device would wait for the help desk.</summary>
+    private static string DeviceId(string token) =>
+        "loadgen-" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token)))[..24];
 
     private static long Micros(long ticks) => Math.Max(1, ticks * 1_000_000 / Stopwatch.Frequency);
 
@@ -462,6 +479,59 @@ public sealed class LoadRun(LoadOptions options)
         }
     }
 
+    /// <summary>User plus system CPU of a process, from /proc (clock ticks of 10 ms).</summary>
+    private static double? ProcessCpuMs(int? pid)
+    {
+        if (pid is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            string stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) * 10.0;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>All PostgreSQL processes on this machine together (the benchmark runs one cluster).</summary>
+    private double? DatabaseCpuMs()
+    {
+        if (options.ServerPid is null)
+        {
+            return null;
+        }
+
+        double total = 0;
+        foreach (string dir in Directory.EnumerateDirectories("/proc"))
+        {
+            string name = Path.GetFileName(dir);
+            if (!int.TryParse(name, CultureInfo.InvariantCulture, out int pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                if (File.ReadAllText($"{dir}/comm").Trim() == "postgres")
+                {
+                    total += ProcessCpuMs(pid) ?? 0;
+                }
+            }
+            catch (IOException)
+            {
+                // The process ended meanwhile.
+            }
+        }
+
+        return total;
+    }
+
     private void Say(string text) => options.Progress?.WriteLine($"[{options.Scenario}] {text}");
 
     /// <summary>The summary as the table docs/benchmarks.md keeps.</summary>
@@ -469,12 +539,12 @@ public sealed class LoadRun(LoadOptions options)
     {
         ArgumentNullException.ThrowIfNull(runs);
         var text = new System.Text.StringBuilder();
-        text.AppendLine("| scenario | delegates | acked | lost | dup | ack p50 | ack p99 | ack p99.9 | tally p99 | votes/s | peak MB | KB/conn |");
-        text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
+        text.AppendLine("| scenario | delegates | acked | lost | dup | ack p50 | ack p99 | ack p99.9 | tally p99 | votes/s | peak MB | KB/conn | CPU ms/vote server, db, generator |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var r in runs)
         {
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"| {r.Scenario} | {r.Connected} | {r.Acknowledged} | {r.Lost} | {r.Duplicated} | {r.AckP50Ms:0.0} ms | {r.AckP99Ms:0.0} ms | {r.AckP999Ms:0.0} ms | {r.TallyP99Ms:0.0} ms | {r.VotesPerSecond:0} | {r.ServerPeakMb:0} | {r.ServerKbPerConnection:0.0} |");
+                $"| {r.Scenario} | {r.Connected} | {r.Acknowledged} | {r.Lost} | {r.Duplicated} | {r.AckP50Ms:0.0} ms | {r.AckP99Ms:0.0} ms | {r.AckP999Ms:0.0} ms | {r.TallyP99Ms:0.0} ms | {r.VotesPerSecond:0} | {r.ServerPeakMb:0} | {r.ServerKbPerConnection:0.0} | {r.ServerCpuMsPerVote:0.00}, {r.DatabaseCpuMsPerVote:0.00}, {r.GeneratorCpuMsPerVote:0.00} |");
         }
 
         return text.ToString();
