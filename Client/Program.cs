@@ -15,13 +15,13 @@ builder.Services.AddScoped(_ =>
 });
 builder.Services.AddScoped<ApiClient>();
 builder.Services.AddScoped<LiveConnection>();
-builder.Services.AddLocalization(options => options.ResourcesPath = "Resources");
+builder.Services.AddSingleton<Texts>();
 
 var host = builder.Build();
 
 // Vietnamese first; the choice is per device and applies from the next load, when its resources are loaded.
 string? language = await host.Services.GetRequiredService<IJSRuntime>().InvokeAsync<string?>("congressCulture.get");
-var culture = CultureInfo.GetCultureInfo(Languages.CultureFor(language));
+var culture = Languages.Culture(language);
 CultureInfo.DefaultThreadCurrentCulture = culture;
 CultureInfo.DefaultThreadCurrentUICulture = culture;
 

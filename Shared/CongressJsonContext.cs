@@ -3,7 +3,8 @@ using System.Text.Json.Serialization;
 
 namespace CongressVote.Shared;
 
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true)]
+// Metadata only: the browser app downloads this assembly, and serialisation code for every contract would add to it.
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true, GenerationMode = JsonSourceGenerationMode.Metadata)]
 [JsonSerializable(typeof(CastRequest))]
 [JsonSerializable(typeof(CastResult))]
 [JsonSerializable(typeof(StaffLoginRequest))]

@@ -165,7 +165,7 @@ public static class ElectionWording
     {
         ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(culture);
-        bool vi = culture.TwoLetterISOLanguageName == "vi";
+        bool vi = RuleWording.IsVietnamese(culture);
         string required = RuleWording.Threshold(result.Required, result.Strict, culture);
         string comparison = (result.Strict, vi) switch
         {

@@ -89,7 +89,7 @@ public static class RuleWording
     {
         ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(culture);
-        bool vi = culture.TwoLetterISOLanguageName == "vi";
+        bool vi = RuleWording.IsVietnamese(culture);
         string percent = result.BaseCount == 0
             ? "0"
             : (100m * result.Yes / result.BaseCount).ToString("0.0", culture);
@@ -122,6 +122,16 @@ public static class RuleWording
     public static string Threshold(decimal required, bool strict, CultureInfo culture) =>
         (strict ? required : Math.Ceiling(required)).ToString("0.##", culture);
 
+    /// <summary>
+    /// By the culture's name, not its data: the browser app runs without ICU, where every culture reports the
+    /// invariant language ("iv") but keeps the name it was created with.
+    /// </summary>
+    public static bool IsVietnamese(CultureInfo culture)
+    {
+        ArgumentNullException.ThrowIfNull(culture);
+        return culture.Name == "vi" || culture.Name.StartsWith("vi-", StringComparison.Ordinal);
+    }
+
     public static string BaseName(RuleBase ruleBase, bool vietnamese) => (ruleBase, vietnamese) switch
     {
         (RuleBase.Summoned, true) => "đại biểu được triệu tập",
@@ -144,7 +154,7 @@ public static class QuorumWording
     {
         ArgumentNullException.ThrowIfNull(attendance);
         ArgumentNullException.ThrowIfNull(culture);
-        bool vi = culture.TwoLetterISOLanguageName == "vi";
+        bool vi = RuleWording.IsVietnamese(culture);
         string percent = attendance.Summoned == 0 ? "0" : (100m * attendance.Present / attendance.Summoned).ToString("0.0", culture);
         string required = RuleWording.Threshold(attendance.QuorumRequired, attendance.QuorumStrict, culture);
         if (!attendance.QuorumApplies)

@@ -1,7 +1,8 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using CongressVote.Shared;
 using Microsoft.AspNetCore.Components;
-using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.AspNetCore.SignalR;
+using Microsoft.JSInterop;
 
 namespace CongressVote.Client.Services;
 
@@ -17,13 +18,16 @@ public enum LinkState
 /// <summary>
 /// Owns the app's one hub connection: connects, reconnects with jittered back-off, fetches a fresh snapshot after
 /// every (re)connect, keeps the newest tally, and resends a ballot that was not yet acknowledged with its original
-/// key. Pages read its state and subscribe to <see cref="Changed"/>.
+/// key. Pages read its state and subscribe to <see cref="Changed"/>. The socket itself is the SignalR JavaScript
+/// client (wwwroot/js/live.js), a tenth of the .NET client's download; messages cross as JSON text.
 /// </summary>
-public sealed class LiveConnection(NavigationManager navigation) : IAsyncDisposable
+public sealed class LiveConnection(NavigationManager navigation, IJSRuntime js) : IAsyncDisposable
 {
     private static readonly TimeSpan s_castDeadline = TimeSpan.FromSeconds(10);
-    private HubConnection? _hub;
+    private static CongressJsonContext Json => CongressJsonContext.Default;
+    private DotNetObjectReference<LiveConnection>? _self;
     private CastRequest? _unacknowledged;
+    private bool _connecting;
 
     public event Action? Changed;
 
@@ -37,48 +41,12 @@ public sealed class LiveConnection(NavigationManager navigation) : IAsyncDisposa
 
     public async Task StartAsync()
     {
-        if (_hub is not null)
+        if (_self is not null)
         {
             return;
         }
 
-        _hub = new HubConnectionBuilder()
-            .WithUrl(navigation.ToAbsoluteUri(Routes.Hub))
-            .WithAutomaticReconnect(new JitteredRetryPolicy())
-            .AddJsonProtocol(o => o.PayloadSerializerOptions.TypeInfoResolverChain.Insert(0, CongressJsonContext.Default))
-            .Build();
-        _hub.On<PollDto>(nameof(ICongressClient.PollChanged), OnPollChanged);
-        _hub.On<TallyDto>(nameof(ICongressClient.TallyChanged), OnTallyChanged);
-        _hub.On<AttendanceDto>(nameof(ICongressClient.AttendanceChanged), OnAttendanceChanged);
-        _hub.On(nameof(ICongressClient.SessionEnded), OnSessionEnded);
-        _hub.On(nameof(ICongressClient.AgendaChanged), () => TryRefreshSnapshotAsync());
-        _hub.On<List<SpeechDto>>(nameof(ICongressClient.SpeakersChanged), speakers =>
-        {
-            if (Snapshot is { } snapshot)
-            {
-                Snapshot = snapshot with { Speakers = speakers };
-                Changed?.Invoke();
-            }
-        });
-        _hub.Reconnecting += _ =>
-        {
-            State = LinkState.Reconnecting;
-            Changed?.Invoke();
-            return Task.CompletedTask;
-        };
-        _hub.Reconnected += _ => ResynchroniseAsync();
-        _hub.Closed += async _ =>
-        {
-            if (State == LinkState.SignedOut)
-            {
-                return;
-            }
-
-            // Automatic reconnect gave up (for example the server was down a long while): keep trying.
-            State = LinkState.Reconnecting;
-            Changed?.Invoke();
-            await ConnectAsync();
-        };
+        _self = DotNetObjectReference.Create(this);
         await ConnectAsync();
     }
 
@@ -99,21 +67,8 @@ public sealed class LiveConnection(NavigationManager navigation) : IAsyncDisposa
         var deadline = DateTime.UtcNow + s_castDeadline;
         while (true)
         {
-            CastResult? result = null;
-            if (_hub is { State: HubConnectionState.Connected })
-            {
-                try
-                {
-                    // A half-open Wi-Fi link must not hold one attempt past the deadline.
-                    using var attempt = new CancellationTokenSource(TimeSpan.FromSeconds(4));
-                    result = await _hub.InvokeAsync<CastResult>(nameof(ICongressHub.Cast), request, attempt.Token);
-                }
-                catch (Exception ex) when (ex is HubException or InvalidOperationException or IOException or OperationCanceledException)
-                {
-                    result = null;
-                }
-            }
-
+            // A half-open Wi-Fi link must not hold one attempt past the deadline: each attempt has 4 seconds.
+            var result = await InvokeAsync(nameof(ICongressHub.Cast), request, Json.CastRequest, Json.CastResult, TimeSpan.FromSeconds(4));
             if (result is not null && result.Status != CastStatus.NotRecorded)
             {
                 if (_unacknowledged == request)
@@ -141,30 +96,111 @@ public sealed class LiveConnection(NavigationManager navigation) : IAsyncDisposa
 
     public async ValueTask DisposeAsync()
     {
-        if (_hub is not null)
-        {
-            await _hub.DisposeAsync();
-        }
-    }
-
-    private async Task ConnectAsync()
-    {
-        var retry = new JitteredRetryPolicy();
-        for (int attempt = 0; _hub is { State: HubConnectionState.Disconnected }; attempt++)
+        if (_self is not null)
         {
             try
             {
-                await _hub.StartAsync();
+                await js.InvokeVoidAsync("congressLive.stop");
             }
-            catch (Exception ex) when (ex is HttpRequestException or IOException or InvalidOperationException or TaskCanceledException)
+            catch (JSDisconnectedException)
             {
-                State = LinkState.Reconnecting;
-                Changed?.Invoke();
-                await Task.Delay(retry.NextRetryDelay(new RetryContext { PreviousRetryCount = attempt }) ?? TimeSpan.FromSeconds(5));
+                // The page is going away.
             }
+
+            _self.Dispose();
+        }
+    }
+
+    /// <summary>Starts the connection, retrying with back-off until the server answers.</summary>
+    private async Task ConnectAsync()
+    {
+        if (_connecting)
+        {
+            return;
+        }
+
+        _connecting = true;
+        try
+        {
+            for (int attempt = 0; State != LinkState.SignedOut; attempt++)
+            {
+                try
+                {
+                    await js.InvokeVoidAsync("congressLive.start", _self, navigation.ToAbsoluteUri(Routes.Hub).ToString());
+                    break;
+                }
+                catch (JSException)
+                {
+                    State = LinkState.Reconnecting;
+                    Changed?.Invoke();
+                    double seconds = attempt switch { 0 => 0, < 4 => Math.Pow(2, attempt - 1), _ => 10 };
+                    await Task.Delay(TimeSpan.FromSeconds(seconds) + TimeSpan.FromMilliseconds(Random.Shared.Next(0, 1000)));
+                }
+            }
+        }
+        finally
+        {
+            _connecting = false;
         }
 
         await ResynchroniseAsync();
+    }
+
+    [JSInvokable]
+    public void OnReconnecting()
+    {
+        State = LinkState.Reconnecting;
+        Changed?.Invoke();
+    }
+
+    [JSInvokable]
+    public Task OnReconnected() => ResynchroniseAsync();
+
+    [JSInvokable]
+    public Task OnClosed() => State == LinkState.SignedOut ? Task.CompletedTask : ConnectAsync();
+
+    [JSInvokable]
+    public async Task OnMessage(string name, string? payload)
+    {
+        switch (name)
+        {
+            case nameof(ICongressClient.PollChanged) when Read(payload, Json.PollDto) is { } poll:
+                OnPollChanged(poll);
+                break;
+            case nameof(ICongressClient.TallyChanged) when Read(payload, Json.TallyDto) is { } tally:
+                OnTallyChanged(tally);
+                break;
+            case nameof(ICongressClient.AttendanceChanged) when Read(payload, Json.AttendanceDto) is { } attendance:
+                OnAttendanceChanged(attendance);
+                break;
+            case nameof(ICongressClient.SpeakersChanged) when Read(payload, Json.ListSpeechDto) is { } speakers && Snapshot is { } snapshot:
+                Snapshot = snapshot with { Speakers = speakers };
+                Changed?.Invoke();
+                break;
+            case nameof(ICongressClient.AgendaChanged):
+                await TryRefreshSnapshotAsync();
+                break;
+            case nameof(ICongressClient.SessionEnded):
+                await OnSessionEndedAsync();
+                break;
+        }
+    }
+
+    private static T? Read<T>(string? payload, JsonTypeInfo<T> type) => payload is null ? default : JsonSerializer.Deserialize(payload, type);
+
+    /// <summary>One hub call; null when the link or the server failed (the caller retries or waits for a reconnect).</summary>
+    private async Task<TResult?> InvokeAsync<TArgument, TResult>(string method, TArgument? argument, JsonTypeInfo<TArgument> argumentType, JsonTypeInfo<TResult> resultType, TimeSpan timeout)
+    {
+        try
+        {
+            string? json = argument is null ? null : JsonSerializer.Serialize(argument, argumentType);
+            string answer = await js.InvokeAsync<string>("congressLive.invoke", method, json, (int)timeout.TotalMilliseconds);
+            return JsonSerializer.Deserialize(answer, resultType);
+        }
+        catch (Exception ex) when (ex is JSException or JsonException or TaskCanceledException)
+        {
+            return default;
+        }
     }
 
     /// <summary>After every (re)connect: a fresh snapshot (retried until it arrives), then the unacknowledged ballot.</summary>
@@ -172,9 +208,9 @@ public sealed class LiveConnection(NavigationManager navigation) : IAsyncDisposa
     {
         for (int attempt = 0; !await TryRefreshSnapshotAsync(); attempt++)
         {
-            if (_hub is not { State: HubConnectionState.Connected })
+            if (await js.InvokeAsync<string>("congressLive.state") != "Connected")
             {
-                return; // the reconnect loop calls again
+                return; // the reconnect calls again
             }
 
             await Task.Delay(Math.Min(500 * (attempt + 1), 5000) + Random.Shared.Next(0, 500));
@@ -182,39 +218,22 @@ public sealed class LiveConnection(NavigationManager navigation) : IAsyncDisposa
 
         State = LinkState.Connected;
         Changed?.Invoke();
-        if (_unacknowledged is { } pending && _hub is not null)
+        if (_unacknowledged is { } pending)
         {
-            try
+            var result = await InvokeAsync(nameof(ICongressHub.Cast), pending, Json.CastRequest, Json.CastResult, TimeSpan.FromSeconds(10));
+            if (result is not null && result.Status != CastStatus.NotRecorded)
             {
-                var result = await _hub.InvokeAsync<CastResult>(nameof(ICongressHub.Cast), pending);
-                if (result.Status != CastStatus.NotRecorded)
-                {
-                    _unacknowledged = null;
-                    await TryRefreshSnapshotAsync();
-                }
-            }
-            catch (Exception ex) when (ex is HubException or InvalidOperationException or IOException or TaskCanceledException)
-            {
-                // Kept for the next reconnect.
+                _unacknowledged = null;
+                await TryRefreshSnapshotAsync();
             }
         }
     }
 
-    /// <summary>Fetches a snapshot; false when the link or the server failed (the caller retries or waits for a reconnect).</summary>
+    /// <summary>Fetches a snapshot; false when the link or the server failed.</summary>
     private async Task<bool> TryRefreshSnapshotAsync()
     {
-        if (_hub is null)
-        {
-            return false;
-        }
-
-        CongressSnapshotDto snapshot;
-        try
-        {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            snapshot = await _hub.InvokeAsync<CongressSnapshotDto>(nameof(ICongressHub.Snapshot), timeout.Token);
-        }
-        catch (Exception ex) when (ex is HubException or InvalidOperationException or IOException or OperationCanceledException)
+        var snapshot = await InvokeAsync<object, CongressSnapshotDto>(nameof(ICongressHub.Snapshot), null, null!, Json.CongressSnapshotDto, TimeSpan.FromSeconds(10));
+        if (snapshot is null)
         {
             return false;
         }
@@ -266,13 +285,13 @@ public sealed class LiveConnection(NavigationManager navigation) : IAsyncDisposa
         }
     }
 
-    private void OnSessionEnded()
+    private async Task OnSessionEndedAsync()
     {
         // Staff ended this tablet's session: stop, and say so; reconnecting would be refused anyway.
         State = LinkState.SignedOut;
         _unacknowledged = null;
         Changed?.Invoke();
-        _ = _hub?.StopAsync();
+        await js.InvokeVoidAsync("congressLive.stop");
     }
 
     private void OnTallyChanged(TallyDto tally)
@@ -287,21 +306,6 @@ public sealed class LiveConnection(NavigationManager navigation) : IAsyncDisposa
         {
             Tally = tally;
             Changed?.Invoke();
-        }
-    }
-
-    /// <summary>0, 1, 2, 4, 8 s, then every 10 s, each with up to a second of jitter so 363 tablets do not reconnect in lockstep.</summary>
-    private sealed class JitteredRetryPolicy : IRetryPolicy
-    {
-        public TimeSpan? NextRetryDelay(RetryContext retryContext)
-        {
-            double seconds = retryContext.PreviousRetryCount switch
-            {
-                0 => 0,
-                < 4 => Math.Pow(2, retryContext.PreviousRetryCount - 1),
-                _ => 10,
-            };
-            return TimeSpan.FromSeconds(seconds) + TimeSpan.FromMilliseconds(Random.Shared.Next(0, 1000));
         }
     }
 }

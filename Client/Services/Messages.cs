@@ -1,12 +1,11 @@
 using CongressVote.Shared;
-using Microsoft.Extensions.Localization;
 
 namespace CongressVote.Client.Services;
 
 /// <summary>Turns server codes and statuses into sentences in the reader's language.</summary>
 public static class Messages
 {
-    public static string ForError(IStringLocalizer localizer, ApiError error)
+    public static string ForError(Texts localizer, ApiError error)
     {
         ArgumentNullException.ThrowIfNull(localizer);
         ArgumentNullException.ThrowIfNull(error);
@@ -25,19 +24,19 @@ public static class Messages
         return text.ResourceNotFound ? $"{localizer["Error_server_error"]} ({error.Detail})" : text.Value;
     }
 
-    public static string ForCast(IStringLocalizer localizer, CastStatus status)
+    public static string ForCast(Texts localizer, CastStatus status)
     {
         ArgumentNullException.ThrowIfNull(localizer);
         return localizer["Cast_" + status];
     }
 
-    public static string ForChoice(IStringLocalizer localizer, VoteChoice choice)
+    public static string ForChoice(Texts localizer, VoteChoice choice)
     {
         ArgumentNullException.ThrowIfNull(localizer);
         return localizer["Choice_" + choice];
     }
 
-    public static string ForState(IStringLocalizer localizer, PollState state)
+    public static string ForState(Texts localizer, PollState state)
     {
         ArgumentNullException.ThrowIfNull(localizer);
         return localizer["State_" + state];

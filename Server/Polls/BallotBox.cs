@@ -152,7 +152,7 @@ public sealed class BallotBox(NpgsqlDataSource db, CongressNotifier notifier, IL
             ),
             open_poll AS (
                 SELECT p.id, p.secret, p.allow_abstain, p.kind, p.seats, p.empty_ballot_valid,
-                       (SELECT coalesce(array_agg(c.position), '{}') FROM candidate c WHERE c.poll_id = p.id) AS positions
+                       CASE WHEN p.kind = 'election' THEN (SELECT coalesce(array_agg(c.position), '{}') FROM candidate c WHERE c.poll_id = p.id) END AS positions
                 FROM poll p
                 WHERE p.id IN (SELECT poll_id FROM input) AND p.state = 'open'
                 FOR SHARE

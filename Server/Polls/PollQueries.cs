@@ -111,12 +111,22 @@ public static class PollQueries
                 SELECT coalesce(sum(yes), 0)::int AS yes, coalesce(sum(no), 0)::int AS no, coalesce(sum(abstain), 0)::int AS abstain
                 FROM paper_count WHERE poll_id = @id
             )
+            ,
+            -- One pass over the poll's ballots for every count: this runs a few times a second during a vote.
+            counted AS (
+                SELECT coalesce(sum(weight), 0)::int AS turnout,
+                       coalesce(sum(weight) FILTER (WHERE choice = 0), 0)::int AS yes,
+                       coalesce(sum(weight) FILTER (WHERE choice = 1), 0)::int AS no,
+                       coalesce(sum(weight) FILTER (WHERE choice = 2), 0)::int AS abstain
+                FROM ballot WHERE poll_id = @id
+            )
             SELECT
                 (SELECT coalesce(sum(r.weight), 0)::int FROM poll_roll r WHERE r.poll_id = @id) AS entitled,
-                (SELECT coalesce(sum(b.weight), 0)::int FROM ballot b WHERE b.poll_id = @id) + (SELECT yes + no + abstain FROM paper) AS turnout,
-                (SELECT coalesce(sum(b.weight), 0)::int FROM ballot b WHERE b.poll_id = @id AND b.choice = 0) + (SELECT yes FROM paper) AS yes,
-                (SELECT coalesce(sum(b.weight), 0)::int FROM ballot b WHERE b.poll_id = @id AND b.choice = 1) + (SELECT no FROM paper) AS no,
-                (SELECT coalesce(sum(b.weight), 0)::int FROM ballot b WHERE b.poll_id = @id AND b.choice = 2) + (SELECT abstain FROM paper) AS abstain
+                c.turnout + p.yes + p.no + p.abstain AS turnout,
+                c.yes + p.yes AS yes,
+                c.no + p.no AS no,
+                c.abstain + p.abstain AS abstain
+            FROM counted c, paper p
             """;
         var row = await connection.QuerySingleAsync<TallyRow>(sql, new { id = poll.Id });
         // Until a secret poll closes nobody sees anything but turnout (design.md §4, rule 4).

@@ -30,11 +30,11 @@ public sealed partial class BrowserTests
         await _server.DisposeAsync();
     }
 
-    private async Task<IPage> NewPageAsync(string language, int width = 1280, int height = 800)
+    private async Task<IPage> NewPageAsync(string language, int width = 1280, int height = 800, Uri? server = null)
     {
         var context = await _browser.NewContextAsync(new BrowserNewContextOptions
         {
-            BaseURL = _server.BaseAddress.ToString(),
+            BaseURL = (server ?? _server.BaseAddress).ToString(),
             ViewportSize = new ViewportSize { Width = width, Height = height },
         });
         // The language is a per-device choice kept in local storage; set it before the app starts.

@@ -1,0 +1,63 @@
+using CongressVote.Server.Demo;
+using CongressVote.Tests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace CongressVote.Tests.Browser;
+
+public sealed partial class BrowserTests
+{
+    /// <summary>
+    /// What a tablet downloads the first time, compressed, as Chromium counts it (design.md §7: at most 2.5 MB), and
+    /// that a reload of the signed-in tablet downloads nothing again: the app comes from the cache.
+    /// </summary>
+    [Test, CancelAfter(120_000)]
+    public async Task The_delegate_app_downloads_under_two_and_a_half_megabytes_cold_and_nothing_again_on_reload()
+    {
+        // The published server: the trimmed, compressed app a venue serves (the test server serves the build output).
+        await using var published = await PublishedServer.StartAsync();
+        DemoAccess access = await published.CreateCongressAsync(officialDelegates: 2);
+        var tablet = await NewPageAsync("vi", 800, 1280, published.BaseAddress);
+        var transferred = new List<(string Url, long Bytes, long Body)>();
+        tablet.RequestFinished += async (_, request) =>
+        {
+            var sizes = await request.SizesAsync();
+            lock (transferred)
+            {
+                transferred.Add((request.Url, sizes.ResponseBodySize + sizes.ResponseHeadersSize, sizes.ResponseBodySize));
+            }
+        };
+
+        await tablet.GotoAsync($"/t#{access.Delegates[0].Token}");
+        await Assertions.Expect(tablet.GetByTestId("delegate-name")).ToBeVisibleAsync();
+        await tablet.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        long cold;
+        lock (transferred)
+        {
+            cold = transferred.Sum(t => t.Bytes);
+            foreach (var (url, bytes, _) in transferred.OrderByDescending(t => t.Bytes).Take(12))
+            {
+                TestContext.Out.WriteLine($"{bytes,9:N0}  {url}");
+            }
+
+            TestContext.Out.WriteLine($"{cold,9:N0}  total, {transferred.Count} requests");
+            transferred.Clear();
+        }
+
+        await tablet.ReloadAsync();
+        await Assertions.Expect(tablet.GetByTestId("delegate-name")).ToBeVisibleAsync();
+        await tablet.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        long appAgain;
+        lock (transferred)
+        {
+            // The session and snapshot calls are live data; the app's own files come from the cache (a revalidation
+            // of an unversioned file answers 304 with headers only, no body; a file from the cache reports -1).
+            appAgain = transferred.Where(t => t.Url.Contains("/_framework/", StringComparison.Ordinal)).Sum(t => Math.Max(0, t.Body));
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(cold, Is.LessThanOrEqualTo(2_500_000), "bytes on the wire for the first load");
+            Assert.That(appAgain, Is.Zero, "a reload downloads no framework file again");
+        });
+    }
+}
