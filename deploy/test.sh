@@ -12,10 +12,16 @@ if ! command -v pdftotext >/dev/null || ! command -v pdftoppm >/dev/null; then
     as_admin apt-get update -qq
     as_admin env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null
 fi
-if ! command -v chromium >/dev/null; then
-    echo "Installing chromium for the browser tests..."
+missing=""
+command -v chromium >/dev/null || missing="$missing chromium"
+# Two nodes behind a reverse proxy with the SignalR backplane: Debian's nginx and redis-server, run by the tests
+# themselves on loopback ports (the packages' own services are not used).
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing="$missing nginx-light"
+command -v redis-server >/dev/null || missing="$missing redis-server"
+if [ -n "$missing" ]; then
+    echo "Installing$missing for the browser and two-node tests..."
     as_admin apt-get update -qq
-    as_admin env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    as_admin env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
 fi
 
 WORK=$(mktemp -d /tmp/congressvote-test.XXXXXX)
@@ -31,6 +37,13 @@ cleanup() {
 }
 trap cleanup EXIT
 echo "Throwaway PostgreSQL on 127.0.0.1:$PG_PORT"
+
+# The fault, two-node and app-size tests run the published server as a process of its own; publish it once.
+echo "Publishing the server (Release) for the tests that run it as a process..."
+dotnet publish "$ROOT/Server/Server.csproj" -c Release -o "$WORK/app" -nologo -v quiet
+export CONGRESSVOTE_PUBLISHED_APP="$WORK/app"
+# Thousands of loopback WebSockets in the load and fault tests: use every descriptor the system allows.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 export CONGRESSVOTE_TEST_DB="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Password=$PG_PASSWORD"
 export CONGRESSVOTE_ARTIFACTS="$ROOT/artifacts"

@@ -299,8 +299,10 @@ public sealed class LoadRun(LoadOptions options)
                     break;
                 }
             }
-            catch (Exception ex) when (ex is IOException or InvalidOperationException or TaskCanceledException or Microsoft.AspNetCore.SignalR.HubException)
+            catch (Exception ex) when (ex is IOException or InvalidOperationException or TaskCanceledException or Microsoft.AspNetCore.SignalR.HubException
+                or System.Net.WebSockets.WebSocketException or HttpRequestException)
             {
+                // The link or the node went away mid-call; the same key goes again once reconnected.
                 last = ex.GetType().Name;
             }
 
@@ -354,12 +356,19 @@ public sealed class LoadRun(LoadOptions options)
                 o.SkipNegotiation = true;
                 o.Transports = HttpTransportType.WebSockets;
             })
-            .WithAutomaticReconnect([TimeSpan.Zero, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(8)])
+            .WithAutomaticReconnect(new KeepTrying())
             .AddJsonProtocol(o => o.PayloadSerializerOptions.TypeInfoResolverChain.Insert(0, CongressJsonContext.Default))
             .Build();
         connection.ServerTimeout = TimeSpan.FromSeconds(60);
         await connection.StartAsync(cancellationToken);
         return connection;
+    }
+
+    /// <summary>Like a tablet: reconnect with jitter and never give up while the run lasts (a node restart takes seconds).</summary>
+    private sealed class KeepTrying : IRetryPolicy
+    {
+        public TimeSpan? NextRetryDelay(RetryContext retryContext) =>
+            retryContext.ElapsedTime > TimeSpan.FromMinutes(3) ? null : TimeSpan.FromMilliseconds(retryContext.PreviousRetryCount == 0 ? Random.Shared.Next(0, 300) : Random.Shared.Next(500, 1500));
     }
 
     private async Task WaitForTalliesAsync(TimeSpan limit)
@@ -387,7 +396,8 @@ public sealed class LoadRun(LoadOptions options)
         var keys = _acks.Select(a => a.Key).ToArray();
         if (options.Database is { } database)
         {
-            await using var connection = new NpgsqlConnection(database);
+            // A connection of its own, not from a pool: after a database crash a pooled one may be dead.
+            await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(database) { Pooling = false }.ConnectionString);
             await connection.OpenAsync(cancellationToken);
             await using var command = new NpgsqlCommand("""
                 SELECT (SELECT count(*) FROM poll_voter WHERE cast_key = ANY($1))::int,
