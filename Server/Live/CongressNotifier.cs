@@ -19,6 +19,8 @@ public sealed class CongressNotifier(
     ILogger<CongressNotifier> logger) : BackgroundService
 {
     private volatile bool _resynchronise;
+    private int _resynchroniseAgain;
+    private DateTime _lastResynchronised;
 
     private static readonly TimeSpan s_tallyInterval = TimeSpan.FromMilliseconds(150);
     private readonly ConcurrentDictionary<Guid, byte> _dirtyPolls = new();
@@ -69,15 +71,28 @@ public sealed class CongressNotifier(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        backplane.Restored += () => _resynchronise = true;
+        // Redis reports its two links (commands, subscriptions) coming back separately: resynchronise now and twice
+        // more a second apart, so a push sent before the subscriptions were back is not the last word.
+        backplane.Restored += () =>
+        {
+            _resynchronise = true;
+            Volatile.Write(ref _resynchroniseAgain, 2);
+        };
         using var timer = new PeriodicTimer(s_tallyInterval);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
+                if (!_resynchronise && Volatile.Read(ref _resynchroniseAgain) > 0 && DateTime.UtcNow - _lastResynchronised > TimeSpan.FromSeconds(1))
+                {
+                    Interlocked.Decrement(ref _resynchroniseAgain);
+                    _resynchronise = true;
+                }
+
                 if (_resynchronise && backplane.Describe() != "disconnected")
                 {
                     _resynchronise = false;
+                    _lastResynchronised = DateTime.UtcNow;
                     await ResynchroniseAsync(stoppingToken);
                 }
 

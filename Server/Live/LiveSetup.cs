@@ -29,6 +29,8 @@ public static class LiveSetup
             redisOptions.AsyncTimeout = 2000;
             redisOptions.SyncTimeout = 2000;
             redisOptions.BacklogPolicy = StackExchange.Redis.BacklogPolicy.FailFast;
+            // Try again every half second: when Redis returns, clients should converge within seconds.
+            redisOptions.ReconnectRetryPolicy = new StackExchange.Redis.LinearRetry(500);
             redisOptions.ChannelPrefix = StackExchange.Redis.RedisChannel.Literal(configuration["Redis:ChannelPrefix"] ?? "congressvote");
             signalR.AddStackExchangeRedis(options => options.ConnectionFactory = async writer =>
             {
@@ -36,6 +38,7 @@ public static class LiveSetup
                 backplane.Attach(multiplexer);
                 return multiplexer;
             });
+            services.AddSingleton(typeof(HubLifetimeManager<>), typeof(ResilientRedisHubLifetimeManager<>));
         }
 
         services.AddSingleton<CongressSnapshots>();

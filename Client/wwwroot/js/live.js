@@ -17,7 +17,8 @@ window.congressLive = (() => {
 
     function build(hubUrl) {
         const built = new signalR.HubConnectionBuilder()
-            .withUrl(hubUrl)
+            // WebSockets straight away: one request fewer per tablet, and no sticky sessions needed behind a proxy.
+            .withUrl(hubUrl, { skipNegotiation: true, transport: signalR.HttpTransportType.WebSockets })
             .withAutomaticReconnect(retryPolicy)
             .configureLogging(signalR.LogLevel.None)
             .build();
