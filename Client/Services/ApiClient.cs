@@ -276,16 +276,19 @@ public sealed class ApiClient(HttpClient http)
     private static StringContent EmptyJson() => new("{}", System.Text.Encoding.UTF8, "application/json");
 
     /// <summary>The current session, or null when this browser is not signed in.</summary>
-    public async Task<SessionDto?> SessionAsync()
+    public async Task<SessionDto?> SessionAsync() => (await TrySessionAsync()).Session;
+
+    /// <summary>The session, and whether the server answered at all: "not signed in" and "offline" differ.</summary>
+    public async Task<(SessionDto? Session, bool Reachable)> TrySessionAsync()
     {
         try
         {
             using var response = await http.GetAsync(Routes.Session);
-            return response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync(Json.SessionDto) : null;
+            return (response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync(Json.SessionDto) : null, true);
         }
         catch (HttpRequestException)
         {
-            return null;
+            return (null, false);
         }
     }
 

@@ -105,3 +105,10 @@ window.congressScanner = {
         window.congressScanner.stream = null;
     }
 };
+
+// The app's files are kept for offline reloads. Browsers allow service workers only in secure contexts: over HTTPS
+// (deploy/make-cert.sh) or on this machine itself; on a plain-HTTP hall LAN the browser's HTTP cache does it instead
+// (every framework file is fingerprinted and served as immutable).
+if ("serviceWorker" in navigator && window.isSecureContext) {
+    navigator.serviceWorker.register("service-worker.js").catch(() => { });
+}

@@ -30,10 +30,11 @@ public sealed partial class BrowserTests
         await _server.DisposeAsync();
     }
 
-    private async Task<IPage> NewPageAsync(string language, int width = 1280, int height = 800, Uri? server = null)
+    private async Task<IPage> NewPageAsync(string language, int width = 1280, int height = 800, Uri? server = null, bool serviceWorkers = true)
     {
         var context = await _browser.NewContextAsync(new BrowserNewContextOptions
         {
+            ServiceWorkers = serviceWorkers ? ServiceWorkerPolicy.Allow : ServiceWorkerPolicy.Block,
             BaseURL = (server ?? _server.BaseAddress).ToString(),
             ViewportSize = new ViewportSize { Width = width, Height = height },
         });
