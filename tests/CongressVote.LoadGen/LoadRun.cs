@@ -59,6 +59,9 @@ public sealed record LoadOptions
     public int? ServerPid { get; init; }
 
     public TextWriter? Progress { get; init; }
+
+    /// <summary>Also allow a private address (a client in its own network namespace on this machine), not only loopback.</summary>
+    public bool AllowPrivateNetwork { get; init; }
 }
 
 /// <summary>What a run measured. Latencies in milliseconds; memory in MB and KB.</summary>
@@ -107,7 +110,7 @@ public sealed class LoadRun(LoadOptions options)
 
     public async Task<LoadSummary> RunAsync(CancellationToken cancellationToken = default)
     {
-        if (!options.BaseUrl.IsLoopback)
+        if (!options.BaseUrl.IsLoopback && !(options.AllowPrivateNetwork && IsPrivate(options.BaseUrl)))
         {
             throw new InvalidOperationException("The load generator runs against loopback addresses only.");
         }
@@ -464,6 +467,12 @@ public sealed class LoadRun(LoadOptions options)
     }
 
     public IReadOnlyDictionary<string, int> Refusals => _refusals;
+
+    /// <summary>Every acknowledged key, for a check against the database from outside this process.</summary>
+    public IReadOnlyList<Guid> AcknowledgedKeys => _acks.Select(a => a.Key).ToList();
+
+    private static bool IsPrivate(Uri url) =>
+        IPAddress.TryParse(url.Host, out var address) && address.GetAddressBytes() is [10, ..] or [192, 168, ..] or [172, >= 16 and <= 31, ..];
 
     /// <summary>One simulated tablet per badge, the same in every run: a new device would wait for the help desk.</summary>
     private static string DeviceId(string token) =>

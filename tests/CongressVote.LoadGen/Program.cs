@@ -5,7 +5,8 @@ using CongressVote.LoadGen;
 // The load generator: simulated delegates over real WebSockets against a running server (loopback only).
 //   dotnet run --project tests/CongressVote.LoadGen -- --url http://127.0.0.1:5000 --access deploy/.data/demo-access.json
 //       [--delegates 363] [--timing burst|steady] [--window-ms 1000] [--rate 2000] [--seconds 30] [--projectors 1]
-//       [--scenario name] [--db "Host=...;Database=..."] [--server-pid N] [--json result.json]
+//       [--scenario name] [--db "Host=...;Database=..."] [--server-pid N] [--json result.json] [--keys acked.txt]
+//       [--private-network true]   (a private address too, for a client in a network namespace on this machine)
 // Exit code 0 when no acknowledged ballot was lost or duplicated, 2 otherwise.
 var arguments = new Dictionary<string, string>(StringComparer.Ordinal);
 for (int i = 0; i + 1 < args.Length; i += 2)
@@ -47,6 +48,7 @@ var options = new LoadOptions
     Database = arguments.GetValueOrDefault("db"),
     ServerPid = arguments.TryGetValue("server-pid", out var pid) ? int.Parse(pid, CultureInfo.InvariantCulture) : null,
     Progress = Console.Error,
+    AllowPrivateNetwork = Arg("private-network", "false") == "true",
 };
 
 using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(Int("timeout-seconds", 600)));
@@ -56,6 +58,12 @@ Console.WriteLine(LoadRun.Table([summary]));
 foreach (var (reason, n) in run.Refusals)
 {
     Console.WriteLine($"not acknowledged: {n} ({reason})");
+}
+
+if (arguments.TryGetValue("keys", out var keysPath))
+{
+    // Every acknowledged key, one a line: a caller that cannot reach the database from here checks them itself.
+    await File.WriteAllLinesAsync(keysPath, run.AcknowledgedKeys.Select(k => k.ToString()));
 }
 
 if (arguments.TryGetValue("json", out var jsonPath))

@@ -22,6 +22,7 @@ public sealed class PublishedServer : IAsyncDisposable
     private readonly string _keys = Directory.CreateTempSubdirectory("cv-keys-").FullName;
     private Process? _process;
     private bool _ownsDatabase;
+    private string? _alsoListenOn;
 
     private PublishedServer(string connectionString, int port, Dictionary<string, string?> settings)
     {
@@ -71,7 +72,10 @@ public sealed class PublishedServer : IAsyncDisposable
     }
 
     /// <summary>Starts a node on a free loopback port against the given database (a new one when none is given).</summary>
-    public static async Task<PublishedServer> StartAsync(string? connectionString = null, Dictionary<string, string?>? settings = null)
+    /// <param name="connectionString">The database; a new one, dropped afterwards, when none is given.</param>
+    /// <param name="settings">Configuration for the node, as environment variables.</param>
+    /// <param name="alsoListenOn">Another local address to listen on besides loopback (a network namespace's cable).</param>
+    public static async Task<PublishedServer> StartAsync(string? connectionString = null, Dictionary<string, string?>? settings = null, string? alsoListenOn = null)
     {
         bool owns = connectionString is null;
         connectionString ??= await TestDatabase.CreateAsync();
@@ -79,7 +83,7 @@ public sealed class PublishedServer : IAsyncDisposable
         listener.Start();
         int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
-        var server = new PublishedServer(connectionString, port, settings ?? []) { _ownsDatabase = owns };
+        var server = new PublishedServer(connectionString, port, settings ?? []) { _ownsDatabase = owns, _alsoListenOn = alsoListenOn };
         await server.StartProcessAsync();
         return server;
     }
@@ -95,7 +99,7 @@ public sealed class PublishedServer : IAsyncDisposable
             RedirectStandardError = true,
         };
         start.Environment["ConnectionStrings__Congress"] = _connectionString;
-        start.Environment["ASPNETCORE_URLS"] = BaseAddress.ToString().TrimEnd('/');
+        start.Environment["ASPNETCORE_URLS"] = BaseAddress.ToString().TrimEnd('/') + (_alsoListenOn is { } also ? $";http://{also}:{Port}" : "");
         start.Environment["DataProtection__KeysFolder"] = _keys;
         start.Environment["RateLimits__PerAddressPerMinute"] = "1000000";
         start.Environment["RateLimits__OverallPerSecond"] = "100000";
