@@ -58,8 +58,8 @@ public sealed class LiveConnection(NavigationManager navigation, IJSRuntime js) 
         SendAsync(new CastRequest(pollId, choice, Guid.NewGuid(), onBehalfOf));
 
     /// <summary>An election ballot: the positions kept and the receipt code the tablet drew for it.</summary>
-    public Task<CastResult> CastElectionAsync(Guid pollId, IReadOnlyList<int> kept, string receipt) =>
-        SendAsync(new CastRequest(pollId, VoteChoice.Yes, Guid.NewGuid(), null, kept, receipt));
+    public Task<CastResult> CastElectionAsync(Guid pollId, IReadOnlyList<int> kept, string receipt, Guid key) =>
+        SendAsync(new CastRequest(pollId, VoteChoice.Yes, key, null, kept, receipt));
 
     private async Task<CastResult> SendAsync(CastRequest request)
     {

@@ -136,7 +136,9 @@ public static class ElectionsApi
     private static async Task<Results<Ok<PollDto>, BadRequest<ImportReportDto>, ProblemHttpResult>> SetCandidatesAsync(
         Guid pollId, List<CandidateEditDto> candidates, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, CongressNotifier notifier)
     {
-        var problems = candidates.SelectMany((c, i) => CandidateFile.Validate(c, i + 1)).ToList();
+        var problems = candidates.SelectMany((c, i) => c is null
+            ? (IReadOnlyList<ImportProblemDto>)[new ImportProblemDto(i + 1, "FullName", "required", null)]
+            : CandidateFile.Validate(c, i + 1)).ToList();
         if (candidates.Count > CandidateFile.MaxCandidates)
         {
             problems.Add(new ImportProblemDto(0, "", "too_many_rows", CandidateFile.MaxCandidates.ToString(System.Globalization.CultureInfo.InvariantCulture)));
@@ -247,12 +249,12 @@ public static class ElectionsApi
             return refused;
         }
 
-        var kept = paper.Kept.Distinct().Order().Select(k => (short)k).ToArray();
-        if (kept.Length != paper.Kept.Count || kept.Any(k => k < 1 || k > poll.Candidates))
+        if (paper.Kept.Any(k => k < 1 || k > poll.Candidates) || paper.Kept.Distinct().Count() != paper.Kept.Count)
         {
             return Problems.BadRequest("bad_paper_ballot", "A paper ballot keeps names from the list, each once.");
         }
 
+        var kept = paper.Kept.Order().Select(k => (short)k).ToArray();
         if (!paper.Invalid && kept.Length > poll.Seats)
         {
             return Problems.BadRequest("paper_too_many_kept", $"This ballot keeps {kept.Length} names for {poll.Seats} seats: it is invalid; enter it as invalid.");
@@ -289,7 +291,7 @@ public static class ElectionsApi
         await AuditLog.WriteAsync(transaction, user, http, congressId, "election.paper_ballot", pollId.ToString(), new { paper.BallotNo, entry, kept, paper.Invalid });
         await transaction.CommitAsync();
         var all = entries.Append(new EntryRow { BallotNo = paper.BallotNo, Entry = entry, Kept = paper.Invalid ? [] : kept, Invalid = paper.Invalid, EnteredBy = actor }).ToList();
-        return TypedResults.Ok(Status(all));
+        return TypedResults.Ok(Status(all) with { Kept = null, Invalid = false });
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DiscardPaperBallotAsync(
@@ -342,7 +344,7 @@ public static class ElectionsApi
             return Problems.BadRequest("paper_totals_inconsistent", "Ballots returned cannot exceed ballots issued, nor invalid ones the ballots returned.");
         }
 
-        if (votes.Count != 0 && votes.Count != poll.Candidates)
+        if ((votes.Count != 0 || valid > 0) && votes.Count != poll.Candidates)
         {
             return Problems.BadRequest("bad_paper_totals", $"Give one count per candidate: {poll.Candidates} counts.");
         }
@@ -366,19 +368,28 @@ public static class ElectionsApi
         await AuditLog.WriteAsync(transaction, user, http, congressId, "election.paper_totals", pollId.ToString(), totals);
         var summary = await SummaryAsync(connection, transaction, pollId, poll.Candidates);
         await transaction.CommitAsync();
-        return TypedResults.Ok(summary);
+        // The election is open: the answer carries counts of ballots, not votes.
+        return TypedResults.Ok(summary with { Ballots = summary.Ballots.Select(x => x with { Kept = null, Invalid = false }).ToList(), TotalsVotes = [] });
     }
 
     private static async Task<Results<Ok<PaperSummaryDto>, ProblemHttpResult>> PaperAsync(Guid pollId, ClaimsPrincipal user, NpgsqlDataSource db)
     {
         await using var connection = await db.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        int? candidates = await connection.ExecuteScalarAsync<int?>(
-            "SELECT (SELECT count(*)::int FROM candidate c WHERE c.poll_id = p.id) FROM poll p WHERE p.id = @pollId AND p.congress_id = @congressId AND p.kind = 'election'",
+        var poll = await connection.QuerySingleOrDefaultAsync<(int Candidates, string State)?>(
+            "SELECT (SELECT count(*)::int FROM candidate c WHERE c.poll_id = p.id), p.state FROM poll p WHERE p.id = @pollId AND p.congress_id = @congressId AND p.kind = 'election'",
             new { pollId, congressId = user.CongressId() }, transaction);
-        return candidates is null
-            ? Problems.NotFound("unknown_poll", "There is no such election in this congress.")
-            : TypedResults.Ok(await SummaryAsync(connection, transaction, pollId, candidates.Value));
+        if (poll is not { } p)
+        {
+            return Problems.NotFound("unknown_poll", "There is no such election in this congress.");
+        }
+
+        // Until the election closes, nobody sees votes (design.md §4, rule 4): only each paper ballot's state and who
+        // entered it, and the totals' ballot counts.
+        var summary = await SummaryAsync(connection, transaction, pollId, p.Candidates);
+        return TypedResults.Ok(p.State is "open" or "draft"
+            ? summary with { Ballots = summary.Ballots.Select(b => b with { Kept = null, Invalid = false }).ToList(), TotalsVotes = [] }
+            : summary);
     }
 
     private static async Task<PaperSummaryDto> SummaryAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid pollId, int candidates)
@@ -482,11 +493,12 @@ public static class ElectionsApi
             FROM candidate c WHERE c.poll_id = @pollId
             """, new { pollId = poll.Id }, transaction)).ToDictionary(v => (int)v.Position, v => v.Votes);
 
-        // Paper ballots issued are what the committee reported, and never fewer than came back.
+        // Issued: every electronic ballot, the paper ballots the committee reported issued with its totals, and each
+        // paper ballot entered one by one (it was issued, since it came back).
         int paperReturned = f.PaperReturned + f.TotalsReturned;
         int invalid = f.PaperInvalid + f.TotalsInvalid;
         var figures = new ElectionFigures(
-            Issued: f.Electronic + Math.Max(f.TotalsIssued, paperReturned),
+            Issued: f.Electronic + f.TotalsIssued + f.PaperReturned,
             Returned: f.Electronic + paperReturned,
             Valid: f.Electronic + paperReturned - invalid,
             Invalid: invalid,
@@ -569,6 +581,12 @@ public static class ElectionsApi
         var names = result.Ranked.Where(r => r.Outcome == outcome).Select(r => r.Position).ToHashSet();
         var candidates = source.Candidates.Where(c => names.Contains(c.Position)).OrderBy(c => c.Position)
             .Select(c => new CandidateEditDto(c.FullName, c.BirthYear, c.JobTitle, c.Unit)).ToList();
+        if (candidates.Count < ElectionCount.SeatsLeft(result))
+        {
+            return Problems.Conflict("runoff_not_enough_candidates",
+                $"{ElectionCount.SeatsLeft(result)} seats are left and only {candidates.Count} candidates remain: nominate more and create a new election.");
+        }
+
         Guid runoffId = await PollsApi.InsertDraftAsync(connection, transaction, congressId, source.AgendaItemId, request.Title.Trim(), "", secret: true, allowAbstain: false, source.Rule);
         await connection.ExecuteAsync("""
             UPDATE poll SET kind = 'election', seats = @seats, empty_ballot_valid = @EmptyBallotValid, countdown_seconds = @CountdownSeconds, runoff_of = @pollId

@@ -9,12 +9,19 @@ namespace CongressVote.Server.Live;
 /// </summary>
 public sealed class BackplaneState
 {
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Action> _rejoin = new();
     private volatile bool _connected;
 
     public bool Configured { get; private set; }
 
     /// <summary>Raised when the bus is reachable again after an outage.</summary>
     public event Action? Restored;
+
+    /// <summary>
+    /// A connection taken while Redis was down missed its Redis subscriptions, and nothing subscribes it later: when
+    /// Redis is back it is closed, and the client reconnects (with a fresh snapshot) and subscribes properly.
+    /// </summary>
+    public void RejoinWhenBack(string connectionId, Action abort) => _rejoin[connectionId] = abort;
 
     public string Describe() => !Configured ? "none" : _connected ? "connected" : "disconnected";
 
@@ -31,6 +38,12 @@ public sealed class BackplaneState
             _connected = multiplexer.IsConnected;
             if (_connected && !was)
             {
+                foreach (var (id, abort) in _rejoin)
+                {
+                    _rejoin.TryRemove(id, out Action? _);
+                    abort();
+                }
+
                 Restored?.Invoke();
             }
         };

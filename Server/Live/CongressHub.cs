@@ -11,7 +11,9 @@ namespace CongressVote.Server.Live;
 /// group, asks for a snapshot, and (as a delegate) casts.
 /// </summary>
 [Authorize]
-public sealed class CongressHub(BallotBox ballots, CongressSnapshots snapshots, ConnectionRegistry connections, ILogger<CongressHub> logger) : Hub<ICongressClient>, ICongressHub
+public sealed class CongressHub(
+    BallotBox ballots, CongressSnapshots snapshots, ConnectionRegistry connections, BackplaneState backplane, ILogger<CongressHub> logger)
+    : Hub<ICongressClient>, ICongressHub
 {
     public override async Task OnConnectedAsync()
     {
@@ -45,6 +47,7 @@ public sealed class CongressHub(BallotBox ballots, CongressSnapshots snapshots, 
         catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
         {
             logger.LogWarning(ex, "Could not join {Group} while the backplane is down", group);
+            backplane.RejoinWhenBack(Context.ConnectionId, Context.Abort);
         }
     }
 

@@ -25,7 +25,7 @@ public sealed class BallotBox(NpgsqlDataSource db, CongressNotifier notifier, IL
 
     private sealed record PendingCast(Guid CongressId, Guid DelegateId, Guid SessionId, CastRequest Request, TaskCompletionSource<CastResult> Answer);
 
-    private sealed record Outcome(int Idx, string? State, string? Kind, bool AllowAbstain, bool CanChange, bool Entitled, bool SessionActive, bool Present, Guid? CastKey, DateTime? CastAt);
+    private sealed record Outcome(int Idx, string? State, string? Kind, bool Expired, bool AllowAbstain, bool CanChange, bool Entitled, bool SessionActive, bool Present, Guid? CastKey, DateTime? CastAt);
 
     public async Task<CastResult> CastAsync(Guid congressId, Guid delegateId, Guid sessionId, CastRequest request, CancellationToken cancellationToken)
     {
@@ -154,7 +154,9 @@ public sealed class BallotBox(NpgsqlDataSource db, CongressNotifier notifier, IL
                 SELECT p.id, p.secret, p.allow_abstain, p.kind, p.seats, p.empty_ballot_valid,
                        CASE WHEN p.kind = 'election' THEN (SELECT coalesce(array_agg(c.position), '{}') FROM candidate c WHERE c.poll_id = p.id) END AS positions
                 FROM poll p
-                WHERE p.id IN (SELECT poll_id FROM input) AND p.state = 'open'
+                -- A countdown that ran out ends voting at once, even before the close has been written (an election
+                -- waiting for its paper ballots to be settled stays open, but takes no more electronic ballots).
+                WHERE p.id IN (SELECT poll_id FROM input) AND p.state = 'open' AND (p.closes_at IS NULL OR p.closes_at > now())
                 FOR SHARE
             ),
             voter AS (
@@ -201,7 +203,7 @@ public sealed class BallotBox(NpgsqlDataSource db, CongressNotifier notifier, IL
             """;
 
         const string outcomeSql = """
-            SELECT i.idx, p.state, p.kind, coalesce(p.allow_abstain, false) AS allow_abstain, coalesce(p.allow_change AND NOT p.secret, false) AS can_change,
+            SELECT i.idx, p.state, p.kind, coalesce(p.closes_at <= now(), false) AS expired, coalesce(p.allow_abstain, false) AS allow_abstain, coalesce(p.allow_change AND NOT p.secret, false) AS can_change,
                    (r.delegate_id IS NOT NULL AND (i.acting_id = i.delegate_id OR (
                         coalesce(c.allow_proxy, false)
                         AND EXISTS (SELECT 1 FROM proxy x WHERE x.grantor_id = i.delegate_id AND x.holder_id = i.acting_id)
@@ -241,7 +243,7 @@ public sealed class BallotBox(NpgsqlDataSource db, CongressNotifier notifier, IL
 
         // A named vote that allows it: a new key from a delegate who voted replaces their choice, until close.
         var changes = outcomes.Values
-            .Where(o => o.CanChange && o.State == "open" && o.Entitled && o.SessionActive && o.Present && o.CastKey is { } k && k != keys[o.Idx])
+            .Where(o => o.CanChange && o.State == "open" && !o.Expired && o.Entitled && o.SessionActive && o.Present && o.CastKey is { } k && k != keys[o.Idx])
             .Where(o => choices[o.Idx] != (short)VoteChoice.Abstain || o.AllowAbstain)
             .Select(o => o.Idx).ToArray();
         var changedAt = new Dictionary<int, DateTime>();
@@ -316,7 +318,7 @@ public sealed class BallotBox(NpgsqlDataSource db, CongressNotifier notifier, IL
             return new CastResult(CastStatus.SessionEnded);
         }
 
-        if (o.State != "open")
+        if (o.State != "open" || o.Expired)
         {
             return new CastResult(CastStatus.PollNotOpen);
         }

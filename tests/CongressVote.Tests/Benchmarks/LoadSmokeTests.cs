@@ -7,6 +7,8 @@ namespace CongressVote.Tests.Benchmarks;
 /// The load generator's CI-sized run: 363 delegates over real WebSockets, every acknowledged key looked up in
 /// PostgreSQL. It fails on a lost or duplicated ballot, never on a timing (timings are for docs/benchmarks.md).
 /// </summary>
+// Heavy (many sockets, a saturated CPU) or timing-sensitive: runs alone, never beside the browser tests.
+[NonParallelizable]
 public sealed class LoadSmokeTests
 {
     [Test, CancelAfter(300_000)]

@@ -246,6 +246,34 @@ public sealed class ElectionTests
     }
 
     [Test]
+    public async Task When_the_countdown_runs_out_tablets_stop_voting_while_paper_ballots_are_still_being_settled()
+    {
+        var access = await _server.CreateCongressAsync(officialDelegates: 4, guests: 0);
+        var poll = await NewElectionAsync(access, seats: 1, candidates: 2);
+        await OpenAsync(access, poll.Id);
+        using var counting = await SignInCountingAsync(access, 0);
+        (await counting.PostAsJsonAsync($"/api/elections/{poll.Id}/paper/ballots", new PaperBallotDto(1, [1], false), TestJson.Options)).EnsureSuccessStatusCode();
+        var whileOpen = (await counting.GetFromJsonAsync<PaperSummaryDto>($"/api/elections/{poll.Id}/paper", TestJson.Options))!;
+        await using (var connection = await _server.Db.OpenConnectionAsync())
+        {
+            // The countdown ran out; the close is refused while ballot 1 waits for its second entry.
+            await connection.ExecuteAsync("UPDATE poll SET closes_at = now() - interval '1 second' WHERE id = @Id", new { poll.Id });
+        }
+
+        await Task.Delay(1200);
+        await using var hub = await _server.ConnectDelegateAsync(access.Delegates[0].Token);
+        var late = await hub.InvokeAsync<CastResult>(nameof(ICongressHub.Cast), Ballot(poll.Id, 1));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(whileOpen.Ballots.Single().Kept, Is.Null, "nobody sees a paper ballot's names before the close");
+            Assert.That(await _server.CountAsync("SELECT count(*) FROM poll WHERE id = $1 AND state = 'open'", poll.Id), Is.EqualTo(1), "still open: paper not settled");
+            Assert.That(late.Status, Is.EqualTo(CastStatus.PollNotOpen));
+            Assert.That(await _server.CountAsync("SELECT count(*) FROM ballot WHERE poll_id = $1", poll.Id), Is.Zero);
+        });
+    }
+
+    [Test]
     public async Task Paper_totals_add_to_the_count_and_impossible_totals_are_refused()
     {
         var access = await _server.CreateCongressAsync(officialDelegates: 10, guests: 0);

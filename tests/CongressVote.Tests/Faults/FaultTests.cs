@@ -14,6 +14,8 @@ namespace CongressVote.Tests.Faults;
 /// looked up in PostgreSQL. Loopback only, bounded; docs/reliability.md has the figures.
 /// </summary>
 [Category("Fault")]
+// Heavy (many sockets, a saturated CPU) or timing-sensitive: runs alone, never beside the browser tests.
+[NonParallelizable]
 public sealed class FaultTests
 {
     private static LoadOptions Options(Uri server, DemoAccess access, string database, string scenario, int burstSeconds) => new()

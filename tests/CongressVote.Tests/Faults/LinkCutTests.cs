@@ -12,6 +12,8 @@ namespace CongressVote.Tests.Faults;
 /// machine by a virtual cable (veth pair); the cable is unplugged mid-burst and plugged back in. Needs root (ip netns).
 /// </summary>
 [Category("Fault")]
+// Heavy (many sockets, a saturated CPU) or timing-sensitive: runs alone, never beside the browser tests.
+[NonParallelizable]
 public sealed class LinkCutTests
 {
     private static async Task RunAsync(string file, params string[] arguments)

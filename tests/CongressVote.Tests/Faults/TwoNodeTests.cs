@@ -17,6 +17,8 @@ namespace CongressVote.Tests.Faults;
 /// Redis outage stops no vote.
 /// </summary>
 [Category("Fault")]
+// Heavy (many sockets, a saturated CPU) or timing-sensitive: runs alone, never beside the browser tests.
+[NonParallelizable]
 public sealed class TwoNodeTests
 {
     private Process? _redis;
