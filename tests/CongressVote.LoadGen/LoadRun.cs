@@ -328,6 +328,22 @@ public sealed class LoadRun(LoadOptions options)
 
     private static async Task<PollDto?> StaffPostAsync(HttpClient http, string cookie, string url, CancellationToken cancellationToken)
     {
+        // A node may have been killed and restarted under a pooled connection: try again on a fresh one.
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StaffPostOnceAsync(http, cookie, url, cancellationToken);
+            }
+            catch (HttpRequestException) when (attempt < 20)
+            {
+                await Task.Delay(500, cancellationToken);
+            }
+        }
+    }
+
+    private static async Task<PollDto?> StaffPostOnceAsync(HttpClient http, string cookie, string url, CancellationToken cancellationToken)
+    {
         using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json") };
         request.Headers.Add("Cookie", cookie);
         using var response = await http.SendAsync(request, cancellationToken);

@@ -74,4 +74,23 @@ public sealed partial class BrowserTests
         await Assertions.Expect(console.GetByTestId("minutes")).ToContainTextAsync("Trưởng Ban Kiểm phiếu");
         await BrowserSession.ScreenshotAsync(console, "console-counting-minutes-vi");
     }
+
+    [Test, CancelAfter(180_000)]
+    public async Task A_delegate_who_chose_English_gets_the_election_ballot_and_its_refusal_in_English()
+    {
+        DemoAccess access = await _server.CreateCongressAsync(officialDelegates: 3, guests: 0);
+        using (var secretary = await _server.SignInStaffAsync(access))
+        {
+            // The demo's election: 15 seats, 18 candidates.
+            Guid pollId = await _server.PollIdAsync(access, "Bầu Ban Chấp hành");
+            (await secretary.PostAsync(CongressVote.Shared.Routes.OpenPoll(pollId), null)).EnsureSuccessStatusCode();
+        }
+
+        var tablet = await NewPageAsync("en", 800, 1280);
+        await tablet.GotoAsync($"/t#{access.Delegates[0].Token}");
+        await Assertions.Expect(tablet.GetByText("Cross out the names you do not elect", new() { Exact = false })).ToBeVisibleAsync();
+        await Assertions.Expect(tablet.GetByTestId("kept-count")).ToContainTextAsync("Kept: 18 of at most 15. Too many names: cross out 3 more before casting.");
+        await Assertions.Expect(tablet.GetByRole(AriaRole.Button, new() { Name = "Review my ballot" })).ToBeDisabledAsync();
+        await BrowserSession.ScreenshotAsync(tablet, "tablet-election-ballot-en");
+    }
 }

@@ -31,26 +31,6 @@ public sealed class FaultTests
         Progress = TestContext.Progress,
     };
 
-    /// <summary>Waits until the run has opened its poll, so faults land while ballots are arriving.</summary>
-    private static async Task WaitForOpenPollAsync(string connectionString, Guid congressId)
-    {
-        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
-        await connection.OpenAsync();
-        for (int i = 0; i < 1200; i++)
-        {
-            await using var command = new NpgsqlCommand("SELECT count(*) FROM poll WHERE congress_id = $1 AND state = 'open'", connection);
-            command.Parameters.AddWithValue(congressId);
-            if ((long)(await command.ExecuteScalarAsync())! > 0)
-            {
-                return;
-            }
-
-            await Task.Delay(100);
-        }
-
-        Assert.Fail("the poll was never opened");
-    }
-
     private static async Task<long> CountAsync(string connectionString, string sql)
     {
         await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
@@ -73,7 +53,7 @@ public sealed class FaultTests
 
         // Five kill -9 while ballots arrive, each followed by a restart on the same port, then one graceful stop
         // (SIGTERM: the ballot box finishes what it holds, takes nothing new) and a last restart.
-        await WaitForOpenPollAsync(node.ConnectionString, access.CongressId);
+        await Machine.WaitForOpenPollAsync(node.ConnectionString, access.CongressId);
         int faults = 0;
         for (int kill = 0; kill < 5; kill++)
         {
@@ -110,7 +90,7 @@ public sealed class FaultTests
         var run = new LoadRun(Options(node.BaseAddress, access, database, "postgres -m immediate", burstSeconds: 8));
         var running = run.RunAsync();
 
-        await WaitForOpenPollAsync(database, access.CongressId);
+        await Machine.WaitForOpenPollAsync(database, access.CongressId);
         await Task.Delay(2000);
         await cluster.CrashAsync();
         await Task.Delay(2000);
@@ -135,7 +115,7 @@ public sealed class FaultTests
         var run = new LoadRun(Options(server.BaseAddress, access, server.ConnectionString, "pg_terminate_backend", burstSeconds: 6));
         var running = run.RunAsync();
 
-        await WaitForOpenPollAsync(server.ConnectionString, access.CongressId);
+        await Machine.WaitForOpenPollAsync(server.ConnectionString, access.CongressId);
         int terminated = 0;
         await using (var admin = new NpgsqlConnection(server.ConnectionString))
         {

@@ -16,14 +16,6 @@ namespace CongressVote.Tests.Faults;
 [NonParallelizable]
 public sealed class LinkCutTests
 {
-    private static async Task RunAsync(string file, params string[] arguments)
-    {
-        using var process = Process.Start(new ProcessStartInfo(file, arguments) { RedirectStandardError = true, RedirectStandardOutput = true })!;
-        string errors = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.That(process.ExitCode, Is.Zero, $"{file} {string.Join(' ', arguments)}: {errors}");
-    }
-
     [Test, CancelAfter(300_000)]
     public async Task Cutting_a_clients_link_mid_burst_and_restoring_it_loses_and_duplicates_nothing()
     {
@@ -37,16 +29,16 @@ public sealed class LinkCutTests
         string ns = "cvns" + id, host = "cvh" + id, client = "cvc" + id;
         string hostAddress = $"10.213.{net}.1", clientAddress = $"10.213.{net}.2";
         string work = Directory.CreateTempSubdirectory("cv-linkcut-").FullName;
-        await RunAsync("ip", "netns", "add", ns);
+        await Machine.RunAsync("ip", "netns", "add", ns);
         try
         {
-            await RunAsync("ip", "link", "add", host, "type", "veth", "peer", "name", client);
-            await RunAsync("ip", "link", "set", client, "netns", ns);
-            await RunAsync("ip", "addr", "add", hostAddress + "/30", "dev", host);
-            await RunAsync("ip", "link", "set", host, "up");
-            await RunAsync("ip", "netns", "exec", ns, "ip", "addr", "add", clientAddress + "/30", "dev", client);
-            await RunAsync("ip", "netns", "exec", ns, "ip", "link", "set", client, "up");
-            await RunAsync("ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up");
+            await Machine.RunAsync("ip", "link", "add", host, "type", "veth", "peer", "name", client);
+            await Machine.RunAsync("ip", "link", "set", client, "netns", ns);
+            await Machine.RunAsync("ip", "addr", "add", hostAddress + "/30", "dev", host);
+            await Machine.RunAsync("ip", "link", "set", host, "up");
+            await Machine.RunAsync("ip", "netns", "exec", ns, "ip", "addr", "add", clientAddress + "/30", "dev", client);
+            await Machine.RunAsync("ip", "netns", "exec", ns, "ip", "link", "set", client, "up");
+            await Machine.RunAsync("ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up");
 
             // The node listens on loopback (for the test) and on its end of the cable (for the clients).
             await using var node = await PublishedServer.StartAsync(alsoListenOn: hostAddress);
@@ -72,12 +64,12 @@ public sealed class LinkCutTests
             var errors = clients.StandardError.ReadToEndAsync();
 
             // Unplug the cable four seconds, while ballots are on their way, then plug it back in.
-            await WaitForOpenPollAsync(node.ConnectionString, access.CongressId);
+            await Machine.WaitForOpenPollAsync(node.ConnectionString, access.CongressId);
             await Task.Delay(2000);
-            await RunAsync("ip", "link", "set", host, "down");
+            await Machine.RunAsync("ip", "link", "set", host, "down");
             await Task.Delay(4000);
-            await RunAsync("ip", "link", "set", host, "up");
-            await RunAsync("ip", "addr", "replace", hostAddress + "/30", "dev", host);
+            await Machine.RunAsync("ip", "link", "set", host, "up");
+            await Machine.RunAsync("ip", "addr", "replace", hostAddress + "/30", "dev", host);
 
             await clients.WaitForExitAsync();
             await TestContext.Out.WriteLineAsync(await output);
@@ -103,28 +95,9 @@ public sealed class LinkCutTests
         }
         finally
         {
-            await RunAsync("ip", "netns", "del", ns);
+            await Machine.RunAsync("ip", "netns", "del", ns);
             // Deleting the namespace removes its end of the cable, and with it the pair.
             Directory.Delete(work, recursive: true);
         }
-    }
-
-    private static async Task WaitForOpenPollAsync(string connectionString, Guid congressId)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        for (int i = 0; i < 1200; i++)
-        {
-            await using var command = new NpgsqlCommand("SELECT count(*) FROM poll WHERE congress_id = $1 AND state = 'open'", connection);
-            command.Parameters.AddWithValue(congressId);
-            if ((long)(await command.ExecuteScalarAsync())! > 0)
-            {
-                return;
-            }
-
-            await Task.Delay(100);
-        }
-
-        Assert.Fail("the poll was never opened");
     }
 }

@@ -25,15 +25,6 @@ public sealed class TwoNodeTests
     private Process? _nginx;
     private int _redisPort;
 
-    private static int FreePort()
-    {
-        var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
-
     private void StartRedis()
     {
         _redis = Process.Start(new ProcessStartInfo("redis-server", ["--port", _redisPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
@@ -78,7 +69,7 @@ public sealed class TwoNodeTests
     [Test, CancelAfter(300_000)]
     public async Task Ballots_through_either_node_reach_a_projector_on_the_other_and_a_Redis_outage_stops_no_vote()
     {
-        _redisPort = FreePort();
+        _redisPort = Machine.FreeLoopbackPort();
         StartRedis();
         string keys = Directory.CreateTempSubdirectory("cv-shared-keys-").FullName;
         var shared = new Dictionary<string, string?>
@@ -88,7 +79,7 @@ public sealed class TwoNodeTests
         };
         await using var nodeA = await PublishedServer.StartAsync(settings: shared);
         await using var nodeB = await PublishedServer.StartAsync(nodeA.ConnectionString, shared);
-        int proxyPort = FreePort();
+        int proxyPort = Machine.FreeLoopbackPort();
         string prefix = Directory.CreateTempSubdirectory("cv-nginx-").FullName;
         string root = Path.GetFullPath(Path.Combine(TestContext.CurrentContext.TestDirectory, "../../../../.."));
         string config = (await File.ReadAllTextAsync(Path.Combine(root, "deploy/nginx/congressvote.conf")))

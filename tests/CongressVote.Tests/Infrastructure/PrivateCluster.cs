@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Npgsql;
 
 namespace CongressVote.Tests.Infrastructure;
@@ -26,14 +25,11 @@ public sealed class PrivateCluster : IAsyncDisposable
     public static async Task<PrivateCluster> StartAsync()
     {
         string folder = Directory.CreateTempSubdirectory("cv-cluster-").FullName;
-        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        int port = Machine.FreeLoopbackPort();
         var cluster = new PrivateCluster(Path.Combine(folder, "pg"), port);
         if (Environment.UserName == "root")
         {
-            await RunAsync("chmod", "755", folder);
+            await Machine.RunAsync("chmod", "755", folder);
         }
 
         await ShellAsync($"pg_init '{cluster._data}' {Password} && pg_start '{cluster._data}' {port}");
@@ -52,15 +48,7 @@ public sealed class PrivateCluster : IAsyncDisposable
     private static Task ShellAsync(string script)
     {
         string root = Path.GetFullPath(Path.Combine(TestContext.CurrentContext.TestDirectory, "../../../../.."));
-        return RunAsync("bash", "-c", $"set -e; source '{Path.Combine(root, "deploy/postgres.sh")}'; {script}");
-    }
-
-    private static async Task RunAsync(string file, params string[] arguments)
-    {
-        using var process = Process.Start(new ProcessStartInfo(file, arguments) { RedirectStandardError = true, RedirectStandardOutput = true })!;
-        string errors = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.That(process.ExitCode, Is.Zero, $"{file} {string.Join(' ', arguments)}: {errors}");
+        return Machine.RunAsync("bash", "-c", $"set -e; source '{Path.Combine(root, "deploy/postgres.sh")}'; {script}");
     }
 
     public async ValueTask DisposeAsync()

@@ -79,10 +79,7 @@ public sealed class PublishedServer : IAsyncDisposable
     {
         bool owns = connectionString is null;
         connectionString ??= await TestDatabase.CreateAsync();
-        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        int port = Machine.FreeLoopbackPort();
         var server = new PublishedServer(connectionString, port, settings ?? []) { _ownsDatabase = owns, _alsoListenOn = alsoListenOn };
         await server.StartProcessAsync();
         return server;
