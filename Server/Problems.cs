@@ -17,6 +17,16 @@ public static class Problems
             : null;
     }
 
+    /// <summary>A poll's countdown, motion or election: 10 seconds to a day, or none.</summary>
+    public static ProblemHttpResult? InvalidCountdown(int? seconds) =>
+        seconds is < 10 or > 86400 ? BadRequest("bad_countdown", "A countdown is 10 seconds to 24 hours.") : null;
+
+    /// <summary>A custom majority rule, motion or election: a fraction p/q between 0 and 1 of a known base, or none.</summary>
+    public static ProblemHttpResult? InvalidRule(Shared.MajorityRule? rule) =>
+        rule is { } r && (r.Denominator <= 0 || r.Numerator < 0 || r.Numerator > r.Denominator || !Enum.IsDefined(r.Base))
+            ? BadRequest("bad_rule", "A rule is a fraction p/q between 0 and 1 of a known base.")
+            : null;
+
     public static ProblemHttpResult BadRequest(string code, string detail) => Create(StatusCodes.Status400BadRequest, code, detail);
 
     public static ProblemHttpResult Unauthorized(string code, string detail) => Create(StatusCodes.Status401Unauthorized, code, detail);

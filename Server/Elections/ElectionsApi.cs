@@ -50,17 +50,7 @@ public static class ElectionsApi
             return Problems.BadRequest("bad_seats", "An election has 1 to 500 seats.");
         }
 
-        if (edit.CountdownSeconds is < 10 or > 86400)
-        {
-            return Problems.BadRequest("bad_countdown", "A countdown is 10 seconds to 24 hours.");
-        }
-
-        if (edit.Rule is { } rule && (rule.Denominator <= 0 || rule.Numerator < 0 || rule.Numerator > rule.Denominator || !Enum.IsDefined(rule.Base)))
-        {
-            return Problems.BadRequest("bad_rule", "A rule is a fraction p/q between 0 and 1 of a known base.");
-        }
-
-        return null;
+        return Problems.InvalidCountdown(edit.CountdownSeconds) ?? Problems.InvalidRule(edit.Rule);
     }
 
     private static async Task<Results<Ok<PollDto>, ProblemHttpResult>> CreateAsync(
@@ -196,19 +186,7 @@ public static class ElectionsApi
         }
 
         await connection.ExecuteAsync("DELETE FROM candidate WHERE poll_id = @pollId", new { pollId }, transaction);
-        await connection.ExecuteAsync("""
-            INSERT INTO candidate (poll_id, position, full_name, birth_year, job_title, unit)
-            SELECT @pollId, t.position, t.full_name, t.birth_year, t.job_title, t.unit
-            FROM unnest(@positions, @names, @years, @titles, @units) AS t(position, full_name, birth_year, job_title, unit)
-            """, new
-        {
-            pollId,
-            positions = Enumerable.Range(1, candidates.Count).Select(i => (short)i).ToArray(),
-            names = candidates.Select(c => c.FullName).ToArray(),
-            years = candidates.Select(c => c.BirthYear).ToArray(),
-            titles = candidates.Select(c => c.JobTitle).ToArray(),
-            units = candidates.Select(c => c.Unit).ToArray(),
-        }, transaction);
+        await InsertCandidatesAsync(connection, transaction, pollId, candidates);
         await AuditLog.WriteAsync(transaction, user, http, congressId, "election.candidates", pollId.ToString(), new { count = candidates.Count, names = candidates.Select(c => c.FullName) });
         var poll = (await PollQueries.FindAsync(connection, pollId, transaction))!;
         await transaction.CommitAsync();
@@ -413,6 +391,22 @@ public static class ElectionsApi
             state == PaperBallotState.Confirmed ? first.Kept.Select(k => (int)k).ToList() : null, state == PaperBallotState.Confirmed && first.Invalid);
     }
 
+    /// <summary>The candidates in ballot order, positions 1, 2, 3…: one statement for the whole list.</summary>
+    private static Task<int> InsertCandidatesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid pollId, IReadOnlyList<CandidateEditDto> candidates) =>
+        connection.ExecuteAsync("""
+            INSERT INTO candidate (poll_id, position, full_name, birth_year, job_title, unit)
+            SELECT @pollId, t.position, t.full_name, t.birth_year, t.job_title, t.unit
+            FROM unnest(@positions, @names, @years, @titles, @units) AS t(position, full_name, birth_year, job_title, unit)
+            """, new
+        {
+            pollId,
+            positions = Enumerable.Range(1, candidates.Count).Select(i => (short)i).ToArray(),
+            names = candidates.Select(c => c.FullName).ToArray(),
+            years = candidates.Select(c => c.BirthYear).ToArray(),
+            titles = candidates.Select(c => c.JobTitle).ToArray(),
+            units = candidates.Select(c => c.Unit).ToArray(),
+        }, transaction);
+
     private sealed record OpenElection(int Seats, int Candidates, bool EmptyValid, ProblemHttpResult? Problem);
 
     private static async Task<OpenElection> LockOpenElectionAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid pollId, Guid congressId)
@@ -592,19 +586,7 @@ public static class ElectionsApi
             UPDATE poll SET kind = 'election', seats = @seats, empty_ballot_valid = @EmptyBallotValid, countdown_seconds = @CountdownSeconds, runoff_of = @pollId
             WHERE id = @runoffId
             """, new { seats = ElectionCount.SeatsLeft(result), source.EmptyBallotValid, source.CountdownSeconds, pollId, runoffId }, transaction);
-        await connection.ExecuteAsync("""
-            INSERT INTO candidate (poll_id, position, full_name, birth_year, job_title, unit)
-            SELECT @runoffId, t.position, t.full_name, t.birth_year, t.job_title, t.unit
-            FROM unnest(@positions, @fullNames, @years, @titles, @units) AS t(position, full_name, birth_year, job_title, unit)
-            """, new
-        {
-            runoffId,
-            positions = Enumerable.Range(1, candidates.Count).Select(i => (short)i).ToArray(),
-            fullNames = candidates.Select(c => c.FullName).ToArray(),
-            years = candidates.Select(c => c.BirthYear).ToArray(),
-            titles = candidates.Select(c => c.JobTitle).ToArray(),
-            units = candidates.Select(c => c.Unit).ToArray(),
-        }, transaction);
+        await InsertCandidatesAsync(connection, transaction, runoffId, candidates);
         await AuditLog.WriteAsync(transaction, user, http, congressId, "election.runoff", runoffId.ToString(), new { of = pollId, candidates = candidates.Count });
         var poll = (await PollQueries.FindAsync(connection, runoffId, transaction))!;
         await transaction.CommitAsync();

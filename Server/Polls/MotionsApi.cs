@@ -40,9 +40,9 @@ public static class MotionsApi
             return Problems.BadRequest("too_long", "The motion's text is at most 4,000 characters.");
         }
 
-        if (edit.CountdownSeconds is < 10 or > 86400)
+        if (Problems.InvalidCountdown(edit.CountdownSeconds) is { } badCountdown)
         {
-            return Problems.BadRequest("bad_countdown", "A countdown is 10 seconds to 24 hours.");
+            return badCountdown;
         }
 
         if (edit.Secret && edit.AllowChange)
@@ -50,12 +50,7 @@ public static class MotionsApi
             return Problems.BadRequest("secret_cannot_change", "A secret ballot cannot be changed once cast: nothing links it to its voter.");
         }
 
-        if (edit.Rule is { } rule && (rule.Denominator <= 0 || rule.Numerator < 0 || rule.Numerator > rule.Denominator || !Enum.IsDefined(rule.Base)))
-        {
-            return Problems.BadRequest("bad_rule", "A rule is a fraction p/q between 0 and 1 of a known base.");
-        }
-
-        return null;
+        return Problems.InvalidRule(edit.Rule);
     }
 
     private static async Task<Results<Ok<PollDto>, ProblemHttpResult>> CreateAsync(
