@@ -64,17 +64,14 @@ public static class ElectionsApi
         Guid congressId = user.CongressId();
         await using var connection = await db.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        string? preset = await connection.ExecuteScalarAsync<string?>("""
-            SELECT c.preset FROM congress c JOIN agenda_item a ON a.congress_id = c.id
-            WHERE c.id = @congressId AND a.id = @AgendaItemId
-            """, new { congressId, edit.AgendaItemId }, transaction);
+        var preset = await PollsApi.PresetOfItemAsync(connection, transaction, congressId, edit.AgendaItemId);
         if (preset is null)
         {
             return Problems.NotFound("unknown_agenda_item", "There is no such agenda item in this congress.");
         }
 
         // Without a rule of its own, an election follows the congress's preset for elections.
-        var rule = edit.Rule ?? CongressPreset.ByKey(preset).Election;
+        var rule = edit.Rule ?? preset.Election;
         Guid pollId = await PollsApi.InsertDraftAsync(connection, transaction, congressId, edit.AgendaItemId, edit.Title.Trim(), "", secret: true, allowAbstain: false, rule);
         await connection.ExecuteAsync("""
             UPDATE poll SET kind = 'election', seats = @Seats, empty_ballot_valid = @EmptyBallotValid, countdown_seconds = @CountdownSeconds

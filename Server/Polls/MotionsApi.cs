@@ -64,17 +64,14 @@ public static class MotionsApi
         Guid congressId = user.CongressId();
         await using var connection = await db.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        string? preset = await connection.ExecuteScalarAsync<string?>("""
-            SELECT c.preset FROM congress c JOIN agenda_item a ON a.congress_id = c.id
-            WHERE c.id = @congressId AND a.id = @AgendaItemId
-            """, new { congressId, edit.AgendaItemId }, transaction);
+        var preset = await PollsApi.PresetOfItemAsync(connection, transaction, congressId, edit.AgendaItemId);
         if (preset is null)
         {
             return Problems.NotFound("unknown_agenda_item", "There is no such agenda item in this congress.");
         }
 
         // Without a rule of its own, a motion follows the congress's preset for decisions.
-        var rule = edit.Rule ?? CongressPreset.ByKey(preset).Decision;
+        var rule = edit.Rule ?? preset.Decision;
         Guid pollId = await PollsApi.InsertDraftAsync(connection, transaction, congressId, edit.AgendaItemId, edit.Title.Trim(), edit.Question ?? "", edit.Secret, edit.AllowAbstain, rule);
         await connection.ExecuteAsync(
             "UPDATE poll SET allow_change = @AllowChange, countdown_seconds = @CountdownSeconds WHERE id = @pollId",

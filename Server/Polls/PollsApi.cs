@@ -208,6 +208,17 @@ public static class PollsApi
             """, new { pollId }, transaction);
     }
 
+    /// <summary>The rules of the congress an agenda item belongs to; null when the item is not in this congress.</summary>
+    public static async Task<CongressPreset?> PresetOfItemAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid congressId, Guid agendaItemId)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        string? preset = await connection.ExecuteScalarAsync<string?>("""
+            SELECT c.preset FROM congress c JOIN agenda_item a ON a.congress_id = c.id
+            WHERE c.id = @congressId AND a.id = @agendaItemId
+            """, new { congressId, agendaItemId }, transaction);
+        return preset is null ? null : CongressPreset.ByKey(preset);
+    }
+
     /// <summary>A new draft poll on an agenda item, with its rule written out as data.</summary>
     public static async Task<Guid> InsertDraftAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, Guid congressId, Guid agendaItemId, string title, string question,

@@ -16,16 +16,7 @@ public sealed class LoadSmokeTests
     {
         await using var server = await CongressServer.StartAsync();
         var access = await server.CreateCongressAsync(officialDelegates: 363, guests: 0);
-        var run = new LoadRun(new LoadOptions
-        {
-            BaseUrl = server.BaseAddress,
-            Tokens = access.Delegates.Select(d => d.Token).ToList(),
-            StaffUser = access.Staff.Single(s => s.Role == "secretary").UserName,
-            StaffPassword = access.Staff.Single(s => s.Role == "secretary").Password,
-            ProjectorCode = access.ProjectorCode,
-            Scenario = "smoke 363",
-            Database = server.ConnectionString,
-        });
+        var run = new LoadRun(LoadRuns.For(server.BaseAddress, access, server.ConnectionString, "smoke 363"));
 
         var summary = await run.RunAsync();
         await TestContext.Out.WriteLineAsync(LoadRun.Table([summary]));
@@ -45,18 +36,11 @@ public sealed class LoadSmokeTests
     {
         await using var server = await CongressServer.StartAsync();
         var access = await server.CreateCongressAsync(officialDelegates: 100, guests: 0);
-        var run = new LoadRun(new LoadOptions
+        var run = new LoadRun(LoadRuns.For(server.BaseAddress, access, server.ConnectionString, "smoke steady") with
         {
-            BaseUrl = server.BaseAddress,
-            Tokens = access.Delegates.Select(d => d.Token).ToList(),
-            StaffUser = access.Staff.Single(s => s.Role == "secretary").UserName,
-            StaffPassword = access.Staff.Single(s => s.Role == "secretary").Password,
-            ProjectorCode = access.ProjectorCode,
-            Scenario = "smoke steady",
             Timing = CastTiming.Steady,
             Rate = 200,
             Duration = TimeSpan.FromSeconds(2),
-            Database = server.ConnectionString,
         });
 
         var summary = await run.RunAsync();

@@ -18,18 +18,14 @@ namespace CongressVote.Tests.Faults;
 [NonParallelizable]
 public sealed class FaultTests
 {
-    private static LoadOptions Options(Uri server, DemoAccess access, string database, string scenario, int burstSeconds) => new()
-    {
-        BaseUrl = server,
-        Tokens = access.Delegates.Select(d => d.Token).ToList(),
-        StaffUser = access.Staff.Single(s => s.Role == "secretary").UserName,
-        StaffPassword = access.Staff.Single(s => s.Role == "secretary").Password,
-        Scenario = scenario,
-        BurstWindow = TimeSpan.FromSeconds(burstSeconds),
-        CastDeadline = TimeSpan.FromSeconds(150),
-        Database = database,
-        Progress = TestContext.Progress,
-    };
+    // No projector: these runs count what is stored, not what the hall sees.
+    private static LoadOptions Options(Uri server, DemoAccess access, string database, string scenario, int burstSeconds) =>
+        LoadRuns.For(server, access, database, scenario) with
+        {
+            ProjectorCode = null,
+            BurstWindow = TimeSpan.FromSeconds(burstSeconds),
+            CastDeadline = TimeSpan.FromSeconds(150),
+        };
 
     private static async Task<long> CountAsync(string connectionString, string sql)
     {
