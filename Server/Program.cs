@@ -10,6 +10,7 @@ using CongressVote.Server.Demo;
 using CongressVote.Server.Elections;
 using CongressVote.Server.Live;
 using CongressVote.Server.Polls;
+using CongressVote.Server.Projector;
 using CongressVote.Server.Sessions;
 using CongressVote.Shared;
 
@@ -51,6 +52,7 @@ app.MapHelpDeskApi();
 app.MapStaffApi();
 app.MapCongressApi();
 app.MapAuditApi();
+app.MapProjectorApi();
 app.MapLive();
 app.MapUnknownApiRoutes();
 app.MapFallbackToFile("index.html");

@@ -11,6 +11,7 @@ namespace CongressVote.Shared;
 [JsonSerializable(typeof(TokenLoginRequest))]
 [JsonSerializable(typeof(SessionDto))]
 [JsonSerializable(typeof(CongressSnapshotDto))]
+[JsonSerializable(typeof(ProjectorStateDto))]
 [JsonSerializable(typeof(PollDto))]
 [JsonSerializable(typeof(TallyDto))]
 [JsonSerializable(typeof(ProblemMessage))]

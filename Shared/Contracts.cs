@@ -127,7 +127,9 @@ public sealed record CongressSnapshotDto(
     MyBallotDto? MyBallot,
     AttendanceDto? Attendance,
     IReadOnlyList<SpeechDto>? Speakers = null,
-    IReadOnlyList<ProxyVoteDto>? Proxies = null);
+    IReadOnlyList<ProxyVoteDto>? Proxies = null,
+    ProjectorStateDto? Projector = null,
+    DateOnly? StartsOn = null);
 
 /// <summary>An absent delegate this tablet may vote for, and what was cast for them on the current poll.</summary>
 public sealed record ProxyVoteDto(Guid GrantorId, string FullName, bool Voted, VoteChoice? Choice);

@@ -15,6 +15,9 @@ public interface ICongressClient
     /// <summary>The list of speakers of the current item changed.</summary>
     Task SpeakersChanged(IReadOnlyList<SpeechDto> speakers);
 
+    /// <summary>The secretariat chose another projector scene, message or screen language (consoles and projectors).</summary>
+    Task ProjectorChanged(ProjectorStateDto projector);
+
     /// <summary>The agenda, the current item or the list of polls changed: fetch a fresh snapshot.</summary>
     Task AgendaChanged();
 

@@ -58,7 +58,10 @@ public sealed class ApiClient(HttpClient http)
 
     public Task<ApiResult<string>> NewProjectorLinkAsync() => PostAsync("/api/congress/projector-link", Json.String);
 
-    public Task<List<AuditEventDto>?> AuditAsync() => GetAsync("/api/audit", Json.ListAuditEventDto);
+    public Task<ApiResult<ProjectorStateDto>> SetProjectorAsync(ProjectorStateDto state) =>
+        SendAsync(() => http.PutAsJsonAsync("/api/projector", state, Json.ProjectorStateDto), Json.ProjectorStateDto);
+
+    public Task<List<AuditEventDto>?> AuditAsync(int take = 500) => GetAsync($"/api/audit?take={take}", Json.ListAuditEventDto);
 
     public Task<AuditVerificationDto?> VerifyAuditAsync() => GetAsync("/api/audit/verify", Json.AuditVerificationDto);
 

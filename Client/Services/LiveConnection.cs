@@ -177,6 +177,10 @@ public sealed class LiveConnection(NavigationManager navigation, IJSRuntime js) 
                 Snapshot = snapshot with { Speakers = speakers };
                 Changed?.Invoke();
                 break;
+            case nameof(ICongressClient.ProjectorChanged) when Read(payload, Json.ProjectorStateDto) is { } projector && Snapshot is { } current:
+                Snapshot = current with { Projector = projector };
+                Changed?.Invoke();
+                break;
             case nameof(ICongressClient.AgendaChanged):
                 await TryRefreshSnapshotAsync();
                 break;

@@ -28,10 +28,12 @@ public static class AuditApi
         FROM audit_event WHERE congress_id = @congressId
         """;
 
-    private static async Task<Ok<List<AuditEventDto>>> ListAsync(ClaimsPrincipal user, NpgsqlDataSource db)
+    /// <summary>The newest entries first: 500 for the audit page, a few for the console's panel.</summary>
+    private static async Task<Ok<List<AuditEventDto>>> ListAsync(ClaimsPrincipal user, NpgsqlDataSource db, int? take)
     {
         await using var connection = await db.OpenConnectionAsync();
-        var rows = await connection.QueryAsync<Row>($"{Select} ORDER BY id DESC LIMIT 500", new { congressId = user.CongressId() });
+        var rows = await connection.QueryAsync<Row>($"{Select} ORDER BY id DESC LIMIT @take",
+            new { congressId = user.CongressId(), take = Math.Clamp(take ?? 500, 1, 500) });
         return TypedResults.Ok(rows.Select(Dto).ToList());
     }
 

@@ -35,6 +35,10 @@ public sealed class CongressNotifier(
 
     public Task AgendaChangedAsync(Guid congressId) => SendAsync(() => hub.Clients.Group(CongressGroup(congressId)).AgendaChanged());
 
+    /// <summary>Only the screens that draw the projector (the hall screen and the consoles' preview) hear of it.</summary>
+    public Task ProjectorChangedAsync(Guid congressId, ProjectorStateDto projector) =>
+        SendAsync(() => hub.Clients.Group(ScreensGroup(congressId)).ProjectorChanged(projector));
+
     public void AttendanceMayHaveChanged(Guid congressId) => _dirtyAttendance.TryAdd(congressId, 0);
 
     /// <summary>Tells a tablet its session ended, and closes its live connections on this node.</summary>

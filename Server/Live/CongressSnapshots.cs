@@ -7,7 +7,7 @@ namespace CongressVote.Server.Live;
 
 public sealed class CongressSnapshots(NpgsqlDataSource db)
 {
-    private sealed record CongressRow(string Name, Guid? CurrentItemId);
+    private sealed record CongressRow(string Name, Guid? CurrentItemId, DateOnly StartsOn, string ProjectorScene, string? ProjectorMessage, string ProjectorLanguage);
 
     private sealed record MyBallotRow(DateTime CastAt, short? Choice);
 
@@ -15,7 +15,7 @@ public sealed class CongressSnapshots(NpgsqlDataSource db)
     {
         await using var connection = await db.OpenConnectionAsync();
         var congress = await connection.QuerySingleAsync<CongressRow>("""
-            SELECT c.name, c.current_item_id
+            SELECT c.name, c.current_item_id, c.starts_on, c.projector_scene, c.projector_message, c.projector_language
             FROM congress c WHERE c.id = @congressId
             """, new { congressId });
         var agenda = (await connection.QueryAsync<AgendaItemDto>(
@@ -68,6 +68,7 @@ public sealed class CongressSnapshots(NpgsqlDataSource db)
         var attendance = delegateId is null ? await CheckIn.AttendanceQueries.ReadAsync(connection, congressId) : null;
         return new CongressSnapshotDto(congressId, congress.Name, attendance?.Summoned ?? tally?.Entitled ?? 0, congress.CurrentItemId, agenda,
             polls.Select(p => p.ToDto()).ToList(), current?.ToDto(), tally, myBallot, attendance,
-            await Agenda.SpeakersApi.CurrentAsync(connection, congressId), proxies);
+            await Agenda.SpeakersApi.CurrentAsync(connection, congressId), proxies,
+            Projector.ProjectorApi.State(congress.ProjectorScene, congress.ProjectorMessage, congress.ProjectorLanguage), congress.StartsOn);
     }
 }

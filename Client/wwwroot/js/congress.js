@@ -112,3 +112,29 @@ window.congressScanner = {
 if ("serviceWorker" in navigator && window.isSecureContext) {
     navigator.serviceWorker.register("service-worker.js").catch(() => { });
 }
+
+// The console's keyboard shortcuts: single keys, ignored while the operator types in a field or holds a modifier,
+// so a shortcut never fires by accident inside a form.
+window.congressShortcuts = {
+    handler: null,
+    attach: (owner) => {
+        window.congressShortcuts.detach();
+        const handler = (event) => {
+            if (event.ctrlKey || event.altKey || event.metaKey || event.repeat) return;
+            const target = event.target;
+            if (target && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName))) return;
+            const key = event.key === "Escape" ? "Escape" : event.key.length === 1 ? event.key.toLowerCase() : null;
+            if (!key || !"onmcp1234567?Escape".includes(key)) return;
+            event.preventDefault();
+            owner.invokeMethodAsync("OnShortcut", key);
+        };
+        document.addEventListener("keydown", handler);
+        window.congressShortcuts.handler = handler;
+    },
+    detach: () => {
+        if (window.congressShortcuts.handler) document.removeEventListener("keydown", window.congressShortcuts.handler);
+        window.congressShortcuts.handler = null;
+    },
+    // A confirmation that appears takes the focus, so Enter confirms and the operator's hands stay on the keyboard.
+    focus: (selector) => document.querySelector(selector)?.focus()
+};

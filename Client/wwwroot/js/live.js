@@ -3,7 +3,7 @@
 window.congressLive = (() => {
     let connection = null;
     let owner = null;
-    const events = ["PollChanged", "TallyChanged", "AttendanceChanged", "SpeakersChanged", "AgendaChanged", "SessionEnded"];
+    const events = ["PollChanged", "TallyChanged", "AttendanceChanged", "SpeakersChanged", "AgendaChanged", "ProjectorChanged", "SessionEnded"];
 
     // 0, 1, 2, 4, 8 s, then every 10 s, each with up to a second of jitter so 363 tablets do not reconnect in
     // lockstep; it never gives up: a tablet keeps trying until the hall's server is back.
