@@ -26,8 +26,11 @@ public enum ProjectorView
     Speaker,
 }
 
-/// <summary>The hall screen's settings: the chosen scene, the free message and the screen's language ("vi" or "en").</summary>
-public sealed record ProjectorStateDto(ProjectorScene Scene, string? Message, string Language)
+/// <summary>
+/// The hall screen's settings: the chosen scene, the free message and the screen's language ("vi" or "en").
+/// <see cref="Version"/> only grows, so a screen keeps the newest choice when a snapshot read before it arrives after it.
+/// </summary>
+public sealed record ProjectorStateDto(ProjectorScene Scene, string? Message, string Language, long Version = 0)
 {
     public const int MessageMaxLength = 300;
 

@@ -177,7 +177,8 @@ public sealed class LiveConnection(NavigationManager navigation, IJSRuntime js) 
                 Snapshot = snapshot with { Speakers = speakers };
                 Changed?.Invoke();
                 break;
-            case nameof(ICongressClient.ProjectorChanged) when Read(payload, Json.ProjectorStateDto) is { } projector && Snapshot is { } current:
+            case nameof(ICongressClient.ProjectorChanged) when Read(payload, Json.ProjectorStateDto) is { } projector && Snapshot is { } current
+                && projector.Version >= (current.Projector?.Version ?? 0):
                 Snapshot = current with { Projector = projector };
                 Changed?.Invoke();
                 break;
@@ -242,7 +243,10 @@ public sealed class LiveConnection(NavigationManager navigation, IJSRuntime js) 
             return false;
         }
 
-        Snapshot = snapshot;
+        // A snapshot read just before a projector change may arrive after the change's own push: keep the newer one.
+        Snapshot = Snapshot?.Projector is { } newer && newer.Version > (snapshot.Projector?.Version ?? 0)
+            ? snapshot with { Projector = newer }
+            : snapshot;
         if (snapshot.Tally is { } tally && (Tally is null || Tally.PollId != tally.PollId || tally.Version >= Tally.Version))
         {
             Tally = tally;

@@ -23,8 +23,8 @@ public static class ProjectorApi
     }
 
     /// <summary>The stored columns as the contract; an unknown stored value reads as Auto.</summary>
-    public static ProjectorStateDto State(string scene, string? message, string language) =>
-        new(Enum.TryParse<ProjectorScene>(scene, ignoreCase: true, out var parsed) ? parsed : ProjectorScene.Auto, message, language);
+    public static ProjectorStateDto State(string scene, string? message, string language, long version) =>
+        new(Enum.TryParse<ProjectorScene>(scene, ignoreCase: true, out var parsed) ? parsed : ProjectorScene.Auto, message, language, version);
 
     private static async Task<Results<Ok<ProjectorStateDto>, ProblemHttpResult>> SetAsync(
         ProjectorStateDto request, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, CongressNotifier notifier)
@@ -55,10 +55,13 @@ public static class ProjectorApi
         Guid congressId = user.CongressId();
         await using var connection = await db.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        await connection.ExecuteAsync("""
-            UPDATE congress SET projector_scene = @scene, projector_message = @Message, projector_language = @Language
+        long version = await connection.ExecuteScalarAsync<long>("""
+            UPDATE congress SET projector_scene = @scene, projector_message = @Message, projector_language = @Language,
+                                projector_version = projector_version + 1
             WHERE id = @congressId
+            RETURNING projector_version
             """, new { scene = state.Scene.ToString().ToLowerInvariant(), state.Message, state.Language, congressId }, transaction);
+        state = state with { Version = version };
         await AuditLog.WriteAsync(transaction, user, http, congressId, "projector.scene",
             state.Scene == ProjectorScene.Message ? $"message: {state.Message}" : $"{state.Scene.ToString().ToLowerInvariant()} ({state.Language})");
         await transaction.CommitAsync();

@@ -1,4 +1,6 @@
 // The interface language is a per-device choice, kept across reloads.
+// The page's lang attribute follows it, so screen readers and hyphenation use the right language.
+document.documentElement.lang = localStorage.getItem("congressvote.lang") === "en" ? "en" : "vi";
 window.congressCulture = {
     get: () => localStorage.getItem("congressvote.lang"),
     set: (value) => localStorage.setItem("congressvote.lang", value)

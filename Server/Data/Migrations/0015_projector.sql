@@ -4,4 +4,5 @@ ALTER TABLE congress
     ADD COLUMN projector_scene text NOT NULL DEFAULT 'auto'
         CHECK (projector_scene IN ('auto', 'welcome', 'agenda', 'attendance', 'poll', 'message', 'speaker')),
     ADD COLUMN projector_message text CHECK (char_length(projector_message) <= 300),
-    ADD COLUMN projector_language text NOT NULL DEFAULT 'vi' CHECK (projector_language IN ('vi', 'en'));
+    ADD COLUMN projector_language text NOT NULL DEFAULT 'vi' CHECK (projector_language IN ('vi', 'en')),
+    ADD COLUMN projector_version bigint NOT NULL DEFAULT 0;

@@ -38,8 +38,9 @@ public sealed partial class BrowserTests
             BaseURL = (server ?? _server.BaseAddress).ToString(),
             ViewportSize = new ViewportSize { Width = width, Height = height },
         });
-        // The language is a per-device choice kept in local storage; set it before the app starts.
-        await context.AddInitScriptAsync($"localStorage.setItem('congressvote.lang', '{language}')");
+        // The language is a per-device choice kept in local storage; set it before the app first starts, and keep
+        // whatever the page chooses afterwards (a language switch, or the projector following the console).
+        await context.AddInitScriptAsync($"if (!localStorage.getItem('congressvote.lang')) localStorage.setItem('congressvote.lang', '{language}')");
         var page = await context.NewPageAsync();
         page.Console += (_, message) =>
         {
