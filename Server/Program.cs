@@ -28,7 +28,11 @@ builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResol
 
 var app = builder.Build();
 
-app.UseExceptionHandler();
+// A body that does not parse is the caller's mistake: 400 with a problem, never a 500.
+app.UseExceptionHandler(new ExceptionHandlerOptions
+{
+    StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+});
 app.UseStatusCodePages();
 app.UseCsrfHeader();
 app.UseHubOriginCheck();

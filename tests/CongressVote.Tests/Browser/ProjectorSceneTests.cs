@@ -89,6 +89,22 @@ public sealed partial class BrowserTests
         }
 
         bool vi = language == "vi";
+        // From here on the screen changes in place: the stage is never removed and never drawn empty.
+        foreach (var (_, page) in screens)
+        {
+            await Assertions.Expect(page.Locator(".projector .stage")).ToBeVisibleAsync();
+            await page.EvaluateAsync("""
+                () => {
+                    window.blankFrames = 0;
+                    const stage = document.querySelector('.projector .stage');
+                    new MutationObserver(() => {
+                        const body = stage.querySelector('.stage-body');
+                        if (!stage.isConnected || !body || body.childElementCount === 0) window.blankFrames++;
+                    }).observe(document.body, { childList: true, subtree: true });
+                }
+                """);
+        }
+
         await ShowsAsync("welcome", "welcome", async page =>
             await Assertions.Expect(page.GetByTestId("stage-date")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(vi
                 ? $"^Ngày {DateTime.Today.Day} tháng {DateTime.Today.Month} năm {DateTime.Today.Year}$"
@@ -191,6 +207,11 @@ public sealed partial class BrowserTests
         }
         finally
         {
+            foreach (var (size, page) in screens)
+            {
+                Assert.That(await page.EvaluateAsync<int>("() => window.blankFrames"), Is.Zero, $"the {size} screen went blank or was redrawn from scratch");
+            }
+
             foreach (var hub in hubs)
             {
                 await hub.DisposeAsync();

@@ -17,6 +17,17 @@ public static class Machine
     }
 
     /// <summary>Runs a command and fails the test, with its error output, when it does not succeed.</summary>
+    /// <summary>Waits for a condition that another thread makes true (a push received), up to a limit.</summary>
+    public static async Task WaitUntilAsync(Func<bool> condition, TimeSpan limit)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        var deadline = DateTime.UtcNow + limit;
+        while (!condition() && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(25);
+        }
+    }
+
     public static async Task RunAsync(string file, params string[] arguments)
     {
         using var process = Process.Start(new ProcessStartInfo(file, arguments) { RedirectStandardError = true, RedirectStandardOutput = true })!;

@@ -62,6 +62,7 @@ public sealed partial class AuthorizationMatrixTests
         ["GET /api/congress"] = s_staff,
         ["PUT /api/congress"] = ["admin"],
         ["POST /api/congress/projector-link"] = s_runsPolls,
+        ["PUT /api/projector"] = s_runsPolls,
         ["POST /api/polls/"] = s_runsPolls,
         ["PUT /api/polls/{pollId:guid}"] = s_runsPolls,
         ["POST /api/polls/{pollId:guid}/publish"] = s_runsPolls,
