@@ -18,6 +18,8 @@ command -v chromium >/dev/null || missing="$missing chromium"
 # themselves on loopback ports (the packages' own services are not used).
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing="$missing nginx-light"
 command -v redis-server >/dev/null || missing="$missing redis-server"
+# axe-core for the accessibility tests comes from the npm registry.
+command -v npm >/dev/null || missing="$missing npm"
 if [ -n "$missing" ]; then
     echo "Installing$missing for the browser and two-node tests..."
     as_admin apt-get update -qq
@@ -44,6 +46,12 @@ dotnet publish "$ROOT/Server/Server.csproj" -c Release -o "$WORK/app" -nologo -v
 export CONGRESSVOTE_PUBLISHED_APP="$WORK/app"
 # Thousands of loopback WebSockets in the load and fault tests: use every descriptor the system allows.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+# The accessibility tests inject axe-core into the pages from this folder (pinned in tests/a11y/package-lock.json).
+if [ ! -f "$ROOT/tests/a11y/node_modules/axe-core/axe.min.js" ]; then
+    echo "Installing axe-core from npm for the accessibility tests..."
+    (cd "$ROOT/tests/a11y" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+export CONGRESSVOTE_AXE="$ROOT/tests/a11y/node_modules/axe-core/axe.min.js"
 
 export CONGRESSVOTE_TEST_DB="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Password=$PG_PASSWORD"
 export CONGRESSVOTE_ARTIFACTS="$ROOT/artifacts"

@@ -63,6 +63,7 @@ public sealed partial class BrowserTests
         await BrowserSession.ScreenshotAsync(projector, "projector-election-result-vi");
 
         await console.GetByRole(AriaRole.Button, new() { Name = "Công bố kết quả" }).ClickAsync();
+        await console.GetByRole(AriaRole.Button, new() { Name = "Đồng ý công bố kết quả" }).ClickAsync();
         await tablet.GetByTestId("receipt-input").FillAsync(code.ToLowerInvariant());
         await tablet.GetByRole(AriaRole.Button, new() { Name = "Kiểm tra", Exact = true }).ClickAsync();
         var found = tablet.GetByTestId("receipt-found");

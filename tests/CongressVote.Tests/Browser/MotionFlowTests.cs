@@ -41,6 +41,7 @@ public sealed partial class BrowserTests
         await console.GetByRole(AriaRole.Button, new() { Name = "Kết thúc biểu quyết" }).ClickAsync();
         await console.GetByRole(AriaRole.Button, new() { Name = "Đồng ý kết thúc biểu quyết" }).ClickAsync();
         await console.GetByRole(AriaRole.Button, new() { Name = "Công bố kết quả" }).ClickAsync();
+        await console.GetByRole(AriaRole.Button, new() { Name = "Đồng ý công bố kết quả" }).ClickAsync();
 
         // 2 yes of 3 summoned is more than 1.5.
         await Assertions.Expect(projector.GetByTestId("result"))
