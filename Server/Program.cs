@@ -15,6 +15,8 @@ using CongressVote.Server.Sessions;
 using CongressVote.Shared;
 
 var builder = WebApplication.CreateBuilder(args);
+// No "Server: Kestrel" on every response: it tells an attacker nothing useful to us, and tablets download it 50 times.
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
 
 builder.Services.AddCongressDatabase(builder.Configuration);
 builder.Services.AddSessions(builder.Configuration);

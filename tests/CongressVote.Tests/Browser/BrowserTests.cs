@@ -68,7 +68,7 @@ public sealed partial class BrowserTests
 
         var projector = await NewPageAsync("vi", 1920, 1080);
         await projector.GotoAsync($"/p#{access.ProjectorCode}");
-        await Assertions.Expect(projector.Locator(".projector-agenda")).ToBeVisibleAsync();
+        await Assertions.Expect(projector.Locator(".stage[data-view='welcome']")).ToBeVisibleAsync();
 
         await programmeVote.GetByRole(AriaRole.Button, new() { Name = "Mở biểu quyết" }).ClickAsync();
         await Assertions.Expect(console.GetByTestId("turnout")).ToContainTextAsync("0 / 12");
