@@ -234,14 +234,29 @@ public sealed class LiveConnection(NavigationManager navigation, IJSRuntime js) 
         }
     }
 
-    /// <summary>Fetches a snapshot; false when the link or the server failed.</summary>
+    /// <summary>
+    /// Fetches a snapshot; false when the link or the server failed. A poll change pushed while the read was under
+    /// way may be newer than the snapshot, so the read is repeated until none arrived meanwhile.
+    /// </summary>
     private async Task<bool> TryRefreshSnapshotAsync()
     {
-        var snapshot = await InvokeAsync<object, CongressSnapshotDto>(nameof(ICongressHub.Snapshot), null, null!, Json.CongressSnapshotDto, TimeSpan.FromSeconds(10));
-        if (snapshot is null)
+        CongressSnapshotDto? snapshot;
+        int attempts = 0;
+        do
         {
-            return false;
+            int pushesBefore = _pollPushes;
+            snapshot = await InvokeAsync<object, CongressSnapshotDto>(nameof(ICongressHub.Snapshot), null, null!, Json.CongressSnapshotDto, TimeSpan.FromSeconds(10));
+            if (snapshot is null)
+            {
+                return false;
+            }
+
+            if (pushesBefore == _pollPushes)
+            {
+                break;
+            }
         }
+        while (++attempts < 3);
 
         // A snapshot read just before a projector change may arrive after the change's own push: keep the newer one.
         Snapshot = Snapshot?.Projector is { } newer && newer.Version > (snapshot.Projector?.Version ?? 0)
@@ -260,8 +275,11 @@ public sealed class LiveConnection(NavigationManager navigation, IJSRuntime js) 
         return true;
     }
 
+    private int _pollPushes;
+
     private void OnPollChanged(PollDto poll)
     {
+        _pollPushes++;
         if (Snapshot is null)
         {
             return;

@@ -72,7 +72,9 @@ public sealed partial class BrowserTests
         await Assertions.Expect(projector.GetByTestId("result")).ToContainTextAsync("Không thông qua");
         await Assertions.Expect(preview.GetByTestId("result")).ToContainTextAsync("Not adopted");
 
+        await Assertions.Expect(console.Locator(".state-closed")).ToHaveCountAsync(1);
         await console.Keyboard.PressAsync("p");
+        await Assertions.Expect(console.Locator("#confirm-publish")).ToBeFocusedAsync();
         await console.Keyboard.PressAsync("Enter");
         await Assertions.Expect(console.Locator(".state-published")).ToHaveCountAsync(1);
 
