@@ -80,9 +80,12 @@ public sealed partial class BrowserTests
                 await page.WaitForTimeoutAsync(400);
                 var facts = await page.EvaluateAsync<LayoutFacts>(LayoutScript);
                 await BrowserSession.ScreenshotAsync(page, $"projector-{name}-{language}-{size}");
+                // Contrast and the rest of axe's WCAG rules, once per scene (the picture is the same at every size).
+                var violations = size == "1920x1080" ? await AxeViolationsAsync(page) : [];
                 Assert.Multiple(() =>
                 {
                     Assert.That(facts.Problems, Is.Empty, $"{name} at {size}");
+                    Assert.That(violations, Is.Empty, $"{name}: accessibility");
                     Assert.That(facts.Smallest, Is.GreaterThanOrEqualTo(0.0399), $"{name} at {size}: the smallest text is {facts.Smallest:P1} of the screen height");
                 });
             }
