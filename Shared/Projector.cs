@@ -30,9 +30,12 @@ public enum ProjectorView
 /// The hall screen's settings: the chosen scene, the free message and the screen's language ("vi" or "en").
 /// <see cref="Version"/> only grows, so a screen keeps the newest choice when a snapshot read before it arrives after it.
 /// </summary>
-public sealed record ProjectorStateDto(ProjectorScene Scene, string? Message, string Language, long Version = 0)
+public sealed record ProjectorStateDto(ProjectorScene Scene, string? Message, string Language, long Version = 0, long? EmblemVersion = null)
 {
     public const int MessageMaxLength = 300;
+
+    /// <summary>The largest emblem image accepted, in bytes.</summary>
+    public const int EmblemMaxBytes = 512 * 1024;
 
     public static ProjectorStateDto Default { get; } = new(ProjectorScene.Auto, null, "vi");
 }

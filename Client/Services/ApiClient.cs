@@ -61,6 +61,17 @@ public sealed class ApiClient(HttpClient http)
     public Task<ApiResult<ProjectorStateDto>> SetProjectorAsync(ProjectorStateDto state) =>
         SendAsync(() => http.PutAsJsonAsync("/api/projector", state, Json.ProjectorStateDto), Json.ProjectorStateDto);
 
+    /// <summary>The welcome scene's emblem, sent as the picture itself; the server recognises PNG or JPEG by its bytes.</summary>
+    public Task<ApiResult<ProjectorStateDto>> UploadEmblemAsync(Stream image, string contentType) =>
+        SendAsync(() =>
+        {
+            var content = new StreamContent(image);
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType.Length == 0 ? "application/octet-stream" : contentType);
+            return http.PutAsync("/api/projector/emblem", content);
+        }, Json.ProjectorStateDto);
+
+    public Task<ApiResult<ProjectorStateDto>> RemoveEmblemAsync() => SendAsync(() => http.DeleteAsync("/api/projector/emblem"), Json.ProjectorStateDto);
+
     public Task<List<AuditEventDto>?> AuditAsync(int take = 500) => GetAsync($"/api/audit?take={take}", Json.ListAuditEventDto);
 
     public Task<AuditVerificationDto?> VerifyAuditAsync() => GetAsync("/api/audit/verify", Json.AuditVerificationDto);

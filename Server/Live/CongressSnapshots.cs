@@ -7,7 +7,7 @@ namespace CongressVote.Server.Live;
 
 public sealed class CongressSnapshots(NpgsqlDataSource db)
 {
-    private sealed record CongressRow(string Name, Guid? CurrentItemId, DateOnly StartsOn, string ProjectorScene, string? ProjectorMessage, string ProjectorLanguage, long ProjectorVersion);
+    private sealed record CongressRow(string Name, Guid? CurrentItemId, DateOnly StartsOn, string ProjectorScene, string? ProjectorMessage, string ProjectorLanguage, long ProjectorVersion, long? EmblemVersion);
 
     private sealed record MyBallotRow(DateTime CastAt, short? Choice);
 
@@ -15,7 +15,8 @@ public sealed class CongressSnapshots(NpgsqlDataSource db)
     {
         await using var connection = await db.OpenConnectionAsync();
         var congress = await connection.QuerySingleAsync<CongressRow>("""
-            SELECT c.name, c.current_item_id, c.starts_on, c.projector_scene, c.projector_message, c.projector_language, c.projector_version
+            SELECT c.name, c.current_item_id, c.starts_on, c.projector_scene, c.projector_message, c.projector_language, c.projector_version,
+                   c.emblem_version
             FROM congress c WHERE c.id = @congressId
             """, new { congressId });
         var agenda = (await connection.QueryAsync<AgendaItemDto>(
@@ -69,6 +70,6 @@ public sealed class CongressSnapshots(NpgsqlDataSource db)
         return new CongressSnapshotDto(congressId, congress.Name, attendance?.Summoned ?? tally?.Entitled ?? 0, congress.CurrentItemId, agenda,
             polls.Select(p => p.ToDto()).ToList(), current?.ToDto(), tally, myBallot, attendance,
             await Agenda.SpeakersApi.CurrentAsync(connection, congressId), proxies,
-            Projector.ProjectorApi.State(congress.ProjectorScene, congress.ProjectorMessage, congress.ProjectorLanguage, congress.ProjectorVersion), congress.StartsOn);
+            Projector.ProjectorApi.State(congress.ProjectorScene, congress.ProjectorMessage, congress.ProjectorLanguage, congress.ProjectorVersion, congress.EmblemVersion), congress.StartsOn);
     }
 }

@@ -19,12 +19,85 @@ public static class ProjectorApi
     public static IEndpointRouteBuilder MapProjectorApi(this IEndpointRouteBuilder app)
     {
         app.MapPut("/api/projector", SetAsync).RequireAuthorization(p => p.RequireRole(Roles.RunsPolls.Split(',')));
+        app.MapPut("/api/projector/emblem", SetEmblemAsync).RequireAuthorization(p => p.RequireRole(Roles.RunsPolls.Split(',')));
+        app.MapDelete("/api/projector/emblem", RemoveEmblemAsync).RequireAuthorization(p => p.RequireRole(Roles.RunsPolls.Split(',')));
+        app.MapGet("/api/projector/emblem", ReadEmblemAsync).RequireAuthorization();
         return app;
     }
 
     /// <summary>The stored columns as the contract; an unknown stored value reads as Auto.</summary>
-    public static ProjectorStateDto State(string scene, string? message, string language, long version) =>
-        new(Enum.TryParse<ProjectorScene>(scene, ignoreCase: true, out var parsed) ? parsed : ProjectorScene.Auto, message, language, version);
+    public static ProjectorStateDto State(string scene, string? message, string language, long version, long? emblemVersion) =>
+        new(Enum.TryParse<ProjectorScene>(scene, ignoreCase: true, out var parsed) ? parsed : ProjectorScene.Auto, message, language, version, emblemVersion);
+
+    private sealed record StateRow(string ProjectorScene, string? ProjectorMessage, string ProjectorLanguage, long ProjectorVersion, long? EmblemVersion);
+
+    /// <summary>
+    /// The congress's emblem for the welcome scene: a PNG or JPEG of at most 512 KB, recognised by its first bytes
+    /// (not by the name or the declared type). The projector version moves on, so screens fetch the new picture.
+    /// </summary>
+    private static async Task<Results<Ok<ProjectorStateDto>, ProblemHttpResult>> SetEmblemAsync(
+        ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, CongressNotifier notifier)
+    {
+        using var buffer = new MemoryStream();
+        var read = new byte[16 * 1024];
+        int n;
+        while ((n = await http.Request.Body.ReadAsync(read, http.RequestAborted)) > 0)
+        {
+            if (buffer.Length + n > ProjectorStateDto.EmblemMaxBytes)
+            {
+                return Problems.BadRequest("emblem_too_large", $"The emblem is at most {ProjectorStateDto.EmblemMaxBytes / 1024} KB.");
+            }
+
+            buffer.Write(read, 0, n);
+        }
+
+        byte[] image = buffer.ToArray();
+        string? type = image switch
+        {
+            [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, ..] => "image/png",
+            [0xFF, 0xD8, 0xFF, ..] => "image/jpeg",
+            _ => null,
+        };
+        if (type is null)
+        {
+            return Problems.BadRequest("bad_emblem", "The emblem must be a PNG or JPEG picture.");
+        }
+
+        return await SaveEmblemAsync(user, http, db, notifier, image, type);
+    }
+
+    private static Task<Results<Ok<ProjectorStateDto>, ProblemHttpResult>> RemoveEmblemAsync(
+        ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, CongressNotifier notifier) =>
+        SaveEmblemAsync(user, http, db, notifier, null, null);
+
+    private static async Task<Results<Ok<ProjectorStateDto>, ProblemHttpResult>> SaveEmblemAsync(
+        ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, CongressNotifier notifier, byte[]? image, string? type)
+    {
+        Guid congressId = user.CongressId();
+        await using var connection = await db.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        var row = await connection.QuerySingleAsync<StateRow>("""
+            UPDATE congress SET emblem = @image, emblem_type = @type, projector_version = projector_version + 1,
+                                emblem_version = CASE WHEN @image IS NULL THEN NULL ELSE projector_version + 1 END
+            WHERE id = @congressId
+            RETURNING projector_scene, projector_message, projector_language, projector_version, emblem_version
+            """, new { image, type, congressId }, transaction);
+        await AuditLog.WriteAsync(transaction, user, http, congressId, image is null ? "projector.emblem.remove" : "projector.emblem", type,
+            image is null ? null : new { bytes = image.Length });
+        await transaction.CommitAsync();
+        var state = State(row.ProjectorScene, row.ProjectorMessage, row.ProjectorLanguage, row.ProjectorVersion, row.EmblemVersion);
+        await notifier.ProjectorChangedAsync(congressId, state);
+        return TypedResults.Ok(state);
+    }
+
+    /// <summary>Any session of the congress may fetch its emblem: the hall screen, a console's preview.</summary>
+    private static async Task<Results<FileContentHttpResult, NotFound>> ReadEmblemAsync(ClaimsPrincipal user, NpgsqlDataSource db)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        var emblem = await connection.QuerySingleOrDefaultAsync<(byte[]? Image, string? Type)>(
+            "SELECT emblem, emblem_type FROM congress WHERE id = @congressId", new { congressId = user.CongressId() });
+        return emblem.Image is { } image && emblem.Type is { } type ? TypedResults.File(image, type) : TypedResults.NotFound();
+    }
 
     private static async Task<Results<Ok<ProjectorStateDto>, ProblemHttpResult>> SetAsync(
         ProjectorStateDto request, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, CongressNotifier notifier)
@@ -55,13 +128,13 @@ public static class ProjectorApi
         Guid congressId = user.CongressId();
         await using var connection = await db.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        long version = await connection.ExecuteScalarAsync<long>("""
+        var stored = await connection.QuerySingleAsync<(long Version, long? EmblemVersion)>("""
             UPDATE congress SET projector_scene = @scene, projector_message = @Message, projector_language = @Language,
                                 projector_version = projector_version + 1
             WHERE id = @congressId
-            RETURNING projector_version
+            RETURNING projector_version, emblem_version
             """, new { scene = state.Scene.ToString().ToLowerInvariant(), state.Message, state.Language, congressId }, transaction);
-        state = state with { Version = version };
+        state = state with { Version = stored.Version, EmblemVersion = stored.EmblemVersion };
         await AuditLog.WriteAsync(transaction, user, http, congressId, "projector.scene",
             state.Scene == ProjectorScene.Message ? $"message: {state.Message}" : $"{state.Scene.ToString().ToLowerInvariant()} ({state.Language})");
         await transaction.CommitAsync();

@@ -19,6 +19,14 @@ public sealed partial class BrowserTests
         var projector = await NewPageAsync("en", 1280, 720);
         await projector.GotoAsync(link[link.IndexOf("/p#", StringComparison.Ordinal)..]);
         await Assertions.Expect(projector.GetByTestId("projector-attendance")).ToBeVisibleAsync();
+        await Assertions.Expect(projector.GetByTestId("stage-emblem")).ToHaveAttributeAsync("src", "emblem.svg");
+
+        // The congress's own emblem replaces the app's on the welcome scene.
+        await page.Locator("#emblem-file").SetInputFilesAsync(new FilePayload { Name = "logo.png", MimeType = "image/png", Buffer = Projector.ProjectorTests.TinyPng });
+        await Assertions.Expect(page.GetByTestId("emblem-status")).ToHaveTextAsync("The hall screen shows the new emblem.");
+        await Assertions.Expect(projector.GetByTestId("stage-emblem")).ToHaveAttributeAsync("src", new System.Text.RegularExpressions.Regex("^api/projector/emblem\\?v=\\d+$"));
+        await page.Locator("#emblem-file").SetInputFilesAsync(new FilePayload { Name = "logo.png", MimeType = "image/png", Buffer = "not a picture"u8.ToArray() });
+        await Assertions.Expect(page.GetByTestId("emblem-status")).ToHaveTextAsync("The emblem must be a PNG or JPEG picture.");
 
         var form = page.GetByTestId("staff-form");
         await form.GetByLabel("User name").FillAsync("kiemphieu1");

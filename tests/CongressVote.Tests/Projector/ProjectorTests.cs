@@ -91,6 +91,62 @@ public sealed class ProjectorTests
         Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
     }
 
+    /// <summary>A real 1×1 PNG.</summary>
+    public static readonly byte[] TinyPng = Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=");
+
+    [Test, CancelAfter(60_000)]
+    public async Task An_uploaded_emblem_reaches_the_screen_and_a_file_that_is_not_a_picture_changes_nothing()
+    {
+        var access = await _server.CreateCongressAsync(officialDelegates: 2, guests: 0);
+        using var staff = await _server.SignInStaffAsync(access);
+        var (screen, _) = _server.NewBrowserlessClient();
+        using (screen)
+        {
+            (await screen.PostAsJsonAsync(Routes.ProjectorLogin, new TokenLoginRequest(access.ProjectorCode), TestJson.Options)).EnsureSuccessStatusCode();
+            using var none = await screen.GetAsync("/api/projector/emblem");
+
+            using var uploaded = await staff.PutAsync("/api/projector/emblem", Picture(TinyPng, "image/png"));
+            var state = await uploaded.Content.ReadFromJsonAsync<ProjectorStateDto>(TestJson.Options);
+            long audit = await AuditCountAsync(access.CongressId);
+            using var notPicture = await staff.PutAsync("/api/projector/emblem", Picture("<svg onload=alert(1)>"u8.ToArray(), "image/png"));
+            byte[] huge = [.. TinyPng.Take(8), .. new byte[ProjectorStateDto.EmblemMaxBytes]];
+            using var tooLarge = await staff.PutAsync("/api/projector/emblem", Picture(huge, "image/png"));
+            long auditAfterRefusals = await AuditCountAsync(access.CongressId);
+            using var shown = await screen.GetAsync($"/api/projector/emblem?v={state!.EmblemVersion}");
+            byte[] shownBytes = await shown.Content.ReadAsByteArrayAsync();
+
+            using var scene = await staff.PutAsJsonAsync("/api/projector", new ProjectorStateDto(ProjectorScene.Welcome, null, "vi"), TestJson.Options);
+            var afterScene = await scene.Content.ReadFromJsonAsync<ProjectorStateDto>(TestJson.Options);
+            using var removed = await staff.DeleteAsync("/api/projector/emblem");
+            var afterRemove = await removed.Content.ReadFromJsonAsync<ProjectorStateDto>(TestJson.Options);
+            using var gone = await screen.GetAsync("/api/projector/emblem");
+
+            Assert.Multiple(async () =>
+            {
+                Assert.That(none.StatusCode, Is.EqualTo(HttpStatusCode.NotFound), "no emblem yet: the app's own is shown");
+                Assert.That(uploaded.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+                Assert.That(state.EmblemVersion, Is.Not.Null);
+                Assert.That(notPicture.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+                Assert.That((await notPicture.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("code").GetString(), Is.EqualTo("bad_emblem"));
+                Assert.That(tooLarge.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+                Assert.That((await tooLarge.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("code").GetString(), Is.EqualTo("emblem_too_large"));
+                Assert.That(auditAfterRefusals, Is.EqualTo(audit), "refusals write nothing");
+                Assert.That(shown.Content.Headers.ContentType?.MediaType, Is.EqualTo("image/png"));
+                Assert.That(shownBytes, Is.EqualTo(TinyPng), "the refused files did not replace the emblem");
+                Assert.That(afterScene?.EmblemVersion, Is.EqualTo(state.EmblemVersion), "a scene change does not make screens fetch the picture again");
+                Assert.That(afterRemove?.EmblemVersion, Is.Null);
+                Assert.That(gone.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+            });
+        }
+    }
+
+    private static ByteArrayContent Picture(byte[] bytes, string type)
+    {
+        var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(type);
+        return content;
+    }
+
     private static StringContent Json(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
 
     private async Task<long> AuditCountAsync(Guid congressId)
