@@ -1,4 +1,5 @@
 using CongressVote.Server.Demo;
+using System.Net.Http.Json;
 using CongressVote.Tests.Infrastructure;
 using Microsoft.Playwright;
 
@@ -71,5 +72,32 @@ public sealed partial class BrowserTests
         {
             Assert.That(errors, Is.Empty);
         }
+    }
+
+    [Test, CancelAfter(240_000)]
+    public async Task The_hall_screen_keeps_its_picture_with_a_reconnecting_mark_while_the_server_restarts_then_follows_the_console_again()
+    {
+        await using var published = await PublishedServer.StartAsync();
+        DemoAccess access = await published.CreateCongressAsync(officialDelegates: 3);
+        var projector = await NewPageAsync("vi", 1920, 1080, published.BaseAddress, serviceWorkers: false);
+        await projector.GotoAsync($"/p#{access.ProjectorCode}");
+        await Assertions.Expect(projector.Locator(".stage[data-view='welcome']")).ToBeVisibleAsync();
+        await Assertions.Expect(projector.GetByTestId("link-state")).ToHaveCountAsync(0);
+
+        await published.KillAsync();
+        await Assertions.Expect(projector.GetByTestId("link-state")).ToHaveTextAsync("Đang kết nối lại…");
+        await Assertions.Expect(projector.Locator(".stage[data-view='welcome']")).ToBeVisibleAsync();
+        await BrowserSession.ScreenshotAsync(projector, "projector-reconnecting-vi");
+
+        await published.StartProcessAsync();
+        await Assertions.Expect(projector.GetByTestId("link-state")).ToHaveCountAsync(0, new() { Timeout = 60_000 });
+
+        var cookies = new System.Net.CookieContainer();
+        using var staff = new HttpClient(new HttpClientHandler { CookieContainer = cookies }) { BaseAddress = published.BaseAddress };
+        staff.DefaultRequestHeaders.Add(CongressVote.Shared.Routes.CsrfHeader, "1");
+        var secretary = access.Staff.Single(s => s.Role == "secretary");
+        (await staff.PostAsJsonAsync(CongressVote.Shared.Routes.StaffLogin, new CongressVote.Shared.StaffLoginRequest(secretary.UserName, secretary.Password))).EnsureSuccessStatusCode();
+        (await staff.PutAsJsonAsync("/api/projector", new CongressVote.Shared.ProjectorStateDto(CongressVote.Shared.ProjectorScene.Attendance, null, "vi"), TestJson.Options)).EnsureSuccessStatusCode();
+        await Assertions.Expect(projector.Locator(".stage[data-view='attendance']")).ToBeVisibleAsync();
     }
 }
