@@ -95,6 +95,8 @@ public sealed partial class BrowserTests
         // From here on the screen changes in place: the stage is never removed and never drawn empty.
         foreach (var (_, page) in screens)
         {
+            // Once the screen has switched to the console's language (a reload), it stays on this page.
+            await Assertions.Expect(page.Locator("html")).ToHaveAttributeAsync("lang", language);
             await Assertions.Expect(page.Locator(".projector .stage")).ToBeVisibleAsync();
             await page.EvaluateAsync("""
                 () => {
@@ -146,6 +148,19 @@ public sealed partial class BrowserTests
                 await Assertions.Expect(page.GetByTestId("projector-speaker")).ToHaveTextAsync(speaker.FullName);
                 await Assertions.Expect(page.GetByTestId("countdown")).ToContainTextAsync(new System.Text.RegularExpressions.Regex("0[23]:[0-5][0-9]"));
             });
+
+            // The speaker runs over: the clock counts the time over, marked, rather than resting at 00:00.
+            await using (var connection = await _server.Db.OpenConnectionAsync())
+            {
+                await connection.ExecuteAsync("UPDATE speech SET started_at = now() - interval '200 seconds' WHERE id = @id", new { id = speech.Id });
+            }
+
+            (await staff.PostAsync($"/api/agenda/{programmeItem}/current", null)).EnsureSuccessStatusCode();
+            foreach (var (_, page) in screens)
+            {
+                await Assertions.Expect(page.GetByTestId("countdown")).ToContainTextAsync(new System.Text.RegularExpressions.Regex(vi ? "^Quá giờ \\+00:[2-5][0-9]$" : "^Over time \\+00:[2-5][0-9]$"));
+            }
+
             (await staff.PostAsync($"/api/speakers/{speech.Id}/end", null)).EnsureSuccessStatusCode();
         }
 
