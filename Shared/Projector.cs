@@ -28,7 +28,7 @@ public enum ProjectorView
 
 /// <summary>
 /// The hall screen's settings: the chosen scene, the free message and the screen's language ("vi" or "en").
-/// <see cref="Version"/> only grows, so a screen keeps the newest choice when a snapshot read before it arrives after it.
+/// <see cref="Version"/> counts the changes; <see cref="EmblemVersion"/> changes with each new emblem picture only.
 /// </summary>
 public sealed record ProjectorStateDto(ProjectorScene Scene, string? Message, string Language, long Version = 0, long? EmblemVersion = null)
 {

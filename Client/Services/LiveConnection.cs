@@ -177,8 +177,8 @@ public sealed class LiveConnection(NavigationManager navigation, IJSRuntime js) 
                 Snapshot = snapshot with { Speakers = speakers };
                 Changed?.Invoke();
                 break;
-            case nameof(ICongressClient.ProjectorChanged) when Read(payload, Json.ProjectorStateDto) is { } projector && Snapshot is { } current
-                && projector.Version >= (current.Projector?.Version ?? 0):
+            case nameof(ICongressClient.ProjectorChanged) when Read(payload, Json.ProjectorStateDto) is { } projector && Snapshot is { } current:
+                _pushes++;
                 Snapshot = current with { Projector = projector };
                 Changed?.Invoke();
                 break;
@@ -235,8 +235,9 @@ public sealed class LiveConnection(NavigationManager navigation, IJSRuntime js) 
     }
 
     /// <summary>
-    /// Fetches a snapshot; false when the link or the server failed. A poll change pushed while the read was under
-    /// way may be newer than the snapshot, so the read is repeated until none arrived meanwhile.
+    /// Fetches a snapshot; false when the link or the server failed. A poll or projector change pushed while the read
+    /// was under way may be newer than the snapshot (pushes and answers arrive in order on the one connection), so
+    /// the read is repeated until none arrived meanwhile.
     /// </summary>
     private async Task<bool> TryRefreshSnapshotAsync()
     {
@@ -244,24 +245,21 @@ public sealed class LiveConnection(NavigationManager navigation, IJSRuntime js) 
         int attempts = 0;
         do
         {
-            int pushesBefore = _pollPushes;
+            int pushesBefore = _pushes;
             snapshot = await InvokeAsync<object, CongressSnapshotDto>(nameof(ICongressHub.Snapshot), null, null!, Json.CongressSnapshotDto, TimeSpan.FromSeconds(10));
             if (snapshot is null)
             {
                 return false;
             }
 
-            if (pushesBefore == _pollPushes)
+            if (pushesBefore == _pushes)
             {
                 break;
             }
         }
         while (++attempts < 3);
 
-        // A snapshot read just before a projector change may arrive after the change's own push: keep the newer one.
-        Snapshot = Snapshot?.Projector is { } newer && newer.Version > (snapshot.Projector?.Version ?? 0)
-            ? snapshot with { Projector = newer }
-            : snapshot;
+        Snapshot = snapshot;
         if (snapshot.Tally is { } tally && (Tally is null || Tally.PollId != tally.PollId || tally.Version >= Tally.Version))
         {
             Tally = tally;
@@ -275,11 +273,11 @@ public sealed class LiveConnection(NavigationManager navigation, IJSRuntime js) 
         return true;
     }
 
-    private int _pollPushes;
+    private int _pushes;
 
     private void OnPollChanged(PollDto poll)
     {
-        _pollPushes++;
+        _pushes++;
         if (Snapshot is null)
         {
             return;

@@ -118,6 +118,7 @@ if ("serviceWorker" in navigator && window.isSecureContext) {
 // The console's keyboard shortcuts: single keys, ignored while the operator types in a field or holds a modifier,
 // so a shortcut never fires by accident inside a form.
 window.congressShortcuts = {
+    keys: ["o", "n", "m", "c", "p", "1", "2", "3", "4", "5", "6", "7", "?", "Escape"],
     handler: null,
     attach: (owner) => {
         window.congressShortcuts.detach();
@@ -125,10 +126,10 @@ window.congressShortcuts = {
             if (event.ctrlKey || event.altKey || event.metaKey || event.repeat) return;
             const target = event.target;
             if (target && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName))) return;
-            const key = event.key === "Escape" ? "Escape" : event.key.length === 1 ? event.key.toLowerCase() : null;
-            if (!key || !"onmcp1234567?Escape".includes(key)) return;
+            const key = event.key === "Escape" ? "Escape" : event.key.toLowerCase();
+            if (!window.congressShortcuts.keys.includes(key)) return;
             event.preventDefault();
-            owner.invokeMethodAsync("OnShortcut", key);
+            owner.invokeMethodAsync("OnShortcut", key).catch(() => {});
         };
         document.addEventListener("keydown", handler);
         window.congressShortcuts.handler = handler;

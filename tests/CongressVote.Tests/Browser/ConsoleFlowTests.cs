@@ -23,6 +23,8 @@ public sealed partial class BrowserTests
         for (int i = 0; i < 3; i++)
         {
             await console.Keyboard.PressAsync("n");
+            await Assertions.Expect(console.Locator("#confirm-next")).ToBeFocusedAsync();
+            await console.Keyboard.PressAsync("Enter");
             await Assertions.Expect(agenda.Locator("li[aria-current='step']")).ToHaveAttributeAsync("data-item", new System.Text.RegularExpressions.Regex(i switch
             {
                 0 => "^Khai mạc",
