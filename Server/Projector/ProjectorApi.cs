@@ -91,8 +91,10 @@ public static class ProjectorApi
     }
 
     /// <summary>Any session of the congress may fetch its emblem: the hall screen, a console's preview.</summary>
-    private static async Task<Results<FileContentHttpResult, NotFound>> ReadEmblemAsync(ClaimsPrincipal user, NpgsqlDataSource db)
+    private static async Task<Results<FileContentHttpResult, NotFound>> ReadEmblemAsync(ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db)
     {
+        // The one file staff upload that the app serves back: the browser must take it for the picture type stored.
+        http.Response.Headers.XContentTypeOptions = "nosniff";
         await using var connection = await db.OpenConnectionAsync();
         var emblem = await connection.QuerySingleOrDefaultAsync<(byte[]? Image, string? Type)>(
             "SELECT emblem, emblem_type FROM congress WHERE id = @congressId", new { congressId = user.CongressId() });

@@ -132,6 +132,7 @@ public sealed class ProjectorTests
                 Assert.That((await tooLarge.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("code").GetString(), Is.EqualTo("emblem_too_large"));
                 Assert.That(auditAfterRefusals, Is.EqualTo(audit), "refusals write nothing");
                 Assert.That(shown.Content.Headers.ContentType?.MediaType, Is.EqualTo("image/png"));
+                Assert.That(shown.Headers.GetValues("X-Content-Type-Options"), Is.EqualTo(new[] { "nosniff" }));
                 Assert.That(shownBytes, Is.EqualTo(TinyPng), "the refused files did not replace the emblem");
                 Assert.That(afterScene?.EmblemVersion, Is.EqualTo(state.EmblemVersion), "a scene change does not make screens fetch the picture again");
                 Assert.That(afterRemove?.EmblemVersion, Is.Null);
