@@ -97,6 +97,14 @@ public sealed partial class BrowserTests
         await Assertions.Expect(projector.Locator(".stage[data-view='result']")).ToBeVisibleAsync();
         await BrowserSession.ScreenshotAsync(console, "console-projector-control-en");
 
+        // Quick keys are sent one after another, none lost: the last one pressed is what the hall ends on.
+        await console.Keyboard.PressAsync("2");
+        await console.Keyboard.PressAsync("3");
+        await Assertions.Expect(projector.Locator(".stage[data-view='agenda']")).ToBeVisibleAsync();
+        await Assertions.Expect(console.Locator("button[data-scene='agenda']")).ToHaveAttributeAsync("aria-pressed", "true");
+        await console.Keyboard.PressAsync("1");
+        await Assertions.Expect(projector.Locator(".stage[data-view='result']")).ToBeVisibleAsync();
+
         // The hall screen's language is the console's choice; the screen follows without anyone touching the hall PC.
         await console.GetByLabel("Screen language").SelectOptionAsync("en");
         await Assertions.Expect(projector.Locator("html")).ToHaveAttributeAsync("lang", "en");
