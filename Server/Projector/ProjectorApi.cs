@@ -71,23 +71,36 @@ public static class ProjectorApi
         SaveEmblemAsync(user, http, db, notifier, null, null);
 
     private static async Task<Results<Ok<ProjectorStateDto>, ProblemHttpResult>> SaveEmblemAsync(
-        ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, CongressNotifier notifier, byte[]? image, string? type)
+        ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, CongressNotifier notifier, byte[]? image, string? type) =>
+        TypedResults.Ok(await ChangeAsync(user, http, db, notifier, """
+            emblem = @image, emblem_type = @type,
+            emblem_version = CASE WHEN @image::bytea IS NULL THEN NULL ELSE projector_version + 1 END
+            """, new { image, type }, image is null ? "projector.emblem.remove" : "projector.emblem", type,
+            image is null ? null : new { bytes = image.Length }));
+
+    /// <summary>
+    /// One change to the congress row's hall-screen columns: the version moves on, the audit row is written in the
+    /// same transaction, and the stored state is pushed to the screens once committed.
+    /// </summary>
+    private static async Task<ProjectorStateDto> ChangeAsync(
+        ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, CongressNotifier notifier,
+        string set, object values, string action, string? subject, object? detail = null)
     {
         Guid congressId = user.CongressId();
+        var parameters = new DynamicParameters(values);
+        parameters.Add("congressId", congressId);
         await using var connection = await db.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        var row = await connection.QuerySingleAsync<StateRow>("""
-            UPDATE congress SET emblem = @image, emblem_type = @type, projector_version = projector_version + 1,
-                                emblem_version = CASE WHEN @image IS NULL THEN NULL ELSE projector_version + 1 END
+        var row = await connection.QuerySingleAsync<StateRow>($"""
+            UPDATE congress SET {set}, projector_version = projector_version + 1
             WHERE id = @congressId
             RETURNING projector_scene, projector_message, projector_language, projector_version, emblem_version
-            """, new { image, type, congressId }, transaction);
-        await AuditLog.WriteAsync(transaction, user, http, congressId, image is null ? "projector.emblem.remove" : "projector.emblem", type,
-            image is null ? null : new { bytes = image.Length });
+            """, parameters, transaction);
+        await AuditLog.WriteAsync(transaction, user, http, congressId, action, subject, detail);
         await transaction.CommitAsync();
         var state = State(row.ProjectorScene, row.ProjectorMessage, row.ProjectorLanguage, row.ProjectorVersion, row.EmblemVersion);
         await notifier.ProjectorChangedAsync(congressId, state);
-        return TypedResults.Ok(state);
+        return state;
     }
 
     /// <summary>Any session of the congress may fetch its emblem: the hall screen, a console's preview.</summary>
@@ -126,21 +139,11 @@ public static class ProjectorApi
             return Problems.BadRequest("empty_projector_message", "Write the message to show.");
         }
 
-        var state = new ProjectorStateDto(request.Scene, string.IsNullOrEmpty(message) ? null : message, request.Language);
-        Guid congressId = user.CongressId();
-        await using var connection = await db.OpenConnectionAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
-        var stored = await connection.QuerySingleAsync<(long Version, long? EmblemVersion)>("""
-            UPDATE congress SET projector_scene = @scene, projector_message = @Message, projector_language = @Language,
-                                projector_version = projector_version + 1
-            WHERE id = @congressId
-            RETURNING projector_version, emblem_version
-            """, new { scene = state.Scene.ToString().ToLowerInvariant(), state.Message, state.Language, congressId }, transaction);
-        state = state with { Version = stored.Version, EmblemVersion = stored.EmblemVersion };
-        await AuditLog.WriteAsync(transaction, user, http, congressId, "projector.scene",
-            state.Scene == ProjectorScene.Message ? $"message: {state.Message}" : $"{state.Scene.ToString().ToLowerInvariant()} ({state.Language})");
-        await transaction.CommitAsync();
-        await notifier.ProjectorChangedAsync(congressId, state);
-        return TypedResults.Ok(state);
+        message = string.IsNullOrEmpty(message) ? null : message;
+        string scene = request.Scene.ToString().ToLowerInvariant();
+        return TypedResults.Ok(await ChangeAsync(user, http, db, notifier,
+            "projector_scene = @scene, projector_message = @message, projector_language = @language",
+            new { scene, message, language = request.Language },
+            "projector.scene", request.Scene == ProjectorScene.Message ? $"message: {message}" : $"{scene} ({request.Language})"));
     }
 }
