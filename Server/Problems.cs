@@ -39,6 +39,15 @@ public static class Problems
 
     public static ProblemHttpResult Conflict(string code, string detail) => Create(StatusCodes.Status409Conflict, code, detail);
 
-    private static ProblemHttpResult Create(int status, string code, string detail) =>
+    internal static ProblemHttpResult Create(int status, string code, string detail) =>
         TypedResults.Problem(detail: detail, statusCode: status, extensions: new Dictionary<string, object?> { ["code"] = code });
+}
+
+/// <summary>
+/// An operation's refusal as plain data: the status it would have over HTTP, the stable code the client
+/// translates, and the English detail. Operations return it; endpoint classes turn it into a problem answer.
+/// </summary>
+public sealed record Refusal(int Status, string Code, string Detail)
+{
+    public ProblemHttpResult ToProblem() => Problems.Create(Status, Code, Detail);
 }

@@ -48,7 +48,7 @@ public static partial class AgendaApi
                 new { itemId, congressId, position = position++, title, kind }, transaction);
             if (question is not null)
             {
-                await Polls.PollsApi.InsertDraftAsync(connection, transaction, congressId, itemId, title, question, secret: false, allowAbstain: true, preset.Decision);
+                await Polls.PollStore.InsertDraftAsync(connection, transaction, congressId, itemId, title, question, secret: false, allowAbstain: true, preset.Decision);
             }
         }
     }

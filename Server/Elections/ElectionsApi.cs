@@ -64,7 +64,7 @@ public static class ElectionsApi
         Guid congressId = user.CongressId();
         await using var connection = await db.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        var preset = await PollsApi.PresetOfItemAsync(connection, transaction, congressId, edit.AgendaItemId);
+        var preset = await PollStore.PresetOfItemAsync(connection, transaction, congressId, edit.AgendaItemId);
         if (preset is null)
         {
             return Problems.NotFound("unknown_agenda_item", "There is no such agenda item in this congress.");
@@ -72,7 +72,7 @@ public static class ElectionsApi
 
         // Without a rule of its own, an election follows the congress's preset for elections.
         var rule = edit.Rule ?? preset.Election;
-        Guid pollId = await PollsApi.InsertDraftAsync(connection, transaction, congressId, edit.AgendaItemId, edit.Title.Trim(), "", secret: true, allowAbstain: false, rule);
+        Guid pollId = await PollStore.InsertDraftAsync(connection, transaction, congressId, edit.AgendaItemId, edit.Title.Trim(), "", secret: true, allowAbstain: false, rule);
         await connection.ExecuteAsync("""
             UPDATE poll SET kind = 'election', seats = @Seats, empty_ballot_valid = @EmptyBallotValid, countdown_seconds = @CountdownSeconds
             WHERE id = @pollId
@@ -263,7 +263,9 @@ public static class ElectionsApi
             INSERT INTO paper_ballot_entry (poll_id, ballot_no, entry, kept, invalid, entered_by)
             VALUES (@pollId, @BallotNo, @entry, @kept, @Invalid, @actor)
             """, new { pollId, paper.BallotNo, entry, kept = paper.Invalid ? [] : kept, paper.Invalid, actor }, transaction);
-        await AuditLog.WriteAsync(transaction, user, http, congressId, "election.paper_ballot", pollId.ToString(), new { paper.BallotNo, entry, kept, paper.Invalid });
+        // Which names a paper ballot keeps is a partial result until the election closes: the trail gets it then
+        // (poll.paper_record), and now only that ballot number was entered, by whom.
+        await AuditLog.WriteAsync(transaction, user, http, congressId, "election.paper_ballot", pollId.ToString(), new { paper.BallotNo, entry });
         await transaction.CommitAsync();
         var all = entries.Append(new EntryRow { BallotNo = paper.BallotNo, Entry = entry, Kept = paper.Invalid ? [] : kept, Invalid = paper.Invalid, EnteredBy = actor }).ToList();
         return TypedResults.Ok(Status(all) with { Kept = null, Invalid = false });
@@ -290,7 +292,7 @@ public static class ElectionsApi
         }
 
         await AuditLog.WriteAsync(transaction, user, http, congressId, "election.paper_discard", pollId.ToString(),
-            new { ballotNo, entries = removed.Select(e => new { e.Entry, e.Kept, e.Invalid, e.EnteredBy }) });
+            new { ballotNo, entries = removed.Select(e => new { e.Entry, e.EnteredBy }) });
         await transaction.CommitAsync();
         return TypedResults.NoContent();
     }
@@ -340,7 +342,7 @@ public static class ElectionsApi
             INSERT INTO paper_election_total (poll_id, issued, returned, invalid, votes, note, entered_by)
             VALUES (@pollId, @Issued, @Returned, @Invalid, @stored, @Note, @actor)
             """, new { pollId, totals.Issued, totals.Returned, totals.Invalid, stored, totals.Note, actor = user.Actor() }, transaction);
-        await AuditLog.WriteAsync(transaction, user, http, congressId, "election.paper_totals", pollId.ToString(), totals);
+        await AuditLog.WriteAsync(transaction, user, http, congressId, "election.paper_totals", pollId.ToString(), new { totals.Issued, totals.Returned });
         var summary = await SummaryAsync(connection, transaction, pollId, poll.Candidates);
         await transaction.CommitAsync();
         // The election is open: the answer carries counts of ballots, not votes.
@@ -429,93 +431,14 @@ public static class ElectionsApi
     private static async Task<bool> PaperWouldExceedPresentAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid pollId, int adding)
     {
         var counts = await connection.QuerySingleAsync<(int Cast, int Present)>("""
-            SELECT (SELECT coalesce(sum(weight), 0)::int FROM ballot WHERE poll_id = @pollId)
+            SELECT (SELECT coalesce(sum(r.weight), 0)::int FROM poll_voter v JOIN poll_roll r ON r.poll_id = v.poll_id AND r.delegate_id = v.delegate_id
+                    WHERE v.poll_id = @pollId)
                        + (SELECT count(DISTINCT ballot_no)::int FROM paper_ballot_entry WHERE poll_id = @pollId)
                        + (SELECT coalesce(sum(returned), 0)::int FROM paper_election_total WHERE poll_id = @pollId) AS cast,
                    (SELECT coalesce(sum(r.weight), 0)::int FROM poll_roll r JOIN delegate d ON d.id = r.delegate_id
                     WHERE r.poll_id = @pollId AND d.checked_in_at IS NOT NULL) AS present
             """, new { pollId }, transaction);
         return counts.Cast + adding > counts.Present;
-    }
-
-    private sealed record FiguresRow(int Electronic, int PaperReturned, int PaperInvalid, int TotalsIssued, int TotalsReturned, int TotalsInvalid, int Entitled, int Present, int Unsettled);
-
-    /// <summary>
-    /// Counts an election inside the closing (or recounting) transaction and stores the result: the minutes'
-    /// figures on the poll, votes and outcome on each candidate. Refused while a paper ballot waits for its second
-    /// entry or its two entries differ: nothing is counted that two people have not read alike.
-    /// </summary>
-    public static async Task<(ElectionResultDto? Result, ProblemHttpResult? Problem)> CountAndStoreAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, PollQueries.PollRow poll, MajorityRule? quorum)
-    {
-        ArgumentNullException.ThrowIfNull(poll);
-        const string confirmed = """
-            confirmed AS (
-                SELECT a.kept, a.invalid
-                FROM paper_ballot_entry a
-                JOIN paper_ballot_entry b ON b.poll_id = a.poll_id AND b.ballot_no = a.ballot_no AND b.entry = 2
-                WHERE a.poll_id = @pollId AND a.entry = 1 AND a.kept = b.kept AND a.invalid = b.invalid
-            )
-            """;
-        var f = await connection.QuerySingleAsync<FiguresRow>($"""
-            WITH {confirmed}
-            SELECT (SELECT coalesce(sum(weight), 0)::int FROM ballot WHERE poll_id = @pollId) AS electronic,
-                   (SELECT count(*)::int FROM confirmed) AS paper_returned,
-                   (SELECT count(*)::int FROM confirmed WHERE invalid) AS paper_invalid,
-                   (SELECT coalesce(sum(issued), 0)::int FROM paper_election_total WHERE poll_id = @pollId) AS totals_issued,
-                   (SELECT coalesce(sum(returned), 0)::int FROM paper_election_total WHERE poll_id = @pollId) AS totals_returned,
-                   (SELECT coalesce(sum(invalid), 0)::int FROM paper_election_total WHERE poll_id = @pollId) AS totals_invalid,
-                   (SELECT coalesce(sum(weight), 0)::int FROM poll_roll WHERE poll_id = @pollId) AS entitled,
-                   (SELECT coalesce(sum(weight), 0)::int FROM poll_roll WHERE poll_id = @pollId AND present_at_close) AS present,
-                   (SELECT count(DISTINCT ballot_no)::int FROM paper_ballot_entry WHERE poll_id = @pollId) - (SELECT count(*)::int FROM confirmed) AS unsettled
-            """, new { pollId = poll.Id }, transaction);
-        if (f.Unsettled > 0)
-        {
-            return (null, Problems.Conflict("paper_ballots_unsettled",
-                $"{f.Unsettled} paper ballot(s) are entered once only or their two entries differ: settle them before closing."));
-        }
-
-        var votes = (await connection.QueryAsync<(short Position, int Votes)>($"""
-            WITH {confirmed}
-            SELECT c.position,
-                   (SELECT coalesce(sum(b.weight), 0)::int FROM ballot b WHERE b.poll_id = c.poll_id AND c.position = ANY (b.kept))
-                   + (SELECT count(*)::int FROM confirmed x WHERE NOT x.invalid AND c.position = ANY (x.kept))
-                   + (SELECT coalesce(sum(t.votes[c.position]), 0)::int FROM paper_election_total t WHERE t.poll_id = c.poll_id) AS votes
-            FROM candidate c WHERE c.poll_id = @pollId
-            """, new { pollId = poll.Id }, transaction)).ToDictionary(v => (int)v.Position, v => v.Votes);
-
-        // Issued: every electronic ballot, the paper ballots the committee reported issued with its totals, and each
-        // paper ballot entered one by one (it was issued, since it came back).
-        int paperReturned = f.PaperReturned + f.TotalsReturned;
-        int invalid = f.PaperInvalid + f.TotalsInvalid;
-        var figures = new ElectionFigures(
-            Issued: f.Electronic + f.TotalsIssued + f.PaperReturned,
-            Returned: f.Electronic + paperReturned,
-            Valid: f.Electronic + paperReturned - invalid,
-            Invalid: invalid,
-            Entitled: f.Entitled,
-            Present: f.Present);
-        var result = ElectionCount.Decide(poll.Seats ?? 1,
-            poll.Candidates.Select(c => (new CandidateDto(c.Position, c.FullName, c.BirthYear, c.JobTitle, c.Unit), votes.GetValueOrDefault(c.Position))).ToList(),
-            figures, poll.Rule, quorum);
-        await connection.ExecuteAsync("""
-            UPDATE poll SET issued_count = @Issued, returned_count = @Returned, valid_count = @Valid, invalid_count = @Invalid,
-                            entitled_count = @Entitled, present_count = @Present, yes_count = 0, no_count = 0, abstain_count = 0,
-                            passed = @passed, verdict = @verdict
-            WHERE id = @pollId
-            """, new { pollId = poll.Id, result.Issued, result.Returned, result.Valid, result.Invalid, result.Entitled, result.Present, passed = result.Verdict == Verdict.Passed, verdict = result.Verdict.ToString() }, transaction);
-        await connection.ExecuteAsync("""
-            UPDATE candidate c SET votes = t.votes, outcome = t.outcome
-            FROM unnest(@positions, @counts, @outcomes) AS t(position, votes, outcome)
-            WHERE c.poll_id = @pollId AND c.position = t.position
-            """, new
-        {
-            pollId = poll.Id,
-            positions = result.Ranked.Select(r => (short)r.Position).ToArray(),
-            counts = result.Ranked.Select(r => r.Votes).ToArray(),
-            outcomes = result.Ranked.Select(r => r.Outcome.ToString()).ToArray(),
-        }, transaction);
-        return (result, null);
     }
 
     private static async Task<Results<Ok<List<PublishedBallotDto>>, ProblemHttpResult>> BallotsAsync(Guid pollId, ClaimsPrincipal user, NpgsqlDataSource db)
@@ -578,7 +501,7 @@ public static class ElectionsApi
                 $"{ElectionCount.SeatsLeft(result)} seats are left and only {candidates.Count} candidates remain: nominate more and create a new election.");
         }
 
-        Guid runoffId = await PollsApi.InsertDraftAsync(connection, transaction, congressId, source.AgendaItemId, request.Title.Trim(), "", secret: true, allowAbstain: false, source.Rule);
+        Guid runoffId = await PollStore.InsertDraftAsync(connection, transaction, congressId, source.AgendaItemId, request.Title.Trim(), "", secret: true, allowAbstain: false, source.Rule);
         await connection.ExecuteAsync("""
             UPDATE poll SET kind = 'election', seats = @seats, empty_ballot_valid = @EmptyBallotValid, countdown_seconds = @CountdownSeconds, runoff_of = @pollId
             WHERE id = @runoffId

@@ -13,7 +13,7 @@ namespace CongressVote.Server.Live;
 [Authorize]
 public sealed class CongressHub(
     BallotBox ballots, CongressSnapshots snapshots, ConnectionRegistry connections, BackplaneState backplane, ILogger<CongressHub> logger)
-    : Hub<ICongressClient>, ICongressHub
+    : Hub<ICongressClient>
 {
     public override async Task OnConnectedAsync()
     {
@@ -65,10 +65,20 @@ public sealed class CongressHub(
         return snapshots.ReadAsync(user.CongressId(), delegateId);
     }
 
+    /// <summary>
+    /// The wire form of <see cref="ICongressHub.Cast"/>: the ballot is read strictly here rather than by the
+    /// serializer, so a malformed one gets a refusal the tablet can show instead of a generic hub error.
+    /// </summary>
     [Authorize(Roles = Roles.Delegate)]
-    public Task<CastResult> Cast(CastRequest request)
+    public Task<CastResult> Cast(System.Text.Json.JsonElement? request)
     {
+        var (cast, refusal) = CastWire.Parse(request);
+        if (refusal is { } status)
+        {
+            return Task.FromResult(new CastResult(status));
+        }
+
         var user = Context.User!;
-        return ballots.CastAsync(user.CongressId(), user.SubjectId(), user.SessionId(), request, Context.ConnectionAborted);
+        return ballots.CastAsync(user.CongressId(), user.SubjectId(), user.SessionId(), cast!, Context.ConnectionAborted);
     }
 }

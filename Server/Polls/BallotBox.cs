@@ -11,7 +11,7 @@ namespace CongressVote.Server.Polls;
 /// is answered only after that transaction committed (design.md §4, rule 2). One commit per batch instead of one
 /// per ballot is what lets a 2-core node take thousands of durable ballots a second.
 /// </summary>
-public sealed class BallotBox(NpgsqlDataSource db, CongressNotifier notifier, ILogger<BallotBox> logger) : BackgroundService
+public sealed class BallotBox(NpgsqlDataSource db, BallotRules rules, SecretBallots secrets, CongressNotifier notifier, ILogger<BallotBox> logger) : BackgroundService
 {
     private const int MaxBatch = 256;
     /// <summary>
@@ -23,7 +23,8 @@ public sealed class BallotBox(NpgsqlDataSource db, CongressNotifier notifier, IL
     private readonly Channel<PendingCast> _queue = Channel.CreateBounded<PendingCast>(
         new BoundedChannelOptions(50_000) { SingleWriter = false, SingleReader = false, FullMode = BoundedChannelFullMode.Wait });
 
-    private sealed record PendingCast(Guid CongressId, Guid DelegateId, Guid SessionId, CastRequest Request, TaskCompletionSource<CastResult> Answer);
+    /// <summary>A cast waiting for its batch. A secret ballot travels sealed: its choice never reaches the database.</summary>
+    private sealed record PendingCast(Guid CongressId, Guid DelegateId, Guid SessionId, CastRequest Request, bool Checked, byte[]? Sealed, TaskCompletionSource<CastResult> Answer);
 
     private sealed record Outcome(int Idx, string? State, string? Kind, bool Expired, bool AllowAbstain, bool CanChange, bool Entitled, bool SessionActive, bool Present, Guid? CastKey, DateTime? CastAt);
 
@@ -41,13 +42,30 @@ public sealed class BallotBox(NpgsqlDataSource db, CongressNotifier notifier, IL
             return new CastResult(CastStatus.InvalidChoice);
         }
 
-        if (request.Kept is { } kept && (kept.Count > 500 || kept.Any(k => k is < 1 or > 500) || kept.Distinct().Count() != kept.Count || !Receipts.IsValid(request.Receipt)))
+        // A ballot is checked here against the open poll's rules; one for a poll that is not open goes to the
+        // database unchecked, which stores nothing and tells why (closed, unknown, already voted).
+        var poll = await rules.OfAsync(request.PollId);
+        byte[]? sealedBallot = null;
+        if (poll is not null)
         {
-            // Checked against the election's seats and candidates in the insert; here only what needs no database.
-            return new CastResult(CastStatus.InvalidBallot);
+            if (BallotRules.Refusal(poll, request) is { } refusal)
+            {
+                return new CastResult(refusal);
+            }
+
+            if (poll.Secret)
+            {
+                if (secrets.KeyOf(poll.Id) is not { } key)
+                {
+                    logger.LogError("Secret poll {PollId} has no key on this node: ballots are refused until the keys folder is restored", poll.Id);
+                    return new CastResult(CastStatus.NotRecorded);
+                }
+
+                sealedBallot = SecretBallots.Seal(key, poll.Id, request);
+            }
         }
 
-        var pending = new PendingCast(congressId, delegateId, sessionId, request, new TaskCompletionSource<CastResult>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new PendingCast(congressId, delegateId, sessionId, request, poll is not null, sealedBallot, new TaskCompletionSource<CastResult>(TaskCreationOptions.RunContinuationsAsynchronously));
         try
         {
             await _queue.Writer.WriteAsync(pending, cancellationToken);
@@ -121,6 +139,8 @@ public sealed class BallotBox(NpgsqlDataSource db, CongressNotifier notifier, IL
         var ballotIds = new Guid[n];
         var kepts = new string?[n];
         var receipts = new string?[n];
+        var checks = new bool[n];
+        var sealeds = new byte[]?[n];
         for (int i = 0; i < n; i++)
         {
             var p = batch[i];
@@ -132,11 +152,16 @@ public sealed class BallotBox(NpgsqlDataSource db, CongressNotifier notifier, IL
             actingIds[i] = p.DelegateId;
             sessionIds[i] = p.SessionId;
             keys[i] = p.Request.Key;
-            choices[i] = (short)p.Request.Choice;
             ballotIds[i] = Guid.NewGuid(); // random (v4): a ballot id says nothing about when or by whom
-            // An election ballot travels as "3,7,12" (positions kept, sorted) so one unnest carries every kind of ballot.
-            kepts[i] = p.Request.Kept is { } kept ? string.Join(',', kept.Order()) : null;
-            receipts[i] = p.Request.Kept is null ? null : p.Request.Receipt;
+            checks[i] = p.Checked;
+            sealeds[i] = p.Sealed;
+            if (p.Sealed is null)
+            {
+                choices[i] = (short)p.Request.Choice;
+                // An election ballot travels as "3,7,12" (positions kept, sorted) so one unnest carries every kind of ballot.
+                kepts[i] = p.Request.Kept is { } kept ? string.Join(',', kept.Order()) : null;
+                receipts[i] = p.Request.Kept is null ? null : p.Request.Receipt;
+            }
         }
 
         // The poll row is locked FOR SHARE, so a concurrent close waits for this batch to commit and then
@@ -146,13 +171,12 @@ public sealed class BallotBox(NpgsqlDataSource db, CongressNotifier notifier, IL
         const string insertSql = """
             WITH input AS (
                 SELECT DISTINCT ON (poll_id, delegate_id) *
-                FROM unnest(@idx, @congressIds, @pollIds, @delegateIds, @actingIds, @sessionIds, @keys, @choices, @ballotIds, @kepts, @receipts)
-                    AS t(idx, congress_id, poll_id, delegate_id, acting_id, session_id, cast_key, choice, ballot_id, kept_text, receipt)
+                FROM unnest(@idx, @congressIds, @pollIds, @delegateIds, @actingIds, @sessionIds, @keys, @choices, @ballotIds, @kepts, @receipts, @checks, @sealeds)
+                    AS t(idx, congress_id, poll_id, delegate_id, acting_id, session_id, cast_key, choice, ballot_id, kept_text, receipt, checked, sealed)
                 ORDER BY poll_id, delegate_id, idx
             ),
             open_poll AS (
-                SELECT p.id, p.secret, p.allow_abstain, p.kind, p.seats, p.empty_ballot_valid,
-                       CASE WHEN p.kind = 'election' THEN (SELECT coalesce(array_agg(c.position), '{}') FROM candidate c WHERE c.poll_id = p.id) END AS positions
+                SELECT p.id, p.secret
                 FROM poll p
                 -- A countdown that ran out ends voting at once, even before the close has been written (an election
                 -- waiting for its paper ballots to be settled stays open, but takes no more electronic ballots).
@@ -172,13 +196,9 @@ public sealed class BallotBox(NpgsqlDataSource db, CongressNotifier notifier, IL
                 -- Where tablets follow the door, a delegate who checked out does not vote until back in the hall.
                 JOIN delegate d ON d.id = i.acting_id
                 JOIN congress c ON c.id = i.congress_id AND (d.checked_in_at IS NOT NULL OR NOT c.login_requires_check_in)
-                WHERE CASE WHEN p.kind = 'election'
-                           -- At most as many names as seats, only names on the ballot, an empty ballot only where valid.
-                           THEN i.kept_text IS NOT NULL AND i.receipt IS NOT NULL
-                                AND cardinality(string_to_array(i.kept_text, ',')) <= p.seats
-                                AND (i.kept_text <> '' OR p.empty_ballot_valid)
-                                AND string_to_array(i.kept_text, ',')::smallint[] <@ p.positions
-                           ELSE i.kept_text IS NULL AND (i.choice <> 2 OR p.allow_abstain) END
+                -- The ballot's form was checked against the open poll's rules (BallotRules); a secret poll takes
+                -- only sealed ballots and a named one only plain ones.
+                WHERE i.checked AND p.secret = (i.sealed IS NOT NULL)
                   AND (i.acting_id = i.delegate_id OR (
                         c.allow_proxy
                         AND EXISTS (SELECT 1 FROM proxy x WHERE x.grantor_id = i.delegate_id AND x.holder_id = i.acting_id)
@@ -194,6 +214,17 @@ public sealed class BallotBox(NpgsqlDataSource db, CongressNotifier notifier, IL
                 FROM input i
                 JOIN voter v ON v.poll_id = i.poll_id AND v.delegate_id = i.delegate_id AND v.cast_key = i.cast_key
                 JOIN poll_roll r ON r.poll_id = i.poll_id AND r.delegate_id = i.delegate_id
+                WHERE i.sealed IS NULL
+                ORDER BY i.ballot_id
+                RETURNING poll_id
+            ),
+            sealed_stored AS (
+                INSERT INTO sealed_ballot (poll_id, id, weight, sealed)
+                SELECT i.poll_id, i.ballot_id, r.weight, i.sealed
+                FROM input i
+                JOIN voter v ON v.poll_id = i.poll_id AND v.delegate_id = i.delegate_id AND v.cast_key = i.cast_key
+                JOIN poll_roll r ON r.poll_id = i.poll_id AND r.delegate_id = i.delegate_id
+                WHERE i.sealed IS NOT NULL
                 ORDER BY i.ballot_id
                 RETURNING poll_id
             )
@@ -220,7 +251,7 @@ public sealed class BallotBox(NpgsqlDataSource db, CongressNotifier notifier, IL
             LEFT JOIN poll_voter v ON v.poll_id = i.poll_id AND v.delegate_id = i.delegate_id
             """;
 
-        var args = new { idx, congressIds, pollIds, delegateIds, actingIds, sessionIds, keys, choices, ballotIds, kepts, receipts };
+        var args = new { idx, congressIds, pollIds, delegateIds, actingIds, sessionIds, keys, choices, ballotIds, kepts, receipts, checks, sealeds };
         await using var connection = await db.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         var stored = (await connection.QueryAsync<(int Idx, DateTime CastAt)>(insertSql, args, transaction)).ToDictionary(r => r.Idx, r => r.CastAt);
@@ -244,7 +275,7 @@ public sealed class BallotBox(NpgsqlDataSource db, CongressNotifier notifier, IL
         // A named vote that allows it: a new key from a delegate who voted replaces their choice, until close.
         var changes = outcomes.Values
             .Where(o => o.CanChange && o.State == "open" && !o.Expired && o.Entitled && o.SessionActive && o.Present && o.CastKey is { } k && k != keys[o.Idx])
-            .Where(o => choices[o.Idx] != (short)VoteChoice.Abstain || o.AllowAbstain)
+            .Where(o => checks[o.Idx] && sealeds[o.Idx] is null)
             .Select(o => o.Idx).ToArray();
         var changedAt = new Dictionary<int, DateTime>();
         if (changes.Length > 0)

@@ -64,7 +64,7 @@ public static class MotionsApi
         Guid congressId = user.CongressId();
         await using var connection = await db.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        var preset = await PollsApi.PresetOfItemAsync(connection, transaction, congressId, edit.AgendaItemId);
+        var preset = await PollStore.PresetOfItemAsync(connection, transaction, congressId, edit.AgendaItemId);
         if (preset is null)
         {
             return Problems.NotFound("unknown_agenda_item", "There is no such agenda item in this congress.");
@@ -72,7 +72,7 @@ public static class MotionsApi
 
         // Without a rule of its own, a motion follows the congress's preset for decisions.
         var rule = edit.Rule ?? preset.Decision;
-        Guid pollId = await PollsApi.InsertDraftAsync(connection, transaction, congressId, edit.AgendaItemId, edit.Title.Trim(), edit.Question ?? "", edit.Secret, edit.AllowAbstain, rule);
+        Guid pollId = await PollStore.InsertDraftAsync(connection, transaction, congressId, edit.AgendaItemId, edit.Title.Trim(), edit.Question ?? "", edit.Secret, edit.AllowAbstain, rule);
         await connection.ExecuteAsync(
             "UPDATE poll SET allow_change = @AllowChange, countdown_seconds = @CountdownSeconds WHERE id = @pollId",
             new { edit.AllowChange, edit.CountdownSeconds, pollId }, transaction);
@@ -152,7 +152,7 @@ public static class MotionsApi
     }
 
     private static async Task<Results<Ok<PollDto>, ProblemHttpResult>> CancelAsync(
-        Guid pollId, CancelPollDto cancel, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, CongressNotifier notifier)
+        Guid pollId, CancelPollDto cancel, ClaimsPrincipal user, HttpContext http, PollClosing closing)
     {
         string reason = (cancel.Reason ?? "").Normalize(System.Text.NormalizationForm.FormC).Trim();
         if (reason.Length is 0 or > 500)
@@ -160,24 +160,8 @@ public static class MotionsApi
             return Problems.BadRequest("cancel_needs_reason", "Cancelling a vote needs a reason (at most 500 characters).");
         }
 
-        Guid congressId = user.CongressId();
-        await using var connection = await db.OpenConnectionAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
-        // A batch of ballots holding the poll FOR SHARE commits first; ballots of a cancelled vote are kept, not counted.
-        int changed = await connection.ExecuteAsync("""
-            UPDATE poll SET state = 'cancelled', cancelled_at = now(), cancel_reason = @reason
-            WHERE id = @pollId AND congress_id = @congressId AND state IN ('draft', 'open')
-            """, new { pollId, congressId, reason }, transaction);
-        if (changed == 0)
-        {
-            return Problems.Conflict("poll_not_cancellable", "Only a vote not yet closed can be cancelled.");
-        }
-
-        await AuditLog.WriteAsync(transaction, user, http, congressId, "poll.cancel", pollId.ToString(), new { reason });
-        var poll = (await PollQueries.FindAsync(connection, pollId, transaction))!;
-        await transaction.CommitAsync();
-        await notifier.PollChangedAsync(congressId, poll.ToDto());
-        return TypedResults.Ok(poll.ToDto());
+        var (poll, refusal) = await closing.CancelAsync(pollId, user.CongressId(), user.Actor(), http, reason);
+        return refusal is not null ? refusal.ToProblem() : TypedResults.Ok(poll!);
     }
 
     /// <summary>
@@ -195,8 +179,8 @@ public static class MotionsApi
         Guid congressId = user.CongressId();
         await using var connection = await db.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        var poll = await connection.QuerySingleOrDefaultAsync<(bool AllowAbstain, string State, string Kind)?>(
-            "SELECT allow_abstain, state, kind FROM poll WHERE id = @pollId AND congress_id = @congressId FOR UPDATE", new { pollId, congressId }, transaction);
+        var poll = await connection.QuerySingleOrDefaultAsync<(bool AllowAbstain, string State, string Kind, bool Secret)?>(
+            "SELECT allow_abstain, state, kind, secret FROM poll WHERE id = @pollId AND congress_id = @congressId FOR UPDATE", new { pollId, congressId }, transaction);
         if (poll is not { } p || p.State != "open")
         {
             return Problems.Conflict("poll_not_open", "Paper votes are added while the vote is open.");
@@ -213,7 +197,8 @@ public static class MotionsApi
         }
 
         var counts = await connection.QuerySingleAsync<(int Cast, int Present)>("""
-            SELECT (SELECT coalesce(sum(weight), 0)::int FROM ballot WHERE poll_id = @pollId)
+            SELECT (SELECT coalesce(sum(r.weight), 0)::int FROM poll_voter v JOIN poll_roll r ON r.poll_id = v.poll_id AND r.delegate_id = v.delegate_id
+                    WHERE v.poll_id = @pollId)
                        + (SELECT coalesce(sum(yes + no + abstain), 0)::int FROM paper_count WHERE poll_id = @pollId) AS cast,
                    (SELECT coalesce(sum(r.weight), 0)::int FROM poll_roll r JOIN delegate d ON d.id = r.delegate_id
                     WHERE r.poll_id = @pollId AND d.checked_in_at IS NOT NULL) AS present
@@ -228,7 +213,9 @@ public static class MotionsApi
         await connection.ExecuteAsync(
             "INSERT INTO paper_count (poll_id, yes, no, abstain, note, entered_by) VALUES (@pollId, @Yes, @No, @Abstain, @Note, @actor)",
             new { pollId, paper.Yes, paper.No, paper.Abstain, paper.Note, actor = user.Actor() }, transaction);
-        await AuditLog.WriteAsync(transaction, user, http, congressId, "poll.paper", pollId.ToString(), paper);
+        // A secret vote's paper counts are partial results: the trail gets them at close (poll.paper_record).
+        await AuditLog.WriteAsync(transaction, user, http, congressId, "poll.paper", pollId.ToString(),
+            p.Secret ? new { votes = adding } : paper);
         var tally = await PollQueries.TallyAsync(connection, (await PollQueries.FindAsync(connection, pollId, transaction))!);
         await transaction.CommitAsync();
         notifier.TallyMayHaveChanged(pollId);
@@ -264,9 +251,8 @@ public static class MotionsApi
             return await RecountElectionAsync(connection, transaction, before, reason, CongressPreset.ByKey(preset).Quorum, user, http, notifier);
         }
 
-        var figures = await PollsApi.FiguresAsync(connection, transaction, pollId);
-        var result = before.Rule.Decide(figures, CongressPreset.ByKey(preset).Quorum);
         var old = before.ToDto().Result!;
+        var result = await PollCounting.CountMotionAsync(connection, transaction, before, CongressPreset.ByKey(preset).Quorum);
         await connection.ExecuteAsync("""
             INSERT INTO poll_recount (poll_id, actor, reason, yes_before, no_before, abstain_before, verdict_before, yes_after, no_after, abstain_after, verdict_after)
             VALUES (@pollId, @actor, @reason, @yesBefore, @noBefore, @abstainBefore, @verdictBefore, @Yes, @No, @Abstain, @verdictAfter)
@@ -276,9 +262,6 @@ public static class MotionsApi
             yesBefore = old.Yes, noBefore = old.No, abstainBefore = old.Abstain, verdictBefore = old.Verdict.ToString(),
             result.Yes, result.No, result.Abstain, verdictAfter = result.Verdict.ToString(),
         }, transaction);
-        await connection.ExecuteAsync("""
-            UPDATE poll SET yes_count = @Yes, no_count = @No, abstain_count = @Abstain, passed = @Passed, verdict = @verdict WHERE id = @pollId
-            """, new { pollId, result.Yes, result.No, result.Abstain, result.Passed, verdict = result.Verdict.ToString() }, transaction);
         await AuditLog.WriteAsync(transaction, user, http, congressId, "poll.recount", pollId.ToString(),
             new { reason, before = new { old.Yes, old.No, old.Abstain }, after = new { result.Yes, result.No, result.Abstain } });
         var poll = (await PollQueries.FindAsync(connection, pollId, transaction))!;
@@ -293,10 +276,10 @@ public static class MotionsApi
         ClaimsPrincipal user, HttpContext http, CongressNotifier notifier)
     {
         var old = before.ToDto().Election!;
-        var (result, refused) = await Elections.ElectionsApi.CountAndStoreAsync(connection, transaction, before, quorum);
+        var (result, refused) = await Elections.ElectionCounting.CountAndStoreAsync(connection, transaction, before, quorum);
         if (refused is not null)
         {
-            return refused;
+            return refused.ToProblem();
         }
 
         static object Figures(ElectionResultDto r) => new { r.Valid, r.Invalid, r.Verdict, votes = r.Ranked.OrderBy(c => c.Position).Select(c => c.Votes) };

@@ -1,4 +1,3 @@
-using CongressVote.Server.Live;
 using Dapper;
 using Npgsql;
 
@@ -8,7 +7,7 @@ namespace CongressVote.Server.Polls;
 /// Closes polls whose countdown ran out. The close is the same conditional update the console uses, so a
 /// countdown and a click at the same moment close the poll once; with several nodes, each tries and one wins.
 /// </summary>
-public sealed class PollCountdown(NpgsqlDataSource db, CongressNotifier notifier, ILogger<PollCountdown> logger) : BackgroundService
+public sealed class PollCountdown(NpgsqlDataSource db, PollClosing closing, ILogger<PollCountdown> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -24,7 +23,7 @@ public sealed class PollCountdown(NpgsqlDataSource db, CongressNotifier notifier
                         "SELECT id, congress_id FROM poll WHERE state = 'open' AND closes_at <= now()");
                     foreach (var (id, congressId) in due)
                     {
-                        await PollsApi.CloseCoreAsync(db, notifier, id, congressId, "countdown", null);
+                        await closing.CloseAsync(id, congressId, "countdown", null);
                     }
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)

@@ -113,8 +113,10 @@ public static class PollQueries
             )
             ,
             -- One pass over the poll's ballots for every count: this runs a few times a second during a vote.
+            -- Turnout comes from the voters, not the ballots: a secret poll's ballots are sealed until it closes.
             counted AS (
-                SELECT coalesce(sum(weight), 0)::int AS turnout,
+                SELECT (SELECT coalesce(sum(r.weight), 0)::int FROM poll_voter v JOIN poll_roll r ON r.poll_id = v.poll_id AND r.delegate_id = v.delegate_id
+                        WHERE v.poll_id = @id) AS turnout,
                        coalesce(sum(weight) FILTER (WHERE choice = 0), 0)::int AS yes,
                        coalesce(sum(weight) FILTER (WHERE choice = 1), 0)::int AS no,
                        coalesce(sum(weight) FILTER (WHERE choice = 2), 0)::int AS abstain
@@ -129,9 +131,10 @@ public static class PollQueries
             FROM counted c, paper p
             """;
         var row = await connection.QuerySingleAsync<TallyRow>(sql, new { id = poll.Id });
-        // Until a secret poll closes nobody sees anything but turnout (design.md §4, rule 4).
-        // An election's counts are per candidate and live in its stored result, never in a live tally.
-        bool hideCounts = poll.IsElection || (poll.Secret && poll.PollState is PollState.Draft or PollState.Open);
+        // Until a secret poll closes nobody sees anything but turnout, and a cancelled one never shows more
+        // (docs/architecture.md, invariant 4). An election's counts are per candidate and live in its stored
+        // result, never in a live tally.
+        bool hideCounts = poll.IsElection || (poll.Secret && poll.PollState is not (PollState.Closed or PollState.Published));
         return new TallyDto(poll.Id, row.Turnout, row.Turnout, row.Entitled, hideCounts ? null : [row.Yes, row.No, row.Abstain]);
     }
 }
