@@ -18,7 +18,11 @@ public static class LiveSetup
                 options.MaximumReceiveMessageSize = MaximumMessageBytes;
                 options.AddFilter<InvocationLimitFilter>();
             })
-            .AddJsonProtocol(options => options.PayloadSerializerOptions.TypeInfoResolverChain.Insert(0, CongressJsonContext.Default));
+            .AddJsonProtocol(options =>
+            {
+                options.PayloadSerializerOptions.TypeInfoResolverChain.Insert(0, CongressJsonContext.Default);
+                options.PayloadSerializerOptions.TypeInfoResolverChain.Add(HubWireJsonContext.Default);
+            });
         if (configuration["Redis:Connection"] is { Length: > 0 } redis)
         {
             // Several nodes behind a proxy: live pushes cross nodes through Redis. Ballots and snapshots never do;
@@ -55,3 +59,7 @@ public static class LiveSetup
         return app;
     }
 }
+
+/// <summary>The one wire type only the server reads: a cast taken raw, so that it can be read strictly (CastWire).</summary>
+[System.Text.Json.Serialization.JsonSerializable(typeof(System.Text.Json.JsonElement?))]
+internal sealed partial class HubWireJsonContext : System.Text.Json.Serialization.JsonSerializerContext;

@@ -14,7 +14,7 @@ public sealed class BallotRules(NpgsqlDataSource db)
 {
     public sealed record OpenPoll(Guid Id, bool Secret, bool Election, int Seats, bool AllowAbstain, bool EmptyBallotValid, HashSet<short> Positions);
 
-    private sealed record Row(string State, bool Secret, string Kind, int? Seats, bool AllowAbstain, bool EmptyBallotValid, short[]? Positions);
+    private sealed record Row(string State, bool Secret, string Kind, int? Seats, bool AllowAbstain, bool EmptyBallotValid, string? Positions);
 
     private readonly ConcurrentDictionary<Guid, OpenPoll> _open = new();
 
@@ -29,7 +29,7 @@ public sealed class BallotRules(NpgsqlDataSource db)
         await using var connection = await db.OpenConnectionAsync();
         var row = await connection.QuerySingleOrDefaultAsync<Row>("""
             SELECT p.state, p.secret, p.kind, p.seats, p.allow_abstain, p.empty_ballot_valid,
-                   CASE WHEN p.kind = 'election' THEN (SELECT array_agg(c.position) FROM candidate c WHERE c.poll_id = p.id) END AS positions
+                   (SELECT string_agg(c.position::text, ',') FROM candidate c WHERE c.poll_id = p.id) AS positions
             FROM poll p WHERE p.id = @pollId
             """, new { pollId });
         if (row is not { State: "open" })
@@ -37,7 +37,7 @@ public sealed class BallotRules(NpgsqlDataSource db)
             return null;
         }
 
-        var rules = new OpenPoll(pollId, row.Secret, row.Kind == "election", row.Seats ?? 1, row.AllowAbstain, row.EmptyBallotValid, [.. row.Positions ?? []]);
+        var rules = new OpenPoll(pollId, row.Secret, row.Kind == "election", row.Seats ?? 1, row.AllowAbstain, row.EmptyBallotValid, [.. (row.Positions ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(short.Parse)]);
         _open[pollId] = rules;
         return rules;
     }
