@@ -76,7 +76,7 @@ public static class ElectionsApi
         await connection.ExecuteAsync("""
             UPDATE poll SET kind = 'election', seats = @Seats, empty_ballot_valid = @EmptyBallotValid, countdown_seconds = @CountdownSeconds
             WHERE id = @pollId
-            """, new { edit.Seats, edit.EmptyBallotValid, edit.CountdownSeconds, pollId }, transaction);
+            """, new { edit.Seats, EmptyBallotValid = edit.EmptyBallotValid ?? true, edit.CountdownSeconds, pollId }, transaction);
         await AuditLog.WriteAsync(transaction, user, http, congressId, "election.create", pollId.ToString(), new { edit.Title, edit.Seats, rule });
         var poll = (await PollQueries.FindAsync(connection, pollId, transaction))!;
         await transaction.CommitAsync();
@@ -105,7 +105,7 @@ public static class ElectionsApi
             WHERE id = @pollId AND congress_id = @congressId AND state = 'draft' AND kind = 'election'
             """, new
         {
-            pollId, congressId, title = edit.Title.Trim(), edit.Seats, edit.EmptyBallotValid, edit.CountdownSeconds,
+            pollId, congressId, title = edit.Title.Trim(), edit.Seats, EmptyBallotValid = edit.EmptyBallotValid ?? true, edit.CountdownSeconds,
             rule.Numerator, rule.Denominator, rule.Strict, ruleBase = rule.Base.ToString(), rule.Constant,
         }, transaction);
         if (changed == 0)

@@ -7,6 +7,12 @@ namespace CongressVote.Tests.Infrastructure;
 /// <summary>Small things the process-level tests share: free ports, commands that must succeed, waiting for a poll.</summary>
 public static class Machine
 {
+    /// <summary>A PostgreSQL client program (pg_dump, pg_waldump) of the newest version installed.</summary>
+    public static string PostgresBinary(string name) =>
+        Directory.Exists("/usr/lib/postgresql")
+            ? Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin", name)).Where(File.Exists).Order(StringComparer.Ordinal).LastOrDefault() ?? name
+            : name;
+
     public static int FreeLoopbackPort()
     {
         var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
