@@ -6,6 +6,7 @@ namespace CongressVote.Shared;
 // Metadata only: the browser app downloads this assembly, and serialisation code for every contract would add to it.
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true, GenerationMode = JsonSourceGenerationMode.Metadata)]
 [JsonSerializable(typeof(CastRequest))]
+[JsonSerializable(typeof(BadgeChangeApprovalDto))]
 [JsonSerializable(typeof(CastResult))]
 [JsonSerializable(typeof(StaffLoginRequest))]
 [JsonSerializable(typeof(TokenLoginRequest))]

@@ -75,3 +75,9 @@ public enum BadgeScope
 }
 
 public sealed record BadgeSheetRequest(BadgeScope Scope, string? Delegation);
+
+/// <summary>
+/// The chair's approval, typed on the desk's screen, for reissuing or revoking one badge while a vote is open:
+/// without it no staff member can give themself a delegate's vote.
+/// </summary>
+public sealed record BadgeChangeApprovalDto(string? ChairUserName, string? ChairPassword);

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Identity;
 using System.Security.Claims;
 using CongressVote.Server.Audit;
 using CongressVote.Server.Delegates;
@@ -90,7 +91,8 @@ public static class BadgesApi
     }
 
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> SingleAsync(
-        Guid id, string? format, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, IOptions<VenueOptions> venue, CongressNotifier notifier)
+        Guid id, string? format, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db,
+        IOptions<VenueOptions> venue, CongressNotifier notifier, IPasswordHasher<SessionApi.StaffAccount> hasher)
     {
         Guid congressId = user.CongressId();
         await using var connection = await db.OpenConnectionAsync();
@@ -102,11 +104,30 @@ public static class BadgesApi
             return Problems.NotFound("unknown_delegate", "There is no such delegate in this congress.");
         }
 
+        string? approvedBy = null;
+        if (holder.TokenHash is not null)
+        {
+            var (chair, refused) = await ChairApprovalAsync(connection, transaction, congressId, user, await ApprovalAsync(http), hasher);
+            if (refused is not null)
+            {
+                return refused;
+            }
+
+            approvedBy = chair;
+        }
+
         string congressName = await connection.ExecuteScalarAsync<string>("SELECT name FROM congress WHERE id = @congressId", new { congressId }, transaction) ?? "";
         var ended = new List<Guid>();
         string token = await IssueAsync(connection, transaction, holder, ended);
+        if (approvedBy is not null)
+        {
+            // Reissued during a vote: the new badge signs a tablet in once the desk has scanned it at the door.
+            await connection.ExecuteAsync("UPDATE delegate SET badge_needs_desk = true WHERE id = @Id", new { holder.Id }, transaction);
+        }
+
         var badge = Data(congressName, holder, BaseUrl(venue.Value, http) + Routes.DelegateLink(token));
-        await AuditLog.WriteAsync(transaction, user, http, congressId, holder.TokenHash is null ? "badge.issue" : "badge.reissue", holder.Code);
+        await AuditLog.WriteAsync(transaction, user, http, congressId, holder.TokenHash is null ? "badge.issue" : "badge.reissue", holder.Code,
+            approvedBy is null ? null : new { approvedBy, during = "open vote" });
         var file = format == "svg"
             ? TypedResults.File(System.Text.Encoding.UTF8.GetBytes(BadgeRenderer.Svg(badge)), "image/svg+xml", $"{holder.Code}.svg")
             : TypedResults.File(BadgeRenderer.Png(badge), "image/png", $"{holder.Code}.png");
@@ -115,7 +136,9 @@ public static class BadgesApi
         return file;
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(Guid id, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, CongressNotifier notifier)
+    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(
+        Guid id, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, CongressNotifier notifier,
+        IPasswordHasher<SessionApi.StaffAccount> hasher)
     {
         Guid congressId = user.CongressId();
         await using var connection = await db.OpenConnectionAsync();
@@ -132,13 +155,77 @@ public static class BadgesApi
             return Problems.Conflict("no_badge", "This delegate has no badge to revoke.");
         }
 
+        var (approvedBy, refused) = await ChairApprovalAsync(connection, transaction, congressId, user, await ApprovalAsync(http), hasher);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
         var ended = new List<Guid>();
         await RetireAsync(connection, transaction, holder, "revoked", ended);
         await connection.ExecuteAsync("UPDATE delegate SET token_hash = NULL WHERE id = @id", new { id }, transaction);
-        await AuditLog.WriteAsync(transaction, user, http, congressId, "badge.revoke", holder.Code);
+        await AuditLog.WriteAsync(transaction, user, http, congressId, "badge.revoke", holder.Code, approvedBy is null ? null : new { approvedBy, during = "open vote" });
         await transaction.CommitAsync();
         await EndSessionsAsync(notifier, ended);
         return TypedResults.NoContent();
+    }
+
+    /// <summary>The chair's approval, when the request carries one: most requests have no body at all.</summary>
+    private static async Task<BadgeChangeApprovalDto?> ApprovalAsync(HttpContext http)
+    {
+        if (!http.Request.HasJsonContentType() || http.Request.ContentLength == 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            return await http.Request.ReadFromJsonAsync(CongressJsonContext.Default.BadgeChangeApprovalDto);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// While a vote is open, replacing or revoking a delegate's badge ends their tablet and could hand their vote to
+    /// whoever holds the new badge: it needs the chair, acting themself or approving with their own password.
+    /// Returns who approved (null when no vote is open).
+    /// </summary>
+    private static async Task<(string? ApprovedBy, ProblemHttpResult? Refused)> ChairApprovalAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, Guid congressId, ClaimsPrincipal user, BadgeChangeApprovalDto? approval,
+        IPasswordHasher<SessionApi.StaffAccount> hasher)
+    {
+        bool voting = await connection.ExecuteScalarAsync<bool>(
+            "SELECT EXISTS (SELECT 1 FROM poll WHERE congress_id = @congressId AND state = 'open')", new { congressId }, transaction);
+        if (!voting)
+        {
+            return (null, null);
+        }
+
+        if (user.Role() == Roles.Chair)
+        {
+            return (user.Actor(), null);
+        }
+
+        string chairName = (approval?.ChairUserName ?? "").Trim();
+        if (chairName.Length is 0 or > 100 || string.IsNullOrEmpty(approval?.ChairPassword))
+        {
+            return (null, Problems.Conflict("badge_change_needs_chair", "A vote is open: reissuing or revoking a badge now needs the chair's approval."));
+        }
+
+        var chair = await connection.QuerySingleOrDefaultAsync<SessionApi.StaffAccount>("""
+            SELECT id, congress_id, user_name, display_name, role, password_hash FROM staff_account
+            WHERE congress_id = @congressId AND user_name = @chairName AND role = 'chair' AND NOT disabled
+              AND (locked_until IS NULL OR locked_until < now())
+            """, new { congressId, chairName }, transaction);
+        if (chair is null || hasher.VerifyHashedPassword(chair, chair.PasswordHash, approval.ChairPassword) == PasswordVerificationResult.Failed)
+        {
+            return (null, Problems.Forbidden("chair_approval_refused", "The chair's user name or password is wrong."));
+        }
+
+        return (chair.UserName, null);
     }
 
     /// <summary>A new token for the holder; a badge they had is revoked in the same transaction.</summary>

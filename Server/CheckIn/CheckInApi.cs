@@ -91,6 +91,13 @@ public static class CheckInApi
         // Lock the delegate's row: a concurrent check-out at another desk waits, so the time read below is the
         // time that stands.
         await connection.ExecuteAsync("SELECT 1 FROM delegate WHERE id = @Id FOR UPDATE", new { found.Id }, transaction);
+        // A badge reissued during a vote is confirmed by being scanned here, at the door (not by a typed name).
+        bool scannedBadge = request.DelegateId is null && TokenIn(request.Badge) is not null;
+        if (scannedBadge && await connection.ExecuteAsync("UPDATE delegate SET badge_needs_desk = false WHERE id = @Id AND badge_needs_desk", new { found.Id }, transaction) > 0)
+        {
+            await AuditLog.WriteAsync(transaction, user, http, congressId, "badge.desk_confirmed", found.Code, new { desk = Desk(request.Desk) });
+        }
+
         var checkedIn = await connection.ExecuteScalarAsync<DateTime?>("""
             UPDATE delegate SET checked_in_at = now(), excused_reason = NULL, excused_at = NULL
             WHERE id = @Id AND checked_in_at IS NULL
@@ -101,6 +108,7 @@ public static class CheckInApi
         {
             // Another desk (or an earlier scan) got there first: report it, change nothing.
             var at = await connection.ExecuteScalarAsync<DateTime>("SELECT checked_in_at FROM delegate WHERE id = @Id", new { found.Id }, transaction);
+            await transaction.CommitAsync();
             return TypedResults.Ok(Result(ScanOutcome.AlreadyCheckedIn, found, kind, at));
         }
 

@@ -167,7 +167,7 @@ public static class SessionApi
         return TypedResults.Ok(new SessionDto(SessionRole.Staff, account.CongressId, account.DisplayName, account.Role));
     }
 
-    private sealed record BadgeHolder(Guid Id, Guid CongressId, string FullName, string Delegation, DateTime? CheckedInAt, bool LoginRequiresCheckIn);
+    private sealed record BadgeHolder(Guid Id, Guid CongressId, string FullName, string Delegation, DateTime? CheckedInAt, bool LoginRequiresCheckIn, bool BadgeNeedsDesk);
 
     private static async Task<Results<Ok<DelegateLoginResultDto>, Accepted<DelegateLoginResultDto>, ProblemHttpResult>> DelegateLoginAsync(
         DelegateLoginRequest request, NpgsqlDataSource db, HttpContext http, CongressNotifier notifier)
@@ -189,7 +189,7 @@ public static class SessionApi
         await using var transaction = await connection.BeginTransactionAsync();
         // Locking the delegate row serialises two devices presenting the same badge at once.
         var holder = await connection.QuerySingleOrDefaultAsync<BadgeHolder>("""
-            SELECT d.id, d.congress_id, d.full_name, coalesce(dl.name, '') AS delegation, d.checked_in_at, c.login_requires_check_in
+            SELECT d.id, d.congress_id, d.full_name, coalesce(dl.name, '') AS delegation, d.checked_in_at, c.login_requires_check_in, d.badge_needs_desk
             FROM delegate d JOIN congress c ON c.id = d.congress_id LEFT JOIN delegation dl ON dl.id = d.delegation_id
             WHERE d.token_hash = @hash
             FOR UPDATE OF d
@@ -203,6 +203,11 @@ public static class SessionApi
             return revoked
                 ? Problems.Unauthorized("badge_revoked", "This badge was revoked or replaced; ask the secretariat.")
                 : Problems.Unauthorized("unknown_token", "This badge is not known; ask the secretariat.");
+        }
+
+        if (holder.BadgeNeedsDesk)
+        {
+            return Problems.Forbidden("badge_needs_desk_check", "This badge was reissued during a vote: have it scanned at the door first.");
         }
 
         if (holder.LoginRequiresCheckIn && holder.CheckedInAt is null)

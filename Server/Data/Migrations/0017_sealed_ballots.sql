@@ -9,3 +9,7 @@ CREATE TABLE sealed_ballot (
     sealed  bytea NOT NULL,
     PRIMARY KEY (poll_id, id)
 );
+
+-- A badge reissued while a vote is open signs a tablet in only after the desk scans it at the door: a staff
+-- member who reissued a badge cannot quietly vote with it.
+ALTER TABLE delegate ADD COLUMN badge_needs_desk boolean NOT NULL DEFAULT false;
