@@ -19,6 +19,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
 
 builder.Services.AddCongressDatabase(builder.Configuration);
+builder.Services.AddAudit();
 builder.Services.AddSessions(builder.Configuration);
 builder.Services.AddSignInRateLimits(builder.Configuration);
 builder.Services.AddLive(builder.Configuration);

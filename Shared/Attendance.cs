@@ -77,7 +77,12 @@ public sealed record HelpDeskDto(IReadOnlyList<DeviceRequestDto> Requests, IRead
 public sealed record AuditEventDto(long Id, DateTimeOffset At, string Actor, string Action, string? Subject, string? Device, string? Detail);
 
 /// <summary>The result of re-computing the audit chain: the first row whose hash does not follow, if any.</summary>
-public sealed record AuditVerificationDto(bool Intact, long Rows, long? FirstBrokenId, string? LastHash);
+/// <summary>
+/// The audit trail checked: the chain, each row's seal, and the anchor kept outside the database. Reason says what
+/// broke: "chain" (a row edited or removed), "seal" (a row or its seal not written by this server), "truncated"
+/// (rows missing after the anchored head).
+/// </summary>
+public sealed record AuditVerificationDto(bool Intact, long Rows, long? FirstBrokenId, string? LastHash, string? Reason = null, long? AnchoredRows = null);
 
 public sealed record StaffAccountDto(Guid Id, string UserName, string DisplayName, string Role, bool Disabled, bool Locked);
 

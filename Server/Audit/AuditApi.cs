@@ -12,6 +12,13 @@ namespace CongressVote.Server.Audit;
 /// <summary>Reading, verifying and exporting the audit trail.</summary>
 public static class AuditApi
 {
+    public static IServiceCollection AddAudit(this IServiceCollection services)
+    {
+        services.AddSingleton<AuditSeal>();
+        services.AddHostedService(sp => sp.GetRequiredService<AuditSeal>());
+        return services;
+    }
+
     public static IEndpointRouteBuilder MapAuditApi(this IEndpointRouteBuilder app)
     {
         var audit = app.MapGroup("/api/audit").RequireAuthorization(p => p.RequireRole(Roles.Admin, Roles.Chair, Roles.Secretary));
@@ -57,11 +64,7 @@ public static class AuditApi
             result.LastHash is null ? null : Convert.ToHexStringLower(result.LastHash));
     }
 
-    private static async Task<Ok<AuditVerificationDto>> VerifyAsync(NpgsqlDataSource db)
-    {
-        await using var connection = await db.OpenConnectionAsync();
-        return TypedResults.Ok(await VerifyChainAsync(connection));
-    }
+    private static async Task<Ok<AuditVerificationDto>> VerifyAsync(AuditSeal seal) => TypedResults.Ok(await seal.VerifyAsync());
 
     private static async Task<FileContentHttpResult> ExportAsync(ClaimsPrincipal user, NpgsqlDataSource db)
     {
@@ -74,7 +77,7 @@ public static class AuditApi
             {
                 r.Id.ToString(CultureInfo.InvariantCulture), r.At.ToString("O", CultureInfo.InvariantCulture), r.Actor, r.Action,
                 r.Subject ?? "", r.Device ?? "", r.Detail ?? "", Convert.ToHexStringLower(r.Hash),
-            }.Select(Quote)).Append("\r\n");
+            }.Select(c => Quote(Spreadsheet.Defuse(c)))).Append("\r\n");
         }
 
         return TypedResults.File([.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes(text.ToString())], "text/csv; charset=utf-8", "nhat-ky-audit.csv");

@@ -17,22 +17,31 @@ public static class AuditLog
         return WriteAsync(transaction, user.Actor(), http, congressId, action, subject, detail);
     }
 
-    public static Task WriteAsync(IDbTransaction transaction, string actor, HttpContext? http, Guid? congressId, string action, string? subject, object? detail = null)
+    public static async Task WriteAsync(IDbTransaction transaction, string actor, HttpContext? http, Guid? congressId, string action, string? subject, object? detail = null)
     {
         ArgumentNullException.ThrowIfNull(transaction);
+        ArgumentNullException.ThrowIfNull(actor);
         const string sql = """
             INSERT INTO audit_event (congress_id, actor, action, subject, device, detail)
             VALUES (@congressId, @actor, @action, @subject, @device, CAST(@detail AS jsonb))
+            RETURNING id, hash
             """;
         string device = http is null ? "server" : $"{http.Connection.RemoteIpAddress} {http.Request.Headers.UserAgent}";
-        return transaction.Connection!.ExecuteAsync(sql, new
+        var connection = transaction.Connection!;
+        var (id, hash) = await connection.QuerySingleAsync<(long Id, byte[] Hash)>(sql, new
         {
             congressId,
-            actor,
+            actor = Bounded(actor, 200),
             action,
-            subject,
-            device = device.Length > 300 ? device[..300] : device,
+            subject = subject is null ? null : Bounded(subject, 300),
+            device = Bounded(device, 300),
             detail = detail is null ? null : System.Text.Json.JsonSerializer.Serialize(detail),
         }, transaction);
+        // Sealed in the same transaction with a key the database does not hold (AuditSeal).
+        await connection.ExecuteAsync(
+            "INSERT INTO audit_seal (event_id, mac) VALUES (@id, @mac)", new { id, mac = AuditSeal.Seal(hash) }, transaction);
     }
+
+    /// <summary>A typed name can be megabytes long; the trail keeps enough of it to read, never the whole.</summary>
+    private static string Bounded(string text, int length) => text.Length > length ? text[..length] + "…" : text;
 }

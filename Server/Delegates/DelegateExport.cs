@@ -23,14 +23,12 @@ public static class DelegateExport
         text.AppendJoin(',', DelegateFile.ExportHeaders.Select(h => Quote(h.Header))).Append("\r\n");
         foreach (var d in delegates)
         {
-            text.AppendJoin(',', Cells(d).Select(c => Quote(Defuse(c ?? "")))).Append("\r\n");
+            text.AppendJoin(',', Cells(d).Select(c => Quote(Spreadsheet.Defuse(c ?? "")))).Append("\r\n");
         }
 
         return [.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes(text.ToString())];
     }
 
-    /// <summary>A cell starting with = + - @ would run as a formula when the CSV is opened in a spreadsheet.</summary>
-    private static string Defuse(string value) => value.Length > 0 && value[0] is '=' or '+' or '-' or '@' ? "'" + value : value;
 
     private static string Quote(string value) =>
         value.IndexOfAny([',', '"', '\r', '\n', ';']) >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;

@@ -13,7 +13,7 @@ namespace CongressVote.Server.Polls;
 /// poll's sealed storage: a close unseals its ballots into plain ones, a cancel deletes them unread, and either
 /// way the key is destroyed once the transaction committed.
 /// </summary>
-public sealed class PollClosing(NpgsqlDataSource db, SecretBallots secrets, BallotRules rules, CongressNotifier notifier, ILogger<PollClosing> logger)
+public sealed class PollClosing(NpgsqlDataSource db, SecretBallots secrets, BallotRules rules, AuditSeal audit, CongressNotifier notifier, ILogger<PollClosing> logger)
 {
     public async Task<(PollDto? Poll, Refusal? Refusal)> CloseAsync(Guid pollId, Guid congressId, string actor, HttpContext? http)
     {
@@ -78,6 +78,8 @@ public sealed class PollClosing(NpgsqlDataSource db, SecretBallots secrets, Ball
         poll = (await PollQueries.FindAsync(connection, pollId, transaction))!;
         await transaction.CommitAsync();
         Forget(poll);
+        // Every close moves the audit anchor outside the database: what was decided cannot be quietly cut off.
+        await audit.AnchorAsync();
 
         var dto = poll.ToDto();
         await notifier.PollChangedAsync(congressId, dto);
