@@ -85,7 +85,7 @@ public sealed record CountingMinutesDto(
     int ElectronicBallots, int PaperBallots);
 
 /// <summary>
-/// Counting an election (design.md §3): a candidate must meet the rule; of those who do, the most votes win, at
+/// Counting an election (docs/architecture.md §3): a candidate must meet the rule; of those who do, the most votes win, at
 /// most as many as there are seats. A tie for the last seat is reported, never broken silently.
 /// </summary>
 public static class ElectionCount

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace CongressVote.Shared;
 
-/// <summary>What a rule's fraction is taken of (design.md §3).</summary>
+/// <summary>What a rule's fraction is taken of (docs/architecture.md §3).</summary>
 public enum RuleBase
 {
     /// <summary>Delegates entitled to vote (summoned), excused delegates excluded where the preset says so.</summary>

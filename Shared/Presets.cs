@@ -1,6 +1,6 @@
 namespace CongressVote.Shared;
 
-/// <summary>A congress's rules as data (design.md §3): quorum, decisions and elections.</summary>
+/// <summary>A congress's rules as data (docs/architecture.md §3): quorum, decisions and elections.</summary>
 public sealed record CongressPreset(string Key, MajorityRule? Quorum, MajorityRule Decision, MajorityRule Election, bool ExcusedReduceSummoned)
 {
     /// <summary>Army mass organisations, the Trade Union, the Youth Union.</summary>

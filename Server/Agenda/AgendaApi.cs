@@ -26,7 +26,7 @@ public static partial class AgendaApi
         return app;
     }
 
-    /// <summary>The opening every congress starts from (design.md §3), with the question of each vote.</summary>
+    /// <summary>The opening every congress starts from (docs/architecture.md §3), with the question of each vote.</summary>
     public static readonly (string Title, string Kind, string? Question)[] StandardOpening =
     [
         ("Khai mạc Đại hội", "procedural", null),

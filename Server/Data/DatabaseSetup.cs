@@ -21,7 +21,7 @@ public static class DatabaseSetup
                 "ConnectionStrings:Congress is not set. Start with deploy/run.sh, or set ConnectionStrings__Congress.");
         var csb = new NpgsqlConnectionStringBuilder(connectionString)
         {
-            // Automatic preparation: a prepared statement saves about a third of each cast's cost (design.md §7).
+            // Automatic preparation: a prepared statement saves about a third of each cast's cost (docs/architecture.md §8).
             MaxAutoPrepare = Math.Max(new NpgsqlConnectionStringBuilder(connectionString).MaxAutoPrepare, 64),
             AutoPrepareMinUsages = 2,
         };

@@ -6,7 +6,7 @@ namespace CongressVote.Server.Delegates;
 
 /// <summary>
 /// Badge tokens: 128 random bits, written as 22 base64url characters so they fit a URL and a small QR code.
-/// Only the SHA-256 of a token is stored (design.md §5).
+/// Only the SHA-256 of a token is stored (docs/architecture.md §5).
 /// </summary>
 public static class BadgeTokens
 {

@@ -41,7 +41,7 @@ public static class DemoCongress
 
     private static readonly string[] s_positions = ["Chủ tịch Hội đồng", "Phó Chủ tịch", "Ủy viên", "Trưởng ban", "Cán bộ", "Đoàn viên"];
 
-    /// <summary>The standard opening of a Vietnamese congress (design.md §3); those with a poll carry its question.</summary>
+    /// <summary>The standard opening of a Vietnamese congress (docs/architecture.md §3); those with a poll carry its question.</summary>
     private static readonly (string Title, string Kind, string? Question)[] s_programme =
     [
         ("Khai mạc Đại hội", "procedural", null),

@@ -11,7 +11,7 @@ using Npgsql;
 namespace CongressVote.Server.Elections;
 
 /// <summary>
-/// Elections by secret ballot (design.md §3): a poll of kind "election" with N seats and a candidate list. Opening,
+/// Elections by secret ballot (docs/architecture.md §3): a poll of kind "election" with N seats and a candidate list. Opening,
 /// closing, publishing and cancelling are the poll's own; this file holds what only elections have: candidates,
 /// paper ballots entered twice, the count at close, published ballots with receipts, runoffs and the minutes.
 /// </summary>
@@ -361,7 +361,7 @@ public static class ElectionsApi
             return Problems.NotFound("unknown_poll", "There is no such election in this congress.");
         }
 
-        // Until the election closes, nobody sees votes (design.md §4, rule 4): only each paper ballot's state and who
+        // Until the election closes, nobody sees votes (docs/architecture.md §4, rule 4): only each paper ballot's state and who
         // entered it, and the totals' ballot counts.
         var summary = await SummaryAsync(connection, transaction, pollId, p.Candidates);
         return TypedResults.Ok(p.State is "open" or "draft"

@@ -3,7 +3,7 @@ using StackExchange.Redis;
 namespace CongressVote.Server.Live;
 
 /// <summary>
-/// Whether the nodes' shared message bus (Redis) is up. Votes never travel through it (design.md §4, rule 8):
+/// Whether the nodes' shared message bus (Redis) is up. Votes never travel through it (docs/architecture.md §4, rule 8):
 /// without it a node still stores and acknowledges ballots, and only live pushes to other nodes' clients pause.
 /// When it comes back, every client is told to fetch a fresh snapshot.
 /// </summary>

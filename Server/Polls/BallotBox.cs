@@ -8,7 +8,7 @@ namespace CongressVote.Server.Polls;
 
 /// <summary>
 /// Stores ballots with group commit: casts that arrive together are written in one transaction, and each caller
-/// is answered only after that transaction committed (design.md §4, rule 2). One commit per batch instead of one
+/// is answered only after that transaction committed (docs/architecture.md §4, rule 2). One commit per batch instead of one
 /// per ballot is what lets a 2-core node take thousands of durable ballots a second.
 /// </summary>
 public sealed class BallotBox(NpgsqlDataSource db, BallotRules rules, SecretBallots secrets, CongressNotifier notifier, ILogger<BallotBox> logger) : BackgroundService

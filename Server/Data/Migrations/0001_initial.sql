@@ -1,5 +1,5 @@
 -- The skeleton's schema: a congress, its delegations, delegates, agenda, polls and ballots.
--- Invariants from design.md §4 live here as constraints, not in application code.
+-- Invariants from docs/architecture.md §4 live here as constraints, not in application code.
 
 CREATE TABLE congress (
     id              uuid PRIMARY KEY,
@@ -30,7 +30,7 @@ CREATE TABLE delegate (
     may_vote      boolean NOT NULL,
     gender        text CHECK (gender IN ('female', 'male', 'other')),
     position      text,
-    -- Only the SHA-256 of the badge token is kept (design.md §5).
+    -- Only the SHA-256 of the badge token is kept (docs/architecture.md §5).
     token_hash    bytea UNIQUE,
     checked_in_at timestamptz,
     CHECK (kind <> 'guest' OR NOT may_vote),
@@ -86,7 +86,7 @@ CREATE TABLE poll_roll (
     PRIMARY KEY (poll_id, delegate_id)
 );
 
--- Who voted. One row per entitled delegate per poll, enforced by the primary key (design.md §4, rule 1).
+-- Who voted. One row per entitled delegate per poll, enforced by the primary key (docs/architecture.md §4, rule 1).
 -- For a named poll ballot_id links to the ballot; for a secret poll it stays null, so nothing links
 -- a delegate to a choice (rule 4).
 CREATE TABLE poll_voter (
@@ -116,7 +116,7 @@ CREATE TABLE staff_account (
     password_hash text NOT NULL
 );
 
--- Every staff action, written in the same transaction as the change it describes (design.md §4, rule 7).
+-- Every staff action, written in the same transaction as the change it describes (docs/architecture.md §4, rule 7).
 CREATE TABLE audit_event (
     id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     at          timestamptz NOT NULL DEFAULT now(),

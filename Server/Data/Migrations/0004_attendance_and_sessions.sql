@@ -3,7 +3,7 @@
 ALTER TABLE congress
     -- Only delegates checked in at the door may log a tablet in.
     ADD COLUMN login_requires_check_in boolean NOT NULL DEFAULT true,
-    -- Whether "summoned" leaves out delegates excused for the whole congress (design.md §3).
+    -- Whether "summoned" leaves out delegates excused for the whole congress (docs/architecture.md §3).
     ADD COLUMN excused_reduce_summoned boolean NOT NULL DEFAULT true;
 
 ALTER TABLE delegate

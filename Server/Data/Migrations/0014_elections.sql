@@ -27,7 +27,7 @@ CREATE TABLE candidate (
 );
 
 -- An election ballot keeps a set of candidate positions and carries the receipt code its tablet drew.
--- Still no voter, no time, no sequence (design.md §4, rule 4). Receipts are not unique on purpose: a
+-- Still no voter, no time, no sequence (docs/architecture.md §4, rule 4). Receipts are not unique on purpose: a
 -- colluding tablet repeating a code must not be able to make other ballots fail.
 ALTER TABLE ballot
     ALTER COLUMN choice DROP NOT NULL,

@@ -7,7 +7,7 @@ namespace CongressVote.Tests.Browser;
 public sealed partial class BrowserTests
 {
     /// <summary>
-    /// What a tablet downloads the first time, compressed, as Chromium counts it (design.md §7: at most 2.5 MB), and
+    /// What a tablet downloads the first time, compressed, as Chromium counts it (docs/architecture.md §8: at most 2.5 MB), and
     /// that a reload of the signed-in tablet downloads nothing again: the app comes from the cache, even offline.
     /// </summary>
     [Test, CancelAfter(120_000)]
