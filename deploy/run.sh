@@ -43,7 +43,16 @@ fi
 echo "Building the server and the browser app (Release)..."
 dotnet publish "$ROOT/Server/Server.csproj" -c Release -o "$APP" -nologo -v quiet
 
-export ConnectionStrings__Congress="Host=127.0.0.1;Port=$PG_PORT;Database=congressvote;Username=postgres;Password=$PG_PASSWORD"
+# The server runs as a role of its own that cannot rewrite the audit trail or change the schema; the owner
+# (postgres) only migrates at start-up.
+APP_DB_PASSWORD_FILE="$DATA/db-app-password"
+[ -f "$APP_DB_PASSWORD_FILE" ] || (umask 077 && head -c 18 /dev/urandom | base64 | tr -d '/+=' > "$APP_DB_PASSWORD_FILE")
+APP_DB_PASSWORD=$(cat "$APP_DB_PASSWORD_FILE")
+"$PSQL" -h 127.0.0.1 -p "$PG_PORT" -U postgres -qc "DO \$\$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'congressvote_app') THEN CREATE ROLE congressvote_app LOGIN; END IF;
+    END \$\$; ALTER ROLE congressvote_app LOGIN PASSWORD '$APP_DB_PASSWORD'" >/dev/null
+export ConnectionStrings__CongressOwner="Host=127.0.0.1;Port=$PG_PORT;Database=congressvote;Username=postgres;Password=$PG_PASSWORD"
+export ConnectionStrings__Congress="Host=127.0.0.1;Port=$PG_PORT;Database=congressvote;Username=congressvote_app;Password=$APP_DB_PASSWORD"
 export Demo__Seed=true
 export DataProtection__KeysFolder="$DATA/keys"
 export Demo__AccessFile="$DATA/demo-access.json"

@@ -10,6 +10,12 @@ public sealed class DatabaseOptions
     /// with it, a tablet could show "recorded" for a ballot a power cut then loses.
     /// </summary>
     public bool AllowNonDurableCommits { get; set; }
+
+    /// <summary>
+    /// The database owner's connection (ConnectionStrings:CongressOwner), used only at start-up to migrate and to
+    /// grant the server's own role what it needs. Without it, the server's connection migrates too.
+    /// </summary>
+    public string? OwnerConnectionString { get; set; }
 }
 
 public static class DatabaseSetup
@@ -29,6 +35,7 @@ public static class DatabaseSetup
         DefaultTypeMap.MatchNamesWithUnderscores = true;
         services.AddSingleton(_ => new NpgsqlDataSourceBuilder(csb.ConnectionString).Build());
         services.Configure<DatabaseOptions>(configuration.GetSection("Database"));
+        services.PostConfigure<DatabaseOptions>(o => o.OwnerConnectionString ??= configuration.GetConnectionString("CongressOwner"));
         services.AddHostedService<DatabaseStartup>();
         return services;
     }
@@ -56,6 +63,18 @@ internal sealed class DatabaseStartup(NpgsqlDataSource db, Microsoft.Extensions.
 
                 logger.LogWarning("Running against a non-durable database (synchronous_commit={SynchronousCommit}, fsync={Fsync}): demo use only", synchronousCommit, fsync);
             }
+        }
+
+        if (options.Value.OwnerConnectionString is { Length: > 0 } owner)
+        {
+            // Migrations as the owner; the server itself runs as a role that cannot rewrite the audit trail,
+            // disable a trigger or change the schema (docs/architecture.md §4, rule 7).
+            await using var ownerDb = NpgsqlDataSource.Create(owner);
+            int migrated = await Migrator.ApplyAsync(ownerDb, cancellationToken);
+            string role = new NpgsqlConnectionStringBuilder(db.ConnectionString).Username ?? "";
+            await Migrator.GrantAsync(ownerDb, role, cancellationToken);
+            logger.LogInformation("Database ready; {Applied} migration(s) applied now by the owner; the server runs as {Role}", migrated, role);
+            return;
         }
 
         int applied = await Migrator.ApplyAsync(db, cancellationToken);

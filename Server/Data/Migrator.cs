@@ -47,6 +47,36 @@ public static class Migrator
         }
     }
 
+    /// <summary>
+    /// What the server's own role may do, granted again at every start so that new tables are covered: read and
+    /// write the congress's data, but only add to the audit trail and its seals, never change or empty them,
+    /// and nothing on the schema (it owns no table, so it can neither alter one nor disable a trigger).
+    /// </summary>
+    public static async Task GrantAsync(NpgsqlDataSource owner, string role, CancellationToken cancellationToken = default)
+    {
+        if (!System.Text.RegularExpressions.Regex.IsMatch(role, "^[a-z_][a-z0-9_]{0,62}$"))
+        {
+            throw new InvalidOperationException($"The server's database role '{role}' must be a plain lower-case name.");
+        }
+
+        await using var connection = await owner.OpenConnectionAsync(cancellationToken);
+        bool ownsSchema = await connection.ExecuteScalarAsync<bool>(
+            "SELECT EXISTS (SELECT 1 FROM pg_tables WHERE schemaname = 'public' AND tableowner = @role)", new { role });
+        if (ownsSchema)
+        {
+            throw new InvalidOperationException(
+                $"The server's role '{role}' owns tables: give it a role of its own (ConnectionStrings:Congress) and the owner's to ConnectionStrings:CongressOwner.");
+        }
+
+        await connection.ExecuteAsync($"""
+            GRANT USAGE ON SCHEMA public TO {role};
+            GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role};
+            GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role};
+            REVOKE UPDATE, DELETE, TRUNCATE ON audit_event, audit_seal FROM {role};
+            REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON schema_migration FROM {role};
+            """);
+    }
+
     /// <summary>The newest script this build carries: a database at this version is fully migrated.</summary>
     public static int LatestVersion { get; } = Scripts().Max(s => s.Version);
 
