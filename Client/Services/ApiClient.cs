@@ -215,7 +215,10 @@ public sealed class ApiClient(HttpClient http)
 
     public Task<ApiResult<bool>> RemoveDelegateAsync(Guid id) => SendNoContentAsync(() => http.DeleteAsync($"/api/delegates/{id}"));
 
-    public Task<ApiResult<bool>> RevokeBadgeAsync(Guid id) => SendNoContentAsync(() => http.PostAsync($"/api/delegates/{id}/revoke", EmptyJson()));
+    /// <summary>Revokes a badge; during a vote the chair's approval goes with it.</summary>
+    public Task<ApiResult<bool>> RevokeBadgeAsync(Guid id, BadgeChangeApprovalDto? approval = null) => SendNoContentAsync(() => approval is null
+        ? http.PostAsync($"/api/delegates/{id}/revoke", EmptyJson())
+        : http.PostAsJsonAsync($"/api/delegates/{id}/revoke", approval, Json.BadgeChangeApprovalDto));
 
     /// <summary>Uploads a list; a refused file comes back as a report of every problem, not as an error.</summary>
     public async Task<ImportReportDto> ImportDelegatesAsync(Stream file, string fileName)

@@ -59,3 +59,33 @@ public sealed partial class BrowserTests
         await BrowserSession.ScreenshotAsync(page, "console-import-errors-en");
     }
 }
+
+public sealed partial class BrowserTests
+{
+    [Test, CancelAfter(120_000)]
+    public async Task During_a_vote_the_desk_revokes_a_badge_only_after_the_chair_types_their_password()
+    {
+        DemoAccess access = await _server.CreateCongressAsync(officialDelegates: 3, guests: 0);
+        await _server.OpenPollAsync(access);
+        var chair = access.Staff.Single(s => s.Role == "chair");
+        var target = access.Delegates[1];
+        var page = await SignedInConsoleAsync(access, "en", "credentials");
+        page.Dialog += (_, dialog) => dialog.AcceptAsync();
+        await page.GotoAsync("/console/delegates");
+        var row = page.GetByTestId("delegate-table").Locator("tbody tr", new() { HasText = target.FullName });
+        await row.GetByRole(AriaRole.Button, new() { Name = "Revoke badge" }).ClickAsync();
+
+        await Assertions.Expect(page.Locator("form.confirm")).ToContainTextAsync($"changing {target.FullName}'s badge needs the chair's approval");
+        await page.GetByLabel("Chair's user name").FillAsync(chair.UserName);
+        await page.GetByLabel("Password").FillAsync("wrong password");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Approve and continue" }).ClickAsync();
+        await Assertions.Expect(page.Locator("body")).ToContainTextAsync("The chair's user name or password is wrong");
+        await Assertions.Expect(row).ToContainTextAsync("✓");
+
+        await page.GetByLabel("Password").FillAsync(chair.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Approve and continue" }).ClickAsync();
+        await Assertions.Expect(page.Locator("form.confirm")).ToHaveCountAsync(0);
+        await Assertions.Expect(row).Not.ToContainTextAsync("✓");
+        await BrowserSession.ScreenshotAsync(page, "console-badge-chair-approval-en");
+    }
+}
