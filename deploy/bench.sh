@@ -73,10 +73,13 @@ run() { # run NAME ARGS...: one load generator run; its JSON summary goes to art
 : > "$OUT/runs.txt"
 run "burst-363" --delegates 363
 run "burst-2000" --delegates 2000
+run "burst-2000-secret" --delegates 2000 --secret true
 if [ -z "${BENCH_SMALL:-}" ]; then
     run "burst-10000" --delegates "$DELEGATES"
+    run "burst-10000-secret" --delegates "$DELEGATES" --secret true
 fi
 run "sustained" --timing steady --delegates 2000 --rate "$SUSTAINED_RATE" --seconds "$SUSTAINED_SECONDS"
+run "sustained-secret" --timing steady --delegates 2000 --rate "$SUSTAINED_RATE" --seconds "$SUSTAINED_SECONDS" --secret true
 
 echo "== Ceiling: pgbench single-row durable inserts, same cluster, same settings"
 "$BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -d ceiling -qc \
@@ -94,20 +97,24 @@ python3 - "$OUT" "$CEILING" <<'PY'
 import json, sys, os, glob
 out, ceiling = sys.argv[1], int(sys.argv[2])
 rows = []
-for name in ["burst-363", "burst-2000", "burst-10000", "sustained"]:
+for name in ["burst-363", "burst-2000", "burst-2000-secret", "burst-10000", "burst-10000-secret", "sustained", "sustained-secret"]:
     path = os.path.join(out, name + ".json")
     if os.path.exists(path):
         rows.append(json.load(open(path)))
-lines = ["| scenario | connections | acked | lost | dup | ack p50 | ack p99 | ack p99.9 | tally p99 | votes/s | server peak | KB/conn |",
-         "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+lines = ["| scenario | connections | acked | lost | dup | ack p50 | ack p99 | ack p99.9 | tally p99 | votes/s | server peak | KB/conn | close |",
+         "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
 for r in rows:
     kb = r.get("ServerKbPerConnection")
-    lines.append(f"| {r['Scenario']} | {r['Connected']} | {r['Acknowledged']} | {r['Lost']} | {r['Duplicated']} | {r['AckP50Ms']:.1f} ms | {r['AckP99Ms']:.1f} ms | {r['AckP999Ms']:.1f} ms | {r['TallyP99Ms']:.1f} ms | {r['VotesPerSecond']:.0f} | {r['ServerPeakMb'] or 0:.0f} MB | {kb if kb is None else round(kb, 1)} |")
+    close = "" if r.get("CloseMs") is None else "%.0f ms" % r["CloseMs"]
+    lines.append(f"| {r['Scenario']} | {r['Connected']} | {r['Acknowledged']} | {r['Lost']} | {r['Duplicated']} | {r['AckP50Ms']:.1f} ms | {r['AckP99Ms']:.1f} ms | {r['AckP999Ms']:.1f} ms | {r['TallyP99Ms']:.1f} ms | {r['VotesPerSecond']:.0f} | {r['ServerPeakMb'] or 0:.0f} MB | {kb if kb is None else round(kb, 1)} | {close} |")
 sustained = next((r for r in rows if r["Scenario"] == "sustained"), None)
+secret = next((r for r in rows if r["Scenario"] == "sustained-secret"), None)
 lines.append("")
 lines.append(f"pgbench ceiling (best of 4, 8, 16 clients): {ceiling} durable single-row inserts/s")
 if sustained and ceiling:
     lines.append(f"sustained / ceiling: {sustained['VotesPerSecond'] / ceiling * 100:.0f}%")
+if sustained and secret:
+    lines.append(f"secret / named sustained: {secret['VotesPerSecond'] / sustained['VotesPerSecond'] * 100:.0f}%")
 text = "\n".join(lines)
 open(os.path.join(out, "summary.md"), "w").write(text + "\n")
 print(text)

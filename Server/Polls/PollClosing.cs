@@ -78,8 +78,7 @@ public sealed class PollClosing(NpgsqlDataSource db, SecretBallots secrets, Ball
         poll = (await PollQueries.FindAsync(connection, pollId, transaction))!;
         await transaction.CommitAsync();
         Forget(poll);
-        // Every close moves the audit anchor outside the database: what was decided cannot be quietly cut off.
-        await audit.AnchorAsync();
+        await AnchorAsync();
 
         var dto = poll.ToDto();
         await notifier.PollChangedAsync(congressId, dto);
@@ -110,6 +109,22 @@ public sealed class PollClosing(NpgsqlDataSource db, SecretBallots secrets, Ball
         var dto = poll.ToDto();
         await notifier.PollChangedAsync(congressId, dto);
         return (dto, null);
+    }
+
+    /// <summary>
+    /// Every close moves the audit anchor outside the database, so what was decided cannot be quietly cut off. The
+    /// close has committed by now: a failure here is logged (the periodic anchor tries again), never an error.
+    /// </summary>
+    private async Task AnchorAsync()
+    {
+        try
+        {
+            await audit.AnchorAsync();
+        }
+        catch (Exception ex) when (ex is IOException or NpgsqlException or UnauthorizedAccessException)
+        {
+            logger.LogWarning(ex, "Could not anchor the audit trail after a close; the next periodic anchor will");
+        }
     }
 
     private void Forget(PollQueries.PollRow poll)

@@ -5,7 +5,7 @@ using CongressVote.LoadGen;
 // The load generator: simulated delegates over real WebSockets against a running server (loopback only).
 //   dotnet run --project tests/CongressVote.LoadGen -- --url http://127.0.0.1:5000 --access deploy/.data/demo-access.json
 //       [--delegates 363] [--timing burst|steady] [--window-ms 1000] [--rate 2000] [--seconds 30] [--projectors 1]
-//       [--scenario name] [--db "Host=...;Database=..."] [--server-pid N] [--json result.json] [--keys acked.txt]
+//       [--scenario name] [--secret true] [--db "Host=...;Database=..."] [--server-pid N] [--json result.json] [--keys acked.txt]
 //       [--private-network true]   (a private address too, for a client in a network namespace on this machine)
 // Exit code 0 when no acknowledged ballot was lost or duplicated, 2 otherwise.
 var arguments = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -42,6 +42,7 @@ var options = new LoadOptions
     Scenario = Arg("scenario", $"{Arg("timing", "burst")} {count}"),
     Timing = Arg("timing", "burst") == "steady" ? CastTiming.Steady : CastTiming.Burst,
     BurstWindow = TimeSpan.FromMilliseconds(Int("window-ms", 1000)),
+    Secret = Arg("secret", "false") == "true",
     Rate = Int("rate", 2000),
     Duration = TimeSpan.FromSeconds(Int("seconds", 30)),
     ConnectParallelism = Int("connect-parallelism", 32),
