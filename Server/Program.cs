@@ -22,6 +22,7 @@ builder.Services.AddCongressDatabase(builder.Configuration);
 builder.Services.AddAudit();
 builder.Services.AddSessions(builder.Configuration);
 builder.Services.AddSignInRateLimits(builder.Configuration);
+builder.Services.AddProxies(builder.Configuration);
 builder.Services.AddLive(builder.Configuration);
 builder.Services.AddPolls();
 builder.Services.AddBadges(builder.Configuration);
@@ -36,7 +37,9 @@ app.UseExceptionHandler(new ExceptionHandlerOptions
 {
     StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
 });
+app.UseForwardedHeaders();
 app.UseStatusCodePages();
+app.UseSecurityHeaders();
 app.UseCsrfHeader();
 app.UseHubOriginCheck();
 app.UseRateLimiter();

@@ -6,7 +6,6 @@ using CongressVote.Server.Sessions;
 using CongressVote.Shared;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.SignalR;
 using Npgsql;
 
 namespace CongressVote.Server.Agenda;
@@ -22,12 +21,12 @@ public static class SpeakersApi
         app.MapPost("/api/speakers", RequestAsync).RequireAuthorization(p => p.RequireRole(Roles.Delegate));
         app.MapPost("/api/speakers/{id:guid}/withdraw", WithdrawAsync).RequireAuthorization(p => p.RequireRole(Roles.Delegate));
         var staff = app.MapGroup("/api/speakers").RequireAuthorization(p => p.RequireRole(Roles.RunsPolls.Split(',')));
-        staff.MapPost("/{id:guid}/approve", (Guid id, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, IHubContext<CongressHub, ICongressClient> hub) =>
-            TransitionAsync(id, "approved", ["requested"], user, http, db, hub));
-        staff.MapPost("/{id:guid}/refuse", (Guid id, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, IHubContext<CongressHub, ICongressClient> hub) =>
-            TransitionAsync(id, "refused", ["requested", "approved"], user, http, db, hub));
-        staff.MapPost("/{id:guid}/end", (Guid id, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, IHubContext<CongressHub, ICongressClient> hub) =>
-            TransitionAsync(id, "done", ["speaking"], user, http, db, hub));
+        staff.MapPost("/{id:guid}/approve", (Guid id, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, CongressNotifier notifier) =>
+            TransitionAsync(id, "approved", ["requested"], user, http, db, notifier));
+        staff.MapPost("/{id:guid}/refuse", (Guid id, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, CongressNotifier notifier) =>
+            TransitionAsync(id, "refused", ["requested", "approved"], user, http, db, notifier));
+        staff.MapPost("/{id:guid}/end", (Guid id, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, CongressNotifier notifier) =>
+            TransitionAsync(id, "done", ["speaking"], user, http, db, notifier));
         staff.MapPost("/{id:guid}/start", StartAsync);
         staff.MapPost("/{id:guid}/move", MoveAsync);
         return app;
@@ -53,14 +52,15 @@ public static class SpeakersApi
             r.Position, Polls.PollQueries.Utc(r.StartedAt), r.TimeLimitSeconds))
         .ToList();
 
-    private static async Task BroadcastAsync(NpgsqlDataSource db, IHubContext<CongressHub, ICongressClient> hub, Guid congressId)
+    /// <summary>After a change committed: the list as it now stands, through the one notifier (a failed push never fails the change).</summary>
+    private static async Task BroadcastAsync(NpgsqlDataSource db, CongressNotifier notifier, Guid congressId)
     {
         await using var connection = await db.OpenConnectionAsync();
-        await hub.Clients.Group(CongressNotifier.CongressGroup(congressId)).SpeakersChanged(await CurrentAsync(connection, congressId));
+        await notifier.SpeakersChangedAsync(congressId, await CurrentAsync(connection, congressId));
     }
 
     private static async Task<Results<Ok<SpeechDto>, ProblemHttpResult>> RequestAsync(
-        SpeechRequestDto request, ClaimsPrincipal user, NpgsqlDataSource db, IHubContext<CongressHub, ICongressClient> hub)
+        SpeechRequestDto request, ClaimsPrincipal user, NpgsqlDataSource db, CongressNotifier notifier)
     {
         string topic = (request.Topic ?? "").Normalize(System.Text.NormalizationForm.FormC).Trim();
         if (topic.Length is 0 or > 200 || topic.Any(char.IsControl))
@@ -92,12 +92,12 @@ public static class SpeakersApi
 
         var mine = (await CurrentAsync(connection, congressId, transaction)).Single(s => s.DelegateId == user.SubjectId() && s.State == SpeechState.Requested);
         await transaction.CommitAsync();
-        await BroadcastAsync(db, hub, congressId);
+        await BroadcastAsync(db, notifier, congressId);
         return TypedResults.Ok(mine);
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> WithdrawAsync(
-        Guid id, ClaimsPrincipal user, NpgsqlDataSource db, IHubContext<CongressHub, ICongressClient> hub)
+        Guid id, ClaimsPrincipal user, NpgsqlDataSource db, CongressNotifier notifier)
     {
         await using var connection = await db.OpenConnectionAsync();
         int changed = await connection.ExecuteAsync(
@@ -108,12 +108,12 @@ public static class SpeakersApi
             return Problems.Conflict("speech_not_pending", "This request is no longer waiting.");
         }
 
-        await BroadcastAsync(db, hub, user.CongressId());
+        await BroadcastAsync(db, notifier, user.CongressId());
         return TypedResults.NoContent();
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> TransitionAsync(
-        Guid id, string to, string[] from, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, IHubContext<CongressHub, ICongressClient> hub)
+        Guid id, string to, string[] from, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, CongressNotifier notifier)
     {
         Guid congressId = user.CongressId();
         await using var connection = await db.OpenConnectionAsync();
@@ -129,12 +129,12 @@ public static class SpeakersApi
 
         await AuditLog.WriteAsync(transaction, user, http, congressId, "speech." + to, id.ToString());
         await transaction.CommitAsync();
-        await BroadcastAsync(db, hub, congressId);
+        await BroadcastAsync(db, notifier, congressId);
         return TypedResults.NoContent();
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> StartAsync(
-        Guid id, SpeechStartDto start, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, IHubContext<CongressHub, ICongressClient> hub)
+        Guid id, SpeechStartDto start, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, CongressNotifier notifier)
     {
         if (start.TimeLimitSeconds is < 30 or > 3600)
         {
@@ -158,12 +158,12 @@ public static class SpeakersApi
 
         await AuditLog.WriteAsync(transaction, user, http, congressId, "speech.start", id.ToString(), start);
         await transaction.CommitAsync();
-        await BroadcastAsync(db, hub, congressId);
+        await BroadcastAsync(db, notifier, congressId);
         return TypedResults.NoContent();
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> MoveAsync(
-        Guid id, int by, ClaimsPrincipal user, NpgsqlDataSource db, IHubContext<CongressHub, ICongressClient> hub)
+        Guid id, int by, ClaimsPrincipal user, NpgsqlDataSource db, CongressNotifier notifier)
     {
         Guid congressId = user.CongressId();
         await using var connection = await db.OpenConnectionAsync();
@@ -184,7 +184,7 @@ public static class SpeakersApi
             return Problems.Conflict("cannot_move", "The request is already at that end of the list.");
         }
 
-        await BroadcastAsync(db, hub, congressId);
+        await BroadcastAsync(db, notifier, congressId);
         return TypedResults.NoContent();
     }
 }

@@ -39,6 +39,9 @@ public sealed class CongressNotifier(
     public Task ProjectorChangedAsync(Guid congressId, ProjectorStateDto projector) =>
         SendAsync(() => hub.Clients.Group(ScreensGroup(congressId)).ProjectorChanged(projector));
 
+    public Task SpeakersChangedAsync(Guid congressId, IReadOnlyList<SpeechDto> speakers) =>
+        SendAsync(() => hub.Clients.Group(CongressGroup(congressId)).SpeakersChanged(speakers));
+
     public void AttendanceMayHaveChanged(Guid congressId) => _dirtyAttendance.TryAdd(congressId, 0);
 
     /// <summary>Tells a tablet its session ended, and closes its live connections on this node.</summary>

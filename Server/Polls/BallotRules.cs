@@ -17,6 +17,7 @@ public sealed class BallotRules(NpgsqlDataSource db)
     private sealed record Row(string State, bool Secret, string Kind, int? Seats, bool AllowAbstain, bool EmptyBallotValid, string? Positions);
 
     private readonly ConcurrentDictionary<Guid, OpenPoll> _open = new();
+    private readonly ConcurrentDictionary<Guid, Task<OpenPoll?>> _loading = new();
 
     /// <summary>The rules of an open poll; null when the poll is unknown or not open (the database then refuses).</summary>
     public async Task<OpenPoll?> OfAsync(Guid pollId)
@@ -26,6 +27,20 @@ public sealed class BallotRules(NpgsqlDataSource db)
             return known;
         }
 
+        // A burst's first ballots arrive together: they wait for one read, not one read each.
+        var loading = _loading.GetOrAdd(pollId, LoadAsync);
+        try
+        {
+            return await loading;
+        }
+        finally
+        {
+            _loading.TryRemove(new KeyValuePair<Guid, Task<OpenPoll?>>(pollId, loading));
+        }
+    }
+
+    private async Task<OpenPoll?> LoadAsync(Guid pollId)
+    {
         await using var connection = await db.OpenConnectionAsync();
         var row = await connection.QuerySingleOrDefaultAsync<Row>("""
             SELECT p.state, p.secret, p.kind, p.seats, p.allow_abstain, p.empty_ballot_valid,
@@ -37,7 +52,8 @@ public sealed class BallotRules(NpgsqlDataSource db)
             return null;
         }
 
-        var rules = new OpenPoll(pollId, row.Secret, row.Kind == "election", row.Seats ?? 1, row.AllowAbstain, row.EmptyBallotValid, [.. (row.Positions ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(short.Parse)]);
+        var rules = new OpenPoll(pollId, row.Secret, row.Kind == "election", row.Seats ?? 1, row.AllowAbstain, row.EmptyBallotValid,
+            [.. (row.Positions ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(p => short.Parse(p, System.Globalization.CultureInfo.InvariantCulture))]);
         _open[pollId] = rules;
         return rules;
     }

@@ -117,55 +117,71 @@ public static class SessionApi
         StaffLoginRequest request, NpgsqlDataSource db, IPasswordHasher<StaffAccount> hasher, HttpContext http, ILogger<StaffAccount> logger)
     {
         const string sql = """
-            SELECT id, congress_id, user_name, display_name, role, password_hash, disabled, locked_until
+            SELECT id, congress_id, user_name, display_name, role, password_hash, disabled
             FROM staff_account WHERE user_name = @userName
-            FOR UPDATE
             """;
         string userName = (request.UserName ?? "").Trim();
+        userName = userName.Length > 100 ? userName[..100] : userName;
+        string address = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         await using var connection = await db.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        var row = await connection.QuerySingleOrDefaultAsync<(Guid Id, Guid CongressId, string UserName, string DisplayName, string Role, string PasswordHash, bool Disabled, DateTime? LockedUntil)?>(
-            sql, new { userName = userName.Length > 100 ? userName[..100] : userName }, transaction);
-        if (row is not { } found || found.Disabled)
+        // Failures count per user name and address: someone guessing from one device locks only that device out.
+        // The row is locked, so two guesses at once are counted one after the other. A lock that has expired
+        // starts the count again.
+        var throttle = await connection.QuerySingleAsync<(int Failures, DateTime? LockedUntil)>("""
+            INSERT INTO sign_in_failure (user_name, address) VALUES (lower(@userName), @address)
+            ON CONFLICT (user_name, address) DO UPDATE SET
+                failures = CASE WHEN sign_in_failure.locked_until <= now() THEN 0 ELSE sign_in_failure.failures END,
+                locked_until = CASE WHEN sign_in_failure.locked_until <= now() THEN NULL ELSE sign_in_failure.locked_until END,
+                last_at = now()
+            RETURNING failures, locked_until
+            """, new { userName, address }, transaction);
+        var row = await connection.QuerySingleOrDefaultAsync<(Guid Id, Guid CongressId, string UserName, string DisplayName, string Role, string PasswordHash, bool Disabled)?>(
+            sql, new { userName }, transaction);
+        var account = row is { Disabled: false } found
+            ? new StaffAccount(found.Id, found.CongressId, found.UserName, found.DisplayName, found.Role, found.PasswordHash)
+            : null;
+        // The password is checked in every case, against a stand-in hash when there is no such account, so an
+        // unknown name, a wrong password and a locked device take the same time and get the same kinds of answer.
+        bool passwordRight = !string.IsNullOrEmpty(request.Password)
+            && hasher.VerifyHashedPassword(account ?? s_standIn, account?.PasswordHash ?? s_standInHash, request.Password) != PasswordVerificationResult.Failed
+            && account is not null;
+        if (throttle.LockedUntil is { } until)
         {
-            logger.LogWarning("Failed staff sign-in for unknown or disabled user {UserName} from {Address}", userName, http.Connection.RemoteIpAddress);
-            await AuditLog.WriteAsync(transaction, "anonymous", http, row?.CongressId, "security.login_failed", userName, new { reason = "unknown user" });
             await transaction.CommitAsync();
-            return Problems.Unauthorized("bad_credentials", "Unknown user name or wrong password.");
+            return Problems.Unauthorized("account_locked", $"Too many wrong passwords from this device: signing in here is locked until {until:HH:mm} UTC.");
         }
 
-        if (found.LockedUntil is { } until && until > DateTime.UtcNow)
+        if (!passwordRight)
         {
-            await transaction.CommitAsync();
-            return Problems.Unauthorized("account_locked", $"Too many wrong passwords: this account is locked until {until:HH:mm} UTC.");
-        }
-
-        var account = new StaffAccount(found.Id, found.CongressId, found.UserName, found.DisplayName, found.Role, found.PasswordHash);
-        if (string.IsNullOrEmpty(request.Password)
-            || hasher.VerifyHashedPassword(account, account.PasswordHash, request.Password) == PasswordVerificationResult.Failed)
-        {
-            // Repeated failures lock the account for a while: a password cannot be guessed by trying.
             bool locked = await connection.ExecuteScalarAsync<bool>("""
-                UPDATE staff_account
-                SET failed_logins = failed_logins + 1,
-                    locked_until = CASE WHEN failed_logins + 1 >= @MaxFailedLogins THEN now() + @s_lockout ELSE NULL END
-                WHERE id = @Id
+                UPDATE sign_in_failure
+                SET failures = failures + 1,
+                    locked_until = CASE WHEN failures + 1 >= @MaxFailedLogins THEN now() + @s_lockout END
+                WHERE user_name = lower(@userName) AND address = @address
                 RETURNING locked_until IS NOT NULL
-                """, new { account.Id, MaxFailedLogins, s_lockout }, transaction);
-            logger.LogWarning("Failed staff sign-in for {UserName} from {Address}; locked: {Locked}", userName, http.Connection.RemoteIpAddress, locked);
-            await AuditLog.WriteAsync(transaction, "anonymous", http, account.CongressId, locked ? "security.account_locked" : "security.login_failed", userName);
+                """, new { userName, address, MaxFailedLogins, s_lockout }, transaction);
+            // Never the typed password, even one typed into the name field by mistake: only the name's first
+            // characters go to the log, the whole (bounded) name to the trail.
+            logger.LogWarning("Failed staff sign-in for {UserName} from {Address}; locked: {Locked}", userName.Length > 3 ? userName[..3] + "…" : userName, address, locked);
+            await AuditLog.WriteAsync(transaction, "anonymous", http, account?.CongressId ?? row?.CongressId,
+                locked ? "security.account_locked" : "security.login_failed", userName, account is null ? new { reason = "unknown user" } : null);
             await transaction.CommitAsync();
             return locked
-                ? Problems.Unauthorized("account_locked", "Too many wrong passwords: this account is locked for 15 minutes.")
+                ? Problems.Unauthorized("account_locked", "Too many wrong passwords from this device: signing in here is locked for 15 minutes.")
                 : Problems.Unauthorized("bad_credentials", "Unknown user name or wrong password.");
         }
 
-        await connection.ExecuteAsync("UPDATE staff_account SET failed_logins = 0, locked_until = NULL WHERE id = @Id", new { account.Id }, transaction);
-        await AuditLog.WriteAsync(transaction, $"{account.DisplayName} ({account.Role})", http, account.CongressId, "security.login", account.UserName);
+        await connection.ExecuteAsync("DELETE FROM sign_in_failure WHERE user_name = lower(@userName) AND address = @address", new { userName, address }, transaction);
+        await AuditLog.WriteAsync(transaction, $"{account!.DisplayName} ({account.Role})", http, account.CongressId, "security.login", account.UserName);
         await transaction.CommitAsync();
         await SignInAsync(http, account.Id, account.CongressId, account.DisplayName, account.Role, account.Role);
         return TypedResults.Ok(new SessionDto(SessionRole.Staff, account.CongressId, account.DisplayName, account.Role));
     }
+
+    /// <summary>A hash no password matches, checked when the name is unknown so that the answer takes as long.</summary>
+    private static readonly StaffAccount s_standIn = new(Guid.Empty, Guid.Empty, "", "", "", "");
+    private static readonly string s_standInHash = new PasswordHasher<StaffAccount>().HashPassword(s_standIn, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24)));
 
     private sealed record BadgeHolder(Guid Id, Guid CongressId, string FullName, string Delegation, DateTime? CheckedInAt, bool LoginRequiresCheckIn, bool BadgeNeedsDesk);
 

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
+using CongressVote.Tests.Infrastructure;
 
 namespace CongressVote.Tests.Rules;
 
@@ -9,25 +10,14 @@ namespace CongressVote.Tests.Rules;
 /// </summary>
 public sealed partial class RefusalTextTests
 {
-    private static string RepositoryRoot()
-    {
-        var folder = new DirectoryInfo(AppContext.BaseDirectory);
-        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "CongressVote.sln")))
-        {
-            folder = folder.Parent;
-        }
-
-        return folder?.FullName ?? throw new InvalidOperationException("The repository root (CongressVote.sln) was not found.");
-    }
-
     private static HashSet<string> Texts(string file) =>
-        XDocument.Load(Path.Combine(RepositoryRoot(), "Client", "Resources", file)).Root!.Elements("data")
+        XDocument.Load(Path.Combine(Repository.Root, "Client", "Resources", file)).Root!.Elements("data")
             .Select(d => (string)d.Attribute("name")!).Where(n => n.StartsWith("Error_", StringComparison.Ordinal)).Select(n => n["Error_".Length..]).ToHashSet();
 
     [Test]
     public void Every_refusal_code_the_server_sends_has_a_Vietnamese_and_an_English_text()
     {
-        var codes = Directory.EnumerateFiles(Path.Combine(RepositoryRoot(), "Server"), "*.cs", SearchOption.AllDirectories)
+        var codes = Directory.EnumerateFiles(Path.Combine(Repository.Root, "Server"), "*.cs", SearchOption.AllDirectories)
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
             .SelectMany(f => RefusalCode().Matches(File.ReadAllText(f)).Select(m => m.Groups["code"].Value))
             // A refusal named after the poll's state: every state a transition can find.
