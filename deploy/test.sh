@@ -46,9 +46,10 @@ dotnet publish "$ROOT/Server/Server.csproj" -c Release -o "$WORK/app" -nologo -v
 export CONGRESSVOTE_PUBLISHED_APP="$WORK/app"
 # Thousands of loopback WebSockets in the load and fault tests: use every descriptor the system allows.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-# The accessibility tests inject axe-core into the pages from this folder (pinned in tests/a11y/package-lock.json).
-if [ ! -f "$ROOT/tests/a11y/node_modules/axe-core/axe.min.js" ]; then
-    echo "Installing axe-core from npm for the accessibility tests..."
+# The accessibility tests inject axe-core into the pages from this folder, and the wire tests run the official
+# JavaScript SignalR client from it (both pinned in tests/a11y/package-lock.json).
+if [ ! -f "$ROOT/tests/a11y/node_modules/axe-core/axe.min.js" ] || [ ! -d "$ROOT/tests/a11y/node_modules/@microsoft/signalr" ]; then
+    echo "Installing axe-core and the JavaScript SignalR client from npm for the accessibility and wire tests..."
     (cd "$ROOT/tests/a11y" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 export CONGRESSVOTE_AXE="$ROOT/tests/a11y/node_modules/axe-core/axe.min.js"

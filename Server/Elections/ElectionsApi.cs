@@ -431,8 +431,8 @@ public static class ElectionsApi
     private static async Task<bool> PaperWouldExceedPresentAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid pollId, int adding)
     {
         var counts = await connection.QuerySingleAsync<(int Cast, int Present)>("""
-            SELECT (SELECT coalesce(sum(r.weight), 0)::int FROM poll_voter v JOIN poll_roll r ON r.poll_id = v.poll_id AND r.delegate_id = v.delegate_id
-                    WHERE v.poll_id = @pollId)
+            SELECT (SELECT coalesce(sum((SELECT r.weight FROM poll_roll r WHERE r.poll_id = v.poll_id AND r.delegate_id = v.delegate_id)), 0)::int
+                    FROM poll_voter v WHERE v.poll_id = @pollId)
                        + (SELECT count(DISTINCT ballot_no)::int FROM paper_ballot_entry WHERE poll_id = @pollId)
                        + (SELECT coalesce(sum(returned), 0)::int FROM paper_election_total WHERE poll_id = @pollId) AS cast,
                    (SELECT coalesce(sum(r.weight), 0)::int FROM poll_roll r JOIN delegate d ON d.id = r.delegate_id

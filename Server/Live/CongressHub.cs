@@ -28,7 +28,14 @@ public sealed class CongressHub(
         else
         {
             await JoinAsync(CongressNotifier.ScreensGroup(user.CongressId()));
-            connections.Add(Context, user.CongressId(), null, null);
+            if (Roles.IsStaff(user.Role()))
+            {
+                connections.AddStaff(Context, user.CongressId(), user.SubjectId());
+            }
+            else
+            {
+                connections.Add(Context, user.CongressId(), null, null);
+            }
         }
 
         await base.OnConnectedAsync();

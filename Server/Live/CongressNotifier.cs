@@ -53,6 +53,13 @@ public sealed class CongressNotifier(
 
     public static string SessionGroup(Guid sessionId) => $"session:{sessionId}";
 
+    /// <summary>Closes a staff account's live connections on this node; other nodes refuse the cookie at its next use.</summary>
+    public Task StaffSessionsEndedAsync(Guid staffId)
+    {
+        connections.AbortStaff(staffId);
+        return Task.CompletedTask;
+    }
+
     public async Task PollChangedAsync(Guid congressId, PollDto poll)
     {
         await SendAsync(() => hub.Clients.Group(CongressGroup(congressId)).PollChanged(poll));

@@ -9,7 +9,7 @@ namespace CongressVote.Server.Live;
 /// </summary>
 public sealed class ConnectionRegistry
 {
-    private sealed record Entry(HubCallerContext Context, Guid CongressId, Guid? DelegateId, Guid? SessionId);
+    private sealed record Entry(HubCallerContext Context, Guid CongressId, Guid? DelegateId, Guid? SessionId, Guid? StaffId = null);
 
     private readonly ConcurrentDictionary<string, Entry> _connections = new();
 
@@ -17,6 +17,21 @@ public sealed class ConnectionRegistry
     {
         ArgumentNullException.ThrowIfNull(context);
         _connections[context.ConnectionId] = new Entry(context, congressId, delegateId, sessionId);
+    }
+
+    /// <summary>A staff member's console: closed when their account's cookies are ended.</summary>
+    public void AddStaff(HubCallerContext context, Guid congressId, Guid staffId)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        _connections[context.ConnectionId] = new Entry(context, congressId, null, null, staffId);
+    }
+
+    public void AbortStaff(Guid staffId)
+    {
+        foreach (var entry in _connections.Values.Where(e => e.StaffId == staffId))
+        {
+            entry.Context.Abort();
+        }
     }
 
     public void Remove(string connectionId) => _connections.TryRemove(connectionId, out _);

@@ -197,8 +197,8 @@ public static class MotionsApi
         }
 
         var counts = await connection.QuerySingleAsync<(int Cast, int Present)>("""
-            SELECT (SELECT coalesce(sum(r.weight), 0)::int FROM poll_voter v JOIN poll_roll r ON r.poll_id = v.poll_id AND r.delegate_id = v.delegate_id
-                    WHERE v.poll_id = @pollId)
+            SELECT (SELECT coalesce(sum((SELECT r.weight FROM poll_roll r WHERE r.poll_id = v.poll_id AND r.delegate_id = v.delegate_id)), 0)::int
+                    FROM poll_voter v WHERE v.poll_id = @pollId)
                        + (SELECT coalesce(sum(yes + no + abstain), 0)::int FROM paper_count WHERE poll_id = @pollId) AS cast,
                    (SELECT coalesce(sum(r.weight), 0)::int FROM poll_roll r JOIN delegate d ON d.id = r.delegate_id
                     WHERE r.poll_id = @pollId AND d.checked_in_at IS NOT NULL) AS present

@@ -114,9 +114,11 @@ public static class PollQueries
             ,
             -- One pass over the poll's ballots for every count: this runs a few times a second during a vote.
             -- Turnout comes from the voters, not the ballots: a secret poll's ballots are sealed until it closes.
+            -- Each voter's weight is looked up by the roll's whole key: a join here, planned on the statistics of
+            -- a poll that has just opened (no rows yet), became a scan of the poll's roll per voter under load.
             counted AS (
-                SELECT (SELECT coalesce(sum(r.weight), 0)::int FROM poll_voter v JOIN poll_roll r ON r.poll_id = v.poll_id AND r.delegate_id = v.delegate_id
-                        WHERE v.poll_id = @id) AS turnout,
+                SELECT (SELECT coalesce(sum((SELECT r.weight FROM poll_roll r WHERE r.poll_id = v.poll_id AND r.delegate_id = v.delegate_id)), 0)::int
+                    FROM poll_voter v WHERE v.poll_id = @id) AS turnout,
                        coalesce(sum(weight) FILTER (WHERE choice = 0), 0)::int AS yes,
                        coalesce(sum(weight) FILTER (WHERE choice = 1), 0)::int AS no,
                        coalesce(sum(weight) FILTER (WHERE choice = 2), 0)::int AS abstain

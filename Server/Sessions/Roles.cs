@@ -41,6 +41,9 @@ public static class SessionClaims
     /// <summary>What the client shows under the name: a delegate's delegation, a staff member's role.</summary>
     public const string Detail = "detail";
 
+    /// <summary>A staff account's security stamp when the cookie was issued; a new stamp ends the cookie.</summary>
+    public const string Stamp = "stamp";
+
     public static Guid CongressId(this ClaimsPrincipal user) =>
         Guid.Parse(user.FindFirstValue(Congress) ?? throw new InvalidOperationException("The session has no congress."));
 

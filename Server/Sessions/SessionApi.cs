@@ -81,8 +81,8 @@ public static class SessionApi
                     "SELECT EXISTS (SELECT 1 FROM congress WHERE id = @congress AND encode(projector_code_hash, 'hex') = @display)",
                     new { congress = context.Principal!.CongressId(), display = context.Principal!.FindFirstValue(SessionClaims.Display) ?? "" })
                 : await staffConnection.ExecuteScalarAsync<bool>(
-                    "SELECT EXISTS (SELECT 1 FROM staff_account WHERE id = @id AND role = @role AND NOT disabled)",
-                    new { id = context.Principal!.SubjectId(), role });
+                    "SELECT EXISTS (SELECT 1 FROM staff_account WHERE id = @id AND role = @role AND NOT disabled AND security_stamp::text = @stamp)",
+                    new { id = context.Principal!.SubjectId(), role, stamp = context.Principal!.FindFirstValue(SessionClaims.Stamp) ?? "" });
         }
         else if (context.Principal!.FindFirstValue(SessionClaims.Session) is { } session && Guid.TryParse(session, out Guid sessionId))
         {
@@ -117,7 +117,7 @@ public static class SessionApi
         StaffLoginRequest request, NpgsqlDataSource db, IPasswordHasher<StaffAccount> hasher, HttpContext http, ILogger<StaffAccount> logger)
     {
         const string sql = """
-            SELECT id, congress_id, user_name, display_name, role, password_hash, disabled
+            SELECT id, congress_id, user_name, display_name, role, password_hash, disabled, security_stamp
             FROM staff_account WHERE user_name = @userName
             """;
         string userName = (request.UserName ?? "").Trim();
@@ -136,7 +136,7 @@ public static class SessionApi
                 last_at = now()
             RETURNING failures, locked_until
             """, new { userName, address }, transaction);
-        var row = await connection.QuerySingleOrDefaultAsync<(Guid Id, Guid CongressId, string UserName, string DisplayName, string Role, string PasswordHash, bool Disabled)?>(
+        var row = await connection.QuerySingleOrDefaultAsync<(Guid Id, Guid CongressId, string UserName, string DisplayName, string Role, string PasswordHash, bool Disabled, Guid SecurityStamp)?>(
             sql, new { userName }, transaction);
         var account = row is { Disabled: false } found
             ? new StaffAccount(found.Id, found.CongressId, found.UserName, found.DisplayName, found.Role, found.PasswordHash)
@@ -175,7 +175,7 @@ public static class SessionApi
         await connection.ExecuteAsync("DELETE FROM sign_in_failure WHERE user_name = lower(@userName) AND address = @address", new { userName, address }, transaction);
         await AuditLog.WriteAsync(transaction, $"{account!.DisplayName} ({account.Role})", http, account.CongressId, "security.login", account.UserName);
         await transaction.CommitAsync();
-        await SignInAsync(http, account.Id, account.CongressId, account.DisplayName, account.Role, account.Role);
+        await SignInAsync(http, account.Id, account.CongressId, account.DisplayName, account.Role, account.Role, stamp: row!.Value.SecurityStamp.ToString());
         return TypedResults.Ok(new SessionDto(SessionRole.Staff, account.CongressId, account.DisplayName, account.Role));
     }
 
@@ -329,8 +329,18 @@ public static class SessionApi
             kind == SessionRole.Delegate ? user.SubjectId() : null));
     }
 
-    private static async Task<NoContent> LogoutAsync(HttpContext http, NpgsqlDataSource db)
+    private static async Task<NoContent> LogoutAsync(HttpContext http, NpgsqlDataSource db, CongressNotifier notifier)
     {
+        // Staff signing out end the account's every cookie, on every device, and its live connections: a saved
+        // cookie replayed later is refused.
+        if (http.User.FindFirstValue(ClaimTypes.Role) is { } role && Roles.IsStaff(role))
+        {
+            Guid staffId = http.User.SubjectId();
+            await using var connection = await db.OpenConnectionAsync();
+            await connection.ExecuteAsync("UPDATE staff_account SET security_stamp = gen_random_uuid() WHERE id = @staffId", new { staffId });
+            await notifier.StaffSessionsEndedAsync(staffId);
+        }
+
         // A delegate signing out frees the badge for another tablet without the help desk.
         if (http.User.FindFirstValue(SessionClaims.Session) is { } session && Guid.TryParse(session, out Guid sessionId))
         {
@@ -343,7 +353,7 @@ public static class SessionApi
         return TypedResults.NoContent();
     }
 
-    private static Task SignInAsync(HttpContext http, Guid subject, Guid congressId, string name, string role, string? detail, Guid? session = null, string? display = null)
+    private static Task SignInAsync(HttpContext http, Guid subject, Guid congressId, string name, string role, string? detail, Guid? session = null, string? display = null, string? stamp = null)
     {
         var claims = new List<Claim>
         {
@@ -361,6 +371,11 @@ public static class SessionApi
         if (display is not null)
         {
             claims.Add(new Claim(SessionClaims.Display, display));
+        }
+
+        if (stamp is not null)
+        {
+            claims.Add(new Claim(SessionClaims.Stamp, stamp));
         }
 
         return http.SignInAsync(new ClaimsPrincipal(new ClaimsIdentity(claims, CookieAuthenticationDefaults.AuthenticationScheme)));

@@ -36,15 +36,16 @@ public static class StaffApi
     }
 
     private static Task<Results<Ok<StaffAccountDto>, ProblemHttpResult>> CreateAsync(
-        StaffEditDto edit, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, IPasswordHasher<SessionApi.StaffAccount> hasher) =>
-        SaveAsync(null, edit, user, http, db, hasher);
+        StaffEditDto edit, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, IPasswordHasher<SessionApi.StaffAccount> hasher, Live.CongressNotifier notifier) =>
+        SaveAsync(null, edit, user, http, db, hasher, notifier);
 
     private static Task<Results<Ok<StaffAccountDto>, ProblemHttpResult>> UpdateAsync(
-        Guid id, StaffEditDto edit, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, IPasswordHasher<SessionApi.StaffAccount> hasher) =>
-        SaveAsync(id, edit, user, http, db, hasher);
+        Guid id, StaffEditDto edit, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, IPasswordHasher<SessionApi.StaffAccount> hasher, Live.CongressNotifier notifier) =>
+        SaveAsync(id, edit, user, http, db, hasher, notifier);
 
     private static async Task<Results<Ok<StaffAccountDto>, ProblemHttpResult>> SaveAsync(
-        Guid? id, StaffEditDto edit, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, IPasswordHasher<SessionApi.StaffAccount> hasher)
+        Guid? id, StaffEditDto edit, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, IPasswordHasher<SessionApi.StaffAccount> hasher,
+        Live.CongressNotifier notifier)
     {
         string userName = (edit.UserName ?? "").Trim();
         string displayName = (edit.DisplayName ?? "").Normalize(System.Text.NormalizationForm.FormC).Trim();
@@ -90,7 +91,9 @@ public static class StaffApi
                     UPDATE staff_account SET user_name = @userName, display_name = @displayName, role = @Role, disabled = @Disabled,
                            password_hash = coalesce(@hash, password_hash),
                            failed_logins = CASE WHEN @hash IS NULL THEN failed_logins ELSE 0 END,
-                           locked_until = CASE WHEN @hash IS NULL THEN locked_until END
+                           locked_until = CASE WHEN @hash IS NULL THEN locked_until END,
+                           -- A new password, role or a disabling ends the account's every cookie (SessionClaims.Stamp).
+                           security_stamp = CASE WHEN @hash IS NOT NULL OR role <> @Role OR disabled <> @Disabled THEN gen_random_uuid() ELSE security_stamp END
                     WHERE id = @accountId AND congress_id = @congressId
                     """, new { accountId, congressId, userName, displayName, edit.Role, hash, edit.Disabled }, transaction);
             if (changed == 0)
@@ -107,6 +110,11 @@ public static class StaffApi
         await AuditLog.WriteAsync(transaction, user, http, congressId, id is null ? "staff.create" : "staff.update", userName,
             new { edit.Role, edit.Disabled, passwordChanged = hash is not null });
         await transaction.CommitAsync();
+        if (id is not null)
+        {
+            // A changed account's open consoles close now; they come back only through a new sign-in if still allowed.
+            await notifier.StaffSessionsEndedAsync(accountId);
+        }
         return TypedResults.Ok(new StaffAccountDto(accountId, userName, displayName, edit.Role, edit.Disabled, false));
     }
 }

@@ -9,3 +9,7 @@ CREATE TABLE sign_in_failure (
     last_at      timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (user_name, address)
 );
+
+-- A staff cookie is only as good as its account's stamp: signing out, a new password, a role change or
+-- disabling draws a new stamp, and every cookie issued before it stops working at once, on every device.
+ALTER TABLE staff_account ADD COLUMN security_stamp uuid NOT NULL DEFAULT gen_random_uuid();

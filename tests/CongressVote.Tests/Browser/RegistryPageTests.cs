@@ -89,3 +89,53 @@ public sealed partial class BrowserTests
         await BrowserSession.ScreenshotAsync(page, "console-badge-chair-approval-en");
     }
 }
+
+public sealed partial class BrowserTests
+{
+    [Test, CancelAfter(180_000)]
+    public async Task The_console_the_tablet_and_the_hall_screen_boot_under_the_content_security_policy_without_a_violation()
+    {
+        DemoAccess access = await _server.CreateCongressAsync(officialDelegates: 3, guests: 0);
+        var violations = new List<string>();
+        async Task<IPage> WatchedAsync(int width, int height)
+        {
+            var page = await NewPageAsync("en", width, height);
+            page.Console += (_, message) =>
+            {
+                if (message.Text.Contains("Content Security Policy", StringComparison.Ordinal))
+                {
+                    lock (violations)
+                    {
+                        violations.Add(message.Text);
+                    }
+                }
+            };
+            return page;
+        }
+
+        var console = await SignedInConsoleAsync(access, "en");
+        console.Console += (_, message) =>
+        {
+            if (message.Text.Contains("Content Security Policy", StringComparison.Ordinal))
+            {
+                lock (violations)
+                {
+                    violations.Add(message.Text);
+                }
+            }
+        };
+        await console.ReloadAsync();
+        await Assertions.Expect(console.Locator("[data-poll]").First).ToBeVisibleAsync();
+        var tablet = await WatchedAsync(800, 1280);
+        await tablet.GotoAsync($"/t#{access.Delegates[0].Token}");
+        await Assertions.Expect(tablet.GetByTestId("delegate-name")).ToHaveTextAsync(access.Delegates[0].FullName);
+        var hall = await WatchedAsync(1920, 1080);
+        await hall.GotoAsync($"/p#{access.ProjectorCode}");
+        await Assertions.Expect(hall.Locator(".stage[data-view='welcome']")).ToBeVisibleAsync();
+        var desk = await WatchedAsync(1280, 800);
+        await desk.GotoAsync("/console/checkin");
+        await desk.WaitForTimeoutAsync(500);
+
+        Assert.That(violations, Is.Empty);
+    }
+}

@@ -178,4 +178,75 @@ public sealed class StrictBallotTests
         var snapshot = await hub.InvokeAsync<CongressSnapshotDto>(nameof(ICongressHub.Snapshot));
         Assert.That(snapshot.CurrentPoll?.Id, Is.EqualTo(poll.Id));
     }
+
+    /// <summary>
+    /// The official JavaScript SignalR client (npm @microsoft/signalr, run by Node) as a second, independent
+    /// client: its JSON is its own, so a server that only agreed with the .NET contract would show here.
+    /// </summary>
+    [Test]
+    public async Task The_official_JavaScript_client_gets_the_same_typed_refusals_and_casts_once()
+    {
+        string folder = Path.Combine(Repository.Root, "tests", "a11y");
+        if (!Directory.Exists(Path.Combine(folder, "node_modules", "@microsoft", "signalr")))
+        {
+            Assert.Inconclusive("npm ci in tests/a11y installs the JavaScript client (deploy/test.sh does it).");
+        }
+
+        var access = await _server.CreateCongressAsync(officialDelegates: 2, guests: 0);
+        var poll = await _server.OpenPollAsync(access);
+        var (client, cookies) = _server.NewBrowserlessClient();
+        using (client)
+        {
+            using var response = await client.PostAsJsonAsync(Routes.DelegateLogin, CongressServer.Login(access.Delegates[0].Token));
+            response.EnsureSuccessStatusCode();
+        }
+
+        string p = poll.Id.ToString();
+        object Cast(object? choice, bool withChoice = true) => withChoice
+            ? new { pollId = p, choice, key = Guid.NewGuid().ToString() }
+            : new { pollId = p, key = Guid.NewGuid().ToString() };
+        var messages = new object[]
+        {
+            new { name = "no choice", args = new[] { Cast(null, withChoice: false) } },
+            new { name = "comma-joined", args = new[] { Cast("Yes, No") } },
+            new { name = "digit", args = new[] { Cast("1") } },
+            new { name = "number", args = new[] { Cast(0) } },
+            new { name = "null argument", args = new object?[] { null } },
+            new { name = "a string argument", args = new object[] { "Yes" } },
+            new { name = "proper", args = new[] { Cast("Abstain") } },
+            new { name = "again", args = new[] { Cast("Yes") } },
+        };
+        var start = new System.Diagnostics.ProcessStartInfo("node", [Path.Combine(folder, "wire-client.mjs")])
+        {
+            WorkingDirectory = folder,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["BASE_URL"] = _server.BaseAddress.ToString().TrimEnd('/');
+        start.Environment["HUB_PATH"] = Routes.Hub;
+        start.Environment["COOKIE"] = cookies.GetCookieHeader(_server.BaseAddress);
+        start.Environment["MESSAGES"] = JsonSerializer.Serialize(messages);
+        using var node = System.Diagnostics.Process.Start(start)!;
+        string output = await node.StandardOutput.ReadToEndAsync();
+        string errors = await node.StandardError.ReadToEndAsync();
+        await node.WaitForExitAsync();
+        var answers = output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => JsonDocument.Parse(line).RootElement)
+            .ToDictionary(e => e.GetProperty("name").GetString()!, e => e.TryGetProperty("answer", out var a) ? a.ToString() : "error: " + e.GetProperty("error").GetString());
+        string Status(string name) => answers[name].StartsWith('{') ? JsonDocument.Parse(answers[name]).RootElement.GetProperty("status").ToString() : answers[name];
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(node.ExitCode, Is.Zero, errors);
+            foreach (var name in new[] { "no choice", "comma-joined", "digit", "number", "null argument", "a string argument" })
+            {
+                Assert.That(Status(name), Is.AnyOf("InvalidChoice", "InvalidBallot"), name);
+            }
+
+            Assert.That(Status("proper"), Is.EqualTo("Recorded"));
+            Assert.That(Status("again"), Is.EqualTo("AlreadyVoted"));
+            Assert.That(answers["state"], Is.EqualTo("Connected"), "the refusals left the connection open");
+            Assert.That(await _server.CountAsync("SELECT count(*) FROM ballot WHERE poll_id = $1 AND choice = 2", poll.Id), Is.EqualTo(1), "one ballot, as Abstain");
+        });
+    }
 }
