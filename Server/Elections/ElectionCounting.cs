@@ -8,6 +8,21 @@ namespace CongressVote.Server.Elections;
 /// <summary>The count of an election, used by its close and by a recount: one way to count, stored once.</summary>
 public static class ElectionCounting
 {
+    /// <summary>
+    /// Paper ballots entered once only, or whose two entries differ. Checked before a close unseals anything, so a
+    /// countdown that ran out while the committee is still entering paper does not unseal every half second.
+    /// </summary>
+    public static Task<int> UnsettledPaperAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid pollId) =>
+        connection.ExecuteScalarAsync<int>("""
+            SELECT count(*)::int FROM (
+                SELECT ballot_no FROM paper_ballot_entry WHERE poll_id = @pollId
+                GROUP BY ballot_no
+                HAVING count(*) < 2 OR count(DISTINCT (kept, invalid)) > 1) AS unsettled
+            """, new { pollId }, transaction);
+
+    public static Refusal Unsettled(int count) => new Refusal(StatusCodes.Status409Conflict, "paper_ballots_unsettled",
+        $"{count} paper ballot(s) are entered once only or their two entries differ: settle them before closing.");
+
     private sealed record FiguresRow(int Electronic, int PaperReturned, int PaperInvalid, int TotalsIssued, int TotalsReturned, int TotalsInvalid, int Entitled, int Present, int Unsettled);
 
     /// <summary>
@@ -41,8 +56,7 @@ public static class ElectionCounting
             """, new { pollId = poll.Id }, transaction);
         if (f.Unsettled > 0)
         {
-            return (null, new Refusal(StatusCodes.Status409Conflict, "paper_ballots_unsettled",
-                $"{f.Unsettled} paper ballot(s) are entered once only or their two entries differ: settle them before closing."));
+            return (null, Unsettled(f.Unsettled));
         }
 
         var votes = (await connection.QueryAsync<(short Position, int Votes)>($"""

@@ -55,13 +55,17 @@ public sealed class BallotBox(NpgsqlDataSource db, BallotRules rules, SecretBall
 
             if (poll.Secret)
             {
-                if (secrets.KeyOf(poll.Id) is not { } key)
+                if (secrets.KeyOf(poll.Id) is { } key)
                 {
-                    logger.LogError("Secret poll {PollId} has no key on this node: ballots are refused until the keys folder is restored", poll.Id);
-                    return new CastResult(CastStatus.NotRecorded);
+                    sealedBallot = SecretBallots.Seal(key, poll.Id, request);
                 }
-
-                sealedBallot = SecretBallots.Seal(key, poll.Id, request);
+                else
+                {
+                    // Closed meanwhile (its key destroyed), or the keys folder is missing here: the database, given the
+                    // ballot unchecked, stores nothing and says which.
+                    logger.LogWarning("Secret poll {PollId} has no key on this node", poll.Id);
+                    poll = null;
+                }
             }
         }
 
@@ -364,14 +368,8 @@ public sealed class BallotBox(NpgsqlDataSource db, BallotRules rules, SecretBall
             return new CastResult(CastStatus.NotPresent);
         }
 
-        if (o.Kind == "election" || request.Kept is not null)
-        {
-            // A ballot for an election that the insert refused: too many names, unknown names, or empty where invalid.
-            return new CastResult(CastStatus.InvalidBallot);
-        }
-
-        return request.Choice == VoteChoice.Abstain && !o.AllowAbstain
-            ? new CastResult(CastStatus.InvalidChoice)
-            : new CastResult(CastStatus.NotRecorded);
+        // Open, entitled and present, yet not stored: the ballot went unchecked (the poll opened meanwhile, or a
+        // secret poll's key is missing on this node). Nothing was stored; the same key may be sent again.
+        return new CastResult(CastStatus.NotRecorded);
     }
 }

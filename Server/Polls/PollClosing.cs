@@ -35,6 +35,11 @@ public sealed class PollClosing(NpgsqlDataSource db, SecretBallots secrets, Ball
             WHERE r.poll_id = @pollId AND d.id = r.delegate_id
             """, new { pollId }, transaction);
         var poll = (await PollQueries.FindAsync(connection, pollId, transaction))!;
+        if (poll.IsElection && await ElectionCounting.UnsettledPaperAsync(connection, transaction, pollId) is > 0 and var unsettled)
+        {
+            return (null, ElectionCounting.Unsettled(unsettled));
+        }
+
         if (poll.Secret)
         {
             try

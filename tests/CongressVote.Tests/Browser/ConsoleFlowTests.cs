@@ -125,7 +125,10 @@ public sealed partial class BrowserTests
             Assert.Fail($"axe-core is not installed at {AxePath}; deploy/test.sh installs it (npm ci in tests/a11y).");
         }
 
-        await page.AddScriptTagAsync(new PageAddScriptTagOptions { Path = AxePath });
+        // Served as if from the app's own origin, so the page's Content-Security-Policy stays enforced while
+        // axe runs: an inline script tag would be refused, as it should be.
+        await page.Context.RouteAsync("**/__test-axe.min.js", route => route.FulfillAsync(new RouteFulfillOptions { Path = AxePath, ContentType = "application/javascript" }));
+        await page.AddScriptTagAsync(new PageAddScriptTagOptions { Url = "/__test-axe.min.js" });
         var violations = await page.EvaluateAsync<JsonElement>("""
             async () => {
                 const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });

@@ -76,11 +76,12 @@ public sealed partial class BrowserTests
         await row.GetByRole(AriaRole.Button, new() { Name = "Revoke badge" }).ClickAsync();
 
         await Assertions.Expect(page.Locator("form.confirm")).ToContainTextAsync($"changing {target.FullName}'s badge needs the chair's approval");
-        await page.GetByLabel("Chair's user name").FillAsync(chair.UserName);
+        await page.GetByLabel("User name").FillAsync(chair.UserName);
         await page.GetByLabel("Password").FillAsync("wrong password");
         await page.GetByRole(AriaRole.Button, new() { Name = "Approve and continue" }).ClickAsync();
         await Assertions.Expect(page.Locator("body")).ToContainTextAsync("The chair's user name or password is wrong");
         await Assertions.Expect(row).ToContainTextAsync("✓");
+        await BrowserSession.ScreenshotAsync(page, "console-badge-chair-approval-form-en");
 
         await page.GetByLabel("Password").FillAsync(chair.Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Approve and continue" }).ClickAsync();
