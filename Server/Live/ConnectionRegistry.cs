@@ -9,14 +9,41 @@ namespace CongressVote.Server.Live;
 /// </summary>
 public sealed class ConnectionRegistry
 {
-    private sealed record Entry(HubCallerContext Context, Guid CongressId, Guid? DelegateId, Guid? SessionId, Guid? StaffId = null);
+    private sealed record Entry(HubCallerContext Context, Guid CongressId, Guid? DelegateId, Guid? SessionId, Guid? StaffId = null)
+    {
+        public long Order { get; } = Interlocked.Increment(ref s_order);
+    }
+
+    private static long s_order;
+
+    /// <summary>
+    /// A tablet needs one live connection (two while it reconnects after a network change); a session opening
+    /// many would multiply its calls past the per-connection limit. Beyond this, the oldest is closed.
+    /// </summary>
+    public const int MaxConnectionsPerSession = 3;
 
     private readonly ConcurrentDictionary<string, Entry> _connections = new();
+    private readonly ConcurrentDictionary<Guid, ConcurrentDictionary<string, long>> _bySession = new();
 
     public void Add(HubCallerContext context, Guid congressId, Guid? delegateId, Guid? sessionId)
     {
         ArgumentNullException.ThrowIfNull(context);
         _connections[context.ConnectionId] = new Entry(context, congressId, delegateId, sessionId);
+        if (sessionId is { } session)
+        {
+            var ofSession = _bySession.GetOrAdd(session, _ => new ConcurrentDictionary<string, long>());
+            ofSession[context.ConnectionId] = _connections[context.ConnectionId].Order;
+            if (ofSession.Count > MaxConnectionsPerSession)
+            {
+                foreach (var (connectionId, _) in ofSession.OrderByDescending(c => c.Value).Skip(MaxConnectionsPerSession))
+                {
+                    if (_connections.TryGetValue(connectionId, out var oldest))
+                    {
+                        oldest.Context.Abort();
+                    }
+                }
+            }
+        }
     }
 
     /// <summary>A staff member's console: closed when their account's cookies are ended.</summary>
@@ -34,7 +61,17 @@ public sealed class ConnectionRegistry
         }
     }
 
-    public void Remove(string connectionId) => _connections.TryRemove(connectionId, out _);
+    public void Remove(string connectionId)
+    {
+        if (_connections.TryRemove(connectionId, out var entry) && entry.SessionId is { } session && _bySession.TryGetValue(session, out var ofSession))
+        {
+            ofSession.TryRemove(connectionId, out _);
+            if (ofSession.IsEmpty)
+            {
+                _bySession.TryRemove(new KeyValuePair<Guid, ConcurrentDictionary<string, long>>(session, ofSession));
+            }
+        }
+    }
 
     public void AbortSession(Guid sessionId)
     {
