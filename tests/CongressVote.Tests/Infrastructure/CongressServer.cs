@@ -156,7 +156,10 @@ public sealed class CongressServer : WebApplicationFactory<Program>
     }
 
     /// <summary>Signs in with a badge token over HTTP, then connects to the hub with that session's cookie.</summary>
-    public async Task<HubConnection> ConnectDelegateAsync(string token)
+    public async Task<HubConnection> ConnectDelegateAsync(string token) => await ConnectHubAsync(await SignInDelegateAsync(token));
+
+    /// <summary>A tablet's sign-in with a badge token over HTTP: the session's cookies, for clients of any kind.</summary>
+    public async Task<CookieContainer> SignInDelegateAsync(string token)
     {
         var (client, cookies) = NewBrowserlessClient();
         using (client)
@@ -165,7 +168,7 @@ public sealed class CongressServer : WebApplicationFactory<Program>
             response.EnsureSuccessStatusCode();
         }
 
-        return await ConnectHubAsync(cookies);
+        return cookies;
     }
 
     public async Task<HubConnection> ConnectProjectorAsync(string code)

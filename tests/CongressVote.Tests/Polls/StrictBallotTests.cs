@@ -25,13 +25,7 @@ public sealed class StrictBallotTests
     /// <summary>A delegate's hub connection that sends whatever JSON it is given.</summary>
     private async Task<HubConnection> RawDelegateAsync(string token)
     {
-        var (client, cookies) = _server.NewBrowserlessClient();
-        using (client)
-        {
-            using var response = await client.PostAsJsonAsync(Routes.DelegateLogin, CongressServer.Login(token));
-            response.EnsureSuccessStatusCode();
-        }
-
+        var cookies = await _server.SignInDelegateAsync(token);
         var connection = new HubConnectionBuilder()
             .WithUrl(new Uri(_server.BaseAddress, Routes.Hub), options => options.Cookies = cookies)
             .AddJsonProtocol(o =>
@@ -194,13 +188,7 @@ public sealed class StrictBallotTests
 
         var access = await _server.CreateCongressAsync(officialDelegates: 2, guests: 0);
         var poll = await _server.OpenPollAsync(access);
-        var (client, cookies) = _server.NewBrowserlessClient();
-        using (client)
-        {
-            using var response = await client.PostAsJsonAsync(Routes.DelegateLogin, CongressServer.Login(access.Delegates[0].Token));
-            response.EnsureSuccessStatusCode();
-        }
-
+        var cookies = await _server.SignInDelegateAsync(access.Delegates[0].Token);
         string p = poll.Id.ToString();
         object Cast(object? choice, bool withChoice = true) => withChoice
             ? new { pollId = p, choice, key = Guid.NewGuid().ToString() }

@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using CongressVote.Shared;
 using CongressVote.Tests.Infrastructure;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -20,12 +19,7 @@ public sealed class HubConnectionLimitTests
     public async Task A_session_opening_many_hub_connections_keeps_only_its_newest_three()
     {
         var access = await _server.CreateCongressAsync(officialDelegates: 2, guests: 0);
-        var (client, cookies) = _server.NewBrowserlessClient();
-        using (client)
-        {
-            using var response = await client.PostAsJsonAsync(Routes.DelegateLogin, CongressServer.Login(access.Delegates[0].Token));
-            response.EnsureSuccessStatusCode();
-        }
+        var cookies = await _server.SignInDelegateAsync(access.Delegates[0].Token);
 
         var hubs = new List<HubConnection>();
         for (int i = 0; i < 6; i++)
