@@ -190,7 +190,7 @@ public static class BadgesApi
 
     /// <summary>
     /// While a vote is open, replacing or revoking a delegate's badge ends their tablet and could hand their vote to
-    /// whoever holds the new badge: it needs the chair, acting themself or approving with their own password.
+    /// whoever holds the new badge: it needs the chair's approval, given with their own user name and password.
     /// Returns who approved (null when no vote is open).
     /// </summary>
     private static async Task<(string? ApprovedBy, ProblemHttpResult? Refused)> ChairApprovalAsync(
@@ -202,11 +202,6 @@ public static class BadgesApi
         if (!voting)
         {
             return (null, null);
-        }
-
-        if (user.Role() == Roles.Chair)
-        {
-            return (user.Actor(), null);
         }
 
         string chairName = (approval?.ChairUserName ?? "").Trim();

@@ -26,7 +26,7 @@ public sealed class BallotBox(NpgsqlDataSource db, BallotRules rules, SecretBall
     /// <summary>A cast waiting for its batch. A secret ballot travels sealed: its choice never reaches the database.</summary>
     private sealed record PendingCast(Guid CongressId, Guid DelegateId, Guid SessionId, CastRequest Request, bool Checked, byte[]? Sealed, TaskCompletionSource<CastResult> Answer);
 
-    private sealed record Outcome(int Idx, string? State, string? Kind, bool Expired, bool AllowAbstain, bool CanChange, bool Entitled, bool SessionActive, bool Present, Guid? CastKey, DateTime? CastAt);
+    private sealed record Outcome(int Idx, string? State, bool Expired, bool CanChange, bool Entitled, bool SessionActive, bool Present, Guid? CastKey, DateTime? CastAt);
 
     public async Task<CastResult> CastAsync(Guid congressId, Guid delegateId, Guid sessionId, CastRequest request, CancellationToken cancellationToken)
     {
@@ -238,7 +238,7 @@ public sealed class BallotBox(NpgsqlDataSource db, BallotRules rules, SecretBall
             """;
 
         const string outcomeSql = """
-            SELECT i.idx, p.state, p.kind, coalesce(p.closes_at <= now(), false) AS expired, coalesce(p.allow_abstain, false) AS allow_abstain, coalesce(p.allow_change AND NOT p.secret, false) AS can_change,
+            SELECT i.idx, p.state, coalesce(p.closes_at <= now(), false) AS expired, coalesce(p.allow_change AND NOT p.secret, false) AS can_change,
                    (r.delegate_id IS NOT NULL AND (i.acting_id = i.delegate_id OR (
                         coalesce(c.allow_proxy, false)
                         AND EXISTS (SELECT 1 FROM proxy x WHERE x.grantor_id = i.delegate_id AND x.holder_id = i.acting_id)
