@@ -12,11 +12,13 @@ using CongressVote.Server.Live;
 using CongressVote.Server.Polls;
 using CongressVote.Server.Projector;
 using CongressVote.Server.Sessions;
+using CongressVote.Server.Venue;
 using CongressVote.Shared;
 
 var builder = WebApplication.CreateBuilder(args);
 // No "Server: Kestrel" on every response: it tells an attacker nothing useful to us, and tablets download it 50 times.
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+builder.AddHallTls();
 
 builder.Services.AddCongressDatabase(builder.Configuration);
 builder.Services.AddAudit();
@@ -38,6 +40,7 @@ app.UseExceptionHandler(new ExceptionHandlerOptions
     StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
 });
 app.UseForwardedHeaders();
+app.UseHttpsWhenServed();
 app.UseStatusCodePages();
 app.UseSecurityHeaders();
 app.UseCsrfHeader();
@@ -47,6 +50,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 
 app.MapHealth();
+app.MapAuthorityPage();
 app.MapStaticAssets();
 app.MapSessionApi();
 app.MapPollsApi();

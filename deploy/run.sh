@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Runs CongressVote with its own PostgreSQL cluster and a demo congress.
-#   bash deploy/run.sh            then open the addresses it prints; Ctrl-C stops everything.
+# Runs CongressVote with its own PostgreSQL cluster.
+#   bash deploy/run.sh            a demo congress over HTTP; open the addresses it prints; Ctrl-C stops everything.
+#   bash deploy/run.sh congress   a real congress: no demo data, HTTPS with the hall's own certificate authority
+#                                 (CONGRESSVOTE_HTTPS_PORT, 5443; plain HTTP on CONGRESSVOTE_PORT only redirects and
+#                                 serves /ca), data in deploy/.congress, the first administrator's password printed once.
 # Settings (environment): CONGRESSVOTE_PORT (5000), CONGRESSVOTE_PG_PORT (55432), CONGRESSVOTE_DATA (deploy/.data),
 # CONGRESSVOTE_PUBLIC_URL (the address tablets use, e.g. http://192.168.1.10:5000), CONGRESSVOTE_STAFF_PASSWORD,
 # CONGRESSVOTE_CERT (a .pfx: serve HTTPS; see deploy/make-cert.sh) and CONGRESSVOTE_CERT_PASSWORD.
@@ -8,10 +11,17 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 source "$ROOT/deploy/postgres.sh"
 
+MODE=${1:-demo}
+case "$MODE" in demo|congress) ;; *) echo "usage: bash deploy/run.sh [demo|congress]"; exit 2;; esac
 PORT=${CONGRESSVOTE_PORT:-5000}
+HTTPS_PORT=${CONGRESSVOTE_HTTPS_PORT:-5443}
 PG_PORT=${CONGRESSVOTE_PG_PORT:-55432}
 pg_bin >/dev/null   # installs PostgreSQL first, so the postgres user exists when folders are checked
-DATA=$(reachable_dir "${CONGRESSVOTE_DATA:-$ROOT/deploy/.data}" "/var/tmp/congressvote-data")
+if [ "$MODE" = congress ]; then
+    DATA=$(reachable_dir "${CONGRESSVOTE_DATA:-$ROOT/deploy/.congress}" "/var/tmp/congressvote-congress")
+else
+    DATA=$(reachable_dir "${CONGRESSVOTE_DATA:-$ROOT/deploy/.data}" "/var/tmp/congressvote-data")
+fi
 PG_DATA="$DATA/pg"
 APP="$DATA/app"
 
@@ -53,16 +63,31 @@ APP_DB_PASSWORD=$(cat "$APP_DB_PASSWORD_FILE")
     END \$\$; ALTER ROLE congressvote_app LOGIN PASSWORD '$APP_DB_PASSWORD'" >/dev/null
 export ConnectionStrings__CongressOwner="Host=127.0.0.1;Port=$PG_PORT;Database=congressvote;Username=postgres;Password=$PG_PASSWORD"
 export ConnectionStrings__Congress="Host=127.0.0.1;Port=$PG_PORT;Database=congressvote;Username=congressvote_app;Password=$APP_DB_PASSWORD"
-export Demo__Seed=true
 export DataProtection__KeysFolder="$DATA/keys"
-export Demo__AccessFile="$DATA/demo-access.json"
 export Venue__PublicUrl="${CONGRESSVOTE_PUBLIC_URL:-}"
-export Demo__StaffPassword="${CONGRESSVOTE_STAFF_PASSWORD:-}"
+if [ "$MODE" = congress ]; then
+    export Demo__Seed=false
+    # The first administrator, created on the first start only; the password is shown once, then changed in Settings.
+    if [ ! -f "$DATA/admin-password" ]; then
+        (umask 077; head -c 12 /dev/urandom | base64 | tr -d '/+=' > "$DATA/admin-password")
+        echo "First administrator / Quản trị viên đầu tiên: user admin, password $(cat "$DATA/admin-password")"
+    fi
+    export Setup__AdminPassword="$(cat "$DATA/admin-password")"
+    export Setup__CongressName="${CONGRESSVOTE_CONGRESS_NAME:-Đại hội đại biểu}"
+fi
+if [ "$MODE" = demo ]; then
+    export Demo__Seed=true
+    export Demo__AccessFile="$DATA/demo-access.json"
+    export Demo__StaffPassword="${CONGRESSVOTE_STAFF_PASSWORD:-}"
+fi
 if [ -n "${CONGRESSVOTE_CERT:-}" ]; then
     # HTTPS with the given certificate (deploy/make-cert.sh makes a self-signed one for a hall LAN).
     export Kestrel__Certificates__Default__Path="$(cd "$(dirname "$CONGRESSVOTE_CERT")" && pwd)/$(basename "$CONGRESSVOTE_CERT")"
     export Kestrel__Certificates__Default__Password="${CONGRESSVOTE_CERT_PASSWORD:-$(cat "$DATA/cert-password" 2>/dev/null || true)}"
     export ASPNETCORE_URLS="https://0.0.0.0:$PORT"
+elif [ "$MODE" = congress ]; then
+    # The server creates the hall's certificate authority once (in $DATA/keys/tls) and prints where tablets get it.
+    export ASPNETCORE_URLS="http://0.0.0.0:$PORT;https://0.0.0.0:$HTTPS_PORT"
 else
     export ASPNETCORE_URLS="http://0.0.0.0:$PORT"
 fi

@@ -128,7 +128,10 @@ public sealed class DemoStartup(
             return publicUrl.TrimEnd('/');
         }
 
-        string address = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "http://127.0.0.1:5000";
+        var addresses = server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        // Links point at HTTPS when the server serves it: plain HTTP then only redirects.
+        string address = addresses.FirstOrDefault(a => a.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+            ?? addresses.FirstOrDefault() ?? "http://127.0.0.1:5000";
         var uri = new Uri(address.Replace("://+", "://0.0.0.0", StringComparison.Ordinal).Replace("://*", "://0.0.0.0", StringComparison.Ordinal));
         string host = uri.Host;
         if (host is "0.0.0.0" or "[::]")

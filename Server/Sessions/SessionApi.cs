@@ -54,9 +54,11 @@ public static class SessionApi
 
     public static IEndpointRouteBuilder MapSessionApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost(Routes.StaffLogin, StaffLoginAsync);
-        app.MapPost(Routes.DelegateLogin, DelegateLoginAsync);
-        app.MapPost(Routes.ProjectorLogin, ProjectorLoginAsync);
+        // A sign-in is a few hundred bytes; anyone may send one, so nobody gets to send megabytes (413 beyond 4 KB).
+        var signIn = new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(4096);
+        app.MapPost(Routes.StaffLogin, StaffLoginAsync).WithMetadata(signIn);
+        app.MapPost(Routes.DelegateLogin, DelegateLoginAsync).WithMetadata(signIn);
+        app.MapPost(Routes.ProjectorLogin, ProjectorLoginAsync).WithMetadata(signIn);
         app.MapGet(Routes.Session, CurrentSession).RequireAuthorization();
         app.MapPost(Routes.Logout, LogoutAsync);
         return app;
@@ -162,10 +164,11 @@ public static class SessionApi
                 RETURNING locked_until IS NOT NULL
                 """, new { userName, address, MaxFailedLogins, s_lockout }, transaction);
             // Never the typed password, even one typed into the name field by mistake: only the name's first
-            // characters go to the log, the whole (bounded) name to the trail.
-            logger.LogWarning("Failed staff sign-in for {UserName} from {Address}; locked: {Locked}", userName.Length > 3 ? userName[..3] + "…" : userName, address, locked);
+            // characters go to the log, and to the trail unless the name is an account's.
+            string shown = userName.Length > 3 ? userName[..3] + "…" : userName;
+            logger.LogWarning("Failed staff sign-in for {UserName} from {Address}; locked: {Locked}", shown, address, locked);
             await AuditLog.WriteAsync(transaction, "anonymous", http, account?.CongressId ?? row?.CongressId,
-                locked ? "security.account_locked" : "security.login_failed", userName, account is null ? new { reason = "unknown user" } : null);
+                locked ? "security.account_locked" : "security.login_failed", row is null ? shown : row.Value.UserName, row is null ? new { reason = "unknown user" } : null);
             await transaction.CommitAsync();
             return locked
                 ? Problems.Unauthorized("account_locked", "Too many wrong passwords from this device: signing in here is locked for 15 minutes.")

@@ -77,4 +77,66 @@ public sealed partial class BrowserTests
             Assert.That(appAgain, Is.Zero, "a reload downloads no framework file again");
         });
     }
+
+    /// <summary>
+    /// Over plain HTTP at a LAN address Chromium offers no Brotli; over HTTPS at the hall's name it does, and the
+    /// tablet's first load is what docs/benchmarks.md quotes for a venue.
+    /// </summary>
+    [Test, CancelAfter(180_000)]
+    public async Task Over_HTTPS_at_the_halls_name_the_tablet_app_is_served_Brotli_and_stays_under_budget()
+    {
+        const string hall = "congress.hall.test";
+        await using var published = await PublishedServer.StartAsync(settings: new() { ["Tls:Names"] = hall }, https: true);
+        DemoAccess access = await published.CreateCongressAsync(officialDelegates: 2);
+        // The name resolves to this machine, as the hall's DNS or the tablet's hosts file would make it.
+        var (playwright, browser) = await BrowserSession.LaunchAsync($"--host-resolver-rules=MAP {hall} 127.0.0.1");
+        try
+        {
+            // The browser has not installed the hall's authority (a tablet would, from /ca); the connection is HTTPS all the same.
+            var context = await browser.NewContextAsync(new BrowserNewContextOptions
+            {
+                ServiceWorkers = ServiceWorkerPolicy.Block,
+                IgnoreHTTPSErrors = true,
+                BaseURL = $"https://{hall}:{published.HttpsPort}/",
+                ViewportSize = new ViewportSize { Width = 800, Height = 1280 },
+            });
+            var tablet = await context.NewPageAsync();
+            var transferred = new List<(string Url, long Bytes, string? Encoding)>();
+            tablet.RequestFinished += async (_, request) =>
+            {
+                var sizes = await request.SizesAsync();
+                var response = await request.ResponseAsync();
+                string? encoding = response is null ? null : await response.HeaderValueAsync("content-encoding");
+                lock (transferred)
+                {
+                    transferred.Add((request.Url, sizes.ResponseBodySize + sizes.ResponseHeadersSize, encoding));
+                }
+            };
+
+            await tablet.GotoAsync($"/t#{access.Delegates[0].Token}");
+            await Assertions.Expect(tablet.GetByTestId("delegate-name")).ToBeVisibleAsync();
+            await tablet.WaitForLoadStateAsync(LoadState.NetworkIdle);
+            List<(string Url, long Bytes, string? Encoding)> files;
+            lock (transferred)
+            {
+                files = [.. transferred];
+            }
+
+            long cold = files.Sum(f => f.Bytes);
+            var framework = files.Where(f => f.Url.Contains("/_framework/", StringComparison.Ordinal) && !f.Url.EndsWith(".json", StringComparison.Ordinal)).ToList();
+            TestContext.Out.WriteLine($"{cold,9:N0}  total over HTTPS at {hall}, {files.Count} requests");
+            Assert.Multiple(() =>
+            {
+                Assert.That(tablet.Url, Does.StartWith($"https://{hall}:"));
+                Assert.That(framework, Is.Not.Empty);
+                Assert.That(framework.Select(f => f.Encoding), Is.All.EqualTo("br"), "every framework file comes Brotli-compressed");
+                Assert.That(cold, Is.LessThanOrEqualTo(2_500_000), "bytes on the wire for the first load over HTTPS");
+            });
+        }
+        finally
+        {
+            await browser.DisposeAsync();
+            playwright.Dispose();
+        }
+    }
 }

@@ -19,7 +19,7 @@ public static class BrowserSession
         }
     }
 
-    public static async Task<(IPlaywright Playwright, IBrowser Browser)> LaunchAsync()
+    public static async Task<(IPlaywright Playwright, IBrowser Browser)> LaunchAsync(params string[] extraArguments)
     {
         if (!File.Exists(ChromiumPath))
         {
@@ -34,7 +34,7 @@ public static class BrowserSession
             Args =
             [
                 "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--no-first-run", "--disable-quic",
+                "--disable-sync", "--no-first-run", "--disable-quic", .. extraArguments,
             ],
         });
         return (playwright, browser);

@@ -41,7 +41,8 @@ public sealed class LinkCutTests
             await Machine.RunAsync("ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up");
 
             // The node listens on loopback (for the test) and on its end of the cable (for the clients).
-            await using var node = await PublishedServer.StartAsync(alsoListenOn: hostAddress);
+            await using var node = await PublishedServer.StartAsync(
+                settings: new Dictionary<string, string?> { ["Tls:AllowPlainHttp"] = "true" }, alsoListenOn: hostAddress);
             var access = await node.CreateCongressAsync(officialDelegates: 300);
 
             string accessFile = Path.Combine(work, "access.json");

@@ -23,6 +23,7 @@ public sealed class PublishedServer : IAsyncDisposable
     private Process? _process;
     private bool _ownsDatabase;
     private string? _alsoListenOn;
+    private int? _httpsPort;
 
     private PublishedServer(string connectionString, int port, Dictionary<string, string?> settings)
     {
@@ -34,6 +35,9 @@ public sealed class PublishedServer : IAsyncDisposable
     public int Port { get; }
 
     public Uri BaseAddress => new($"http://127.0.0.1:{Port}/");
+
+    /// <summary>The HTTPS port, when the server was started with one (its certificate from the hall's own authority).</summary>
+    public int? HttpsPort => _httpsPort;
 
     public int Pid => _process?.Id ?? 0;
 
@@ -75,12 +79,14 @@ public sealed class PublishedServer : IAsyncDisposable
     /// <param name="connectionString">The database; a new one, dropped afterwards, when none is given.</param>
     /// <param name="settings">Configuration for the node, as environment variables.</param>
     /// <param name="alsoListenOn">Another local address to listen on besides loopback (a network namespace's cable).</param>
-    public static async Task<PublishedServer> StartAsync(string? connectionString = null, Dictionary<string, string?>? settings = null, string? alsoListenOn = null)
+    /// <param name="https">Also serve HTTPS on another loopback port, with the hall authority's certificate.</param>
+    public static async Task<PublishedServer> StartAsync(
+        string? connectionString = null, Dictionary<string, string?>? settings = null, string? alsoListenOn = null, bool https = false)
     {
         bool owns = connectionString is null;
         connectionString ??= await TestDatabase.CreateAsync();
         int port = Machine.FreeLoopbackPort();
-        var server = new PublishedServer(connectionString, port, settings ?? []) { _ownsDatabase = owns, _alsoListenOn = alsoListenOn };
+        var server = new PublishedServer(connectionString, port, settings ?? []) { _ownsDatabase = owns, _alsoListenOn = alsoListenOn, _httpsPort = https ? Machine.FreeLoopbackPort() : null };
         await server.StartProcessAsync();
         return server;
     }
@@ -96,7 +102,8 @@ public sealed class PublishedServer : IAsyncDisposable
             RedirectStandardError = true,
         };
         start.Environment["ConnectionStrings__Congress"] = _connectionString;
-        start.Environment["ASPNETCORE_URLS"] = BaseAddress.ToString().TrimEnd('/') + (_alsoListenOn is { } also ? $";http://{also}:{Port}" : "");
+        start.Environment["ASPNETCORE_URLS"] = BaseAddress.ToString().TrimEnd('/') + (_alsoListenOn is { } also ? $";http://{also}:{Port}" : "")
+            + (_httpsPort is { } https ? $";https://127.0.0.1:{https}" : "");
         start.Environment["DataProtection__KeysFolder"] = _keys;
         start.Environment["RateLimits__PerAddressPerMinute"] = "1000000";
         start.Environment["RateLimits__OverallPerSecond"] = "100000";
