@@ -35,12 +35,17 @@ public static class AuditLog
             action,
             subject = subject is null ? null : Bounded(subject, 300),
             device = Bounded(device, 300),
-            detail = detail is null ? null : System.Text.Json.JsonSerializer.Serialize(detail),
+            detail = detail is null ? null : BoundedDetail(System.Text.Json.JsonSerializer.Serialize(detail)),
         }, transaction);
         // Sealed in the same transaction with a key the database does not hold (AuditSeal).
         await connection.ExecuteAsync(
             "INSERT INTO audit_seal (event_id, mac) VALUES (@id, @mac)", new { id, mac = AuditSeal.Seal(hash) }, transaction);
     }
+
+    /// <summary>Details carry typed text too (reasons, names): beyond 64 KB the trail keeps their size and start only.</summary>
+    private static string BoundedDetail(string json) => json.Length <= 65_536
+        ? json
+        : System.Text.Json.JsonSerializer.Serialize(new { truncated = true, length = json.Length, start = json[..4096] });
 
     /// <summary>A typed name can be megabytes long; the trail keeps enough of it to read, never the whole.</summary>
     private static string Bounded(string text, int length) => text.Length > length ? text[..length] + "…" : text;
