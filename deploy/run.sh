@@ -6,7 +6,8 @@
 #                                 serves /ca), data in deploy/.congress, the first administrator's password printed once.
 # Settings (environment): CONGRESSVOTE_PORT (5000), CONGRESSVOTE_PG_PORT (55432), CONGRESSVOTE_DATA (deploy/.data),
 # CONGRESSVOTE_PUBLIC_URL (the address tablets use, e.g. http://192.168.1.10:5000), CONGRESSVOTE_STAFF_PASSWORD,
-# CONGRESSVOTE_CERT (a .pfx: serve HTTPS; see deploy/make-cert.sh) and CONGRESSVOTE_CERT_PASSWORD.
+# CONGRESSVOTE_CERT (a .pfx: serve HTTPS; see deploy/make-cert.sh), CONGRESSVOTE_CERT_PASSWORD and
+# CONGRESSVOTE_BACKUP (where a backup is written after every close; $DATA/backups).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 source "$ROOT/deploy/postgres.sh"
@@ -64,6 +65,8 @@ APP_DB_PASSWORD=$(cat "$APP_DB_PASSWORD_FILE")
 export ConnectionStrings__CongressOwner="Host=127.0.0.1;Port=$PG_PORT;Database=congressvote;Username=postgres;Password=$PG_PASSWORD"
 export ConnectionStrings__Congress="Host=127.0.0.1;Port=$PG_PORT;Database=congressvote;Username=congressvote_app;Password=$APP_DB_PASSWORD"
 export DataProtection__KeysFolder="$DATA/keys"
+# A backup after every close; point CONGRESSVOTE_BACKUP at a second disk or a USB stick on the day.
+export Backup__Folder="${CONGRESSVOTE_BACKUP:-$DATA/backups}"
 export Venue__PublicUrl="${CONGRESSVOTE_PUBLIC_URL:-}"
 if [ "$MODE" = congress ]; then
     export Demo__Seed=false

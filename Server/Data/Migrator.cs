@@ -26,6 +26,15 @@ public static class Migrator
                 )
                 """);
             var done = (await connection.QueryAsync<int>("SELECT version FROM schema_migration")).ToHashSet();
+            int newest = LatestVersion;
+            if (done.Count > 0 && done.Max() > newest)
+            {
+                // Migrations only go forward: an older server on a newer schema would write what the schema no longer means.
+                throw new InvalidOperationException(
+                    $"The database is at migration {done.Max()}, newer than this server's last ({newest}): a newer version of CongressVote has used it. " +
+                    "Start that version, or restore a backup made with this one.");
+            }
+
             int applied = 0;
             foreach (var script in Scripts().Where(s => !done.Contains(s.Version)))
             {

@@ -13,7 +13,8 @@ namespace CongressVote.Server.Polls;
 /// poll's sealed storage: a close unseals its ballots into plain ones, a cancel deletes them unread, and either
 /// way the key is destroyed once the transaction committed.
 /// </summary>
-public sealed class PollClosing(NpgsqlDataSource db, SecretBallots secrets, BallotRules rules, AuditSeal audit, CongressNotifier notifier, ILogger<PollClosing> logger)
+public sealed class PollClosing(
+    NpgsqlDataSource db, SecretBallots secrets, BallotRules rules, AuditSeal audit, CongressNotifier notifier, Operations.Backups backups, ILogger<PollClosing> logger)
 {
     public async Task<(PollDto? Poll, Refusal? Refusal)> CloseAsync(Guid pollId, Guid congressId, string actor, HttpContext? http)
     {
@@ -84,6 +85,7 @@ public sealed class PollClosing(NpgsqlDataSource db, SecretBallots secrets, Ball
         await transaction.CommitAsync();
         Forget(poll);
         await AnchorAsync();
+        backups.Request($"the close of \"{poll.Title}\"");
 
         var dto = poll.ToDto();
         await notifier.PollChangedAsync(congressId, dto);

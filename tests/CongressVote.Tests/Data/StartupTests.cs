@@ -86,6 +86,26 @@ public sealed class StartupTests
     }
 
     [Test]
+    public async Task An_older_server_refuses_a_schema_a_newer_one_has_migrated_and_says_so()
+    {
+        await using var server = await CongressServer.StartAsync();
+        await using (var newer = server.Db.CreateCommand("INSERT INTO schema_migration (version, name) VALUES (9999, '9999_from_a_newer_version.sql')"))
+        {
+            await newer.ExecuteNonQueryAsync();
+        }
+
+        var refused = Assert.ThrowsAsync<InvalidOperationException>(() => Migrator.ApplyAsync(server.Db));
+        await using var count = server.Db.CreateCommand("SELECT max(version) FROM schema_migration WHERE version < 9999");
+        int latest = (int)(await count.ExecuteScalarAsync())!;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(refused!.Message, Does.Contain("migration 9999, newer than this server's last"));
+            Assert.That(latest, Is.EqualTo(Migrator.LatestVersion), "nothing was undone");
+        });
+    }
+
+    [Test]
     public async Task Two_nodes_migrating_the_same_database_at_once_apply_each_script_once()
     {
         string connectionString = await TestDatabase.CreateAsync();
