@@ -28,7 +28,7 @@ builder.Services.AddSignInRateLimits(builder.Configuration);
 builder.Services.AddProxies(builder.Configuration);
 builder.Services.AddLive(builder.Configuration);
 builder.Services.AddPolls();
-builder.Services.AddBackups(builder.Configuration);
+builder.AddOperations();
 builder.Services.AddBadges(builder.Configuration);
 builder.Services.AddDemo(builder.Configuration);
 builder.Services.AddProblemDetails();
@@ -52,6 +52,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 
 app.MapHealth();
+app.MapMetrics();
 app.MapAuthorityPage();
 app.MapStaticAssets();
 app.MapSessionApi();

@@ -23,7 +23,8 @@ public sealed class CongressNotifier(
     private DateTime _lastResynchronised;
 
     private static readonly TimeSpan s_tallyInterval = TimeSpan.FromMilliseconds(150);
-    private readonly ConcurrentDictionary<Guid, byte> _dirtyPolls = new();
+    // The value is when the poll first went stale since its last push, for the tally-lag metric.
+    private readonly ConcurrentDictionary<Guid, long> _dirtyPolls = new();
     private readonly ConcurrentDictionary<Guid, byte> _dirtyAttendance = new();
 
     public static string CongressGroup(Guid congressId) => $"congress:{congressId}";
@@ -31,7 +32,7 @@ public sealed class CongressNotifier(
     /// <summary>Consoles and projectors: the screens that show live tallies. Tablets get poll changes only.</summary>
     public static string ScreensGroup(Guid congressId) => $"screens:{congressId}";
 
-    public void TallyMayHaveChanged(Guid pollId) => _dirtyPolls.TryAdd(pollId, 0);
+    public void TallyMayHaveChanged(Guid pollId) => _dirtyPolls.TryAdd(pollId, System.Diagnostics.Stopwatch.GetTimestamp());
 
     public Task AgendaChangedAsync(Guid congressId) => SendAsync(() => hub.Clients.Group(CongressGroup(congressId)).AgendaChanged());
 
@@ -112,8 +113,9 @@ public sealed class CongressNotifier(
 
                 foreach (var pollId in _dirtyPolls.Keys)
                 {
-                    _dirtyPolls.TryRemove(pollId, out _);
+                    _dirtyPolls.TryRemove(pollId, out long since);
                     await SendTallyAsync(pollId, stoppingToken);
+                    Operations.CongressMetrics.TallyLag.Record(System.Diagnostics.Stopwatch.GetElapsedTime(since).TotalMilliseconds);
                 }
 
                 foreach (var congressId in _dirtyAttendance.Keys)

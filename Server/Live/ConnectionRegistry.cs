@@ -25,6 +25,9 @@ public sealed class ConnectionRegistry
     private readonly ConcurrentDictionary<string, Entry> _connections = new();
     private readonly ConcurrentDictionary<Guid, ConcurrentDictionary<string, long>> _bySession = new();
 
+    /// <summary>Live connections on this node, of every kind.</summary>
+    public int Count => _connections.Count;
+
     public void Add(HubCallerContext context, Guid congressId, Guid? delegateId, Guid? sessionId)
     {
         ArgumentNullException.ThrowIfNull(context);

@@ -30,6 +30,15 @@ public sealed class BallotBox(NpgsqlDataSource db, BallotRules rules, SecretBall
 
     public async Task<CastResult> CastAsync(Guid congressId, Guid delegateId, Guid sessionId, CastRequest request, CancellationToken cancellationToken)
     {
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        var result = await CheckAndQueueAsync(congressId, delegateId, sessionId, request, cancellationToken);
+        Operations.CongressMetrics.CastDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        Operations.CongressMetrics.Ballots.Add(1, new KeyValuePair<string, object?>("outcome", result.Status.ToString()));
+        return result;
+    }
+
+    private async Task<CastResult> CheckAndQueueAsync(Guid congressId, Guid delegateId, Guid sessionId, CastRequest request, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(request);
         if (request.Key == Guid.Empty)
         {
@@ -110,6 +119,7 @@ public sealed class BallotBox(NpgsqlDataSource db, BallotRules rules, SecretBall
                 continue;
             }
 
+            Operations.CongressMetrics.BatchSize.Record(batch.Count);
             try
             {
                 var results = await WriteBatchAsync(batch);
