@@ -45,6 +45,13 @@ public static class SessionApi
         var keys = services.AddDataProtection().SetApplicationName("CongressVote");
         if (configuration["DataProtection:KeysFolder"] is { Length: > 0 } folder)
         {
+            // The ring signs every cookie and seals the audit trail: nobody else on the machine reads it.
+            if (!OperatingSystem.IsWindows())
+            {
+                Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+
             keys.PersistKeysToFileSystem(new DirectoryInfo(folder));
         }
 
