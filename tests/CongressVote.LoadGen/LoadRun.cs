@@ -106,6 +106,7 @@ public sealed class LoadRun(LoadOptions options)
     private readonly ConcurrentQueue<(long At, Guid PollId, int Turnout)> _tallies = new();
     private readonly ConcurrentQueue<(Guid PollId, Guid Key, long Sent, long Acked)> _acks = new();
     private readonly ConcurrentDictionary<string, int> _refusals = new();
+    private readonly ConcurrentQueue<DateTime> _reconnections = new();
     private readonly LongHistogram _connect = new(TimeStamp.Seconds(120), 3);
     private int _attempted;
     private (double? Server, double? Database, double? Generator) _cpu;
@@ -368,7 +369,7 @@ public sealed class LoadRun(LoadOptions options)
         return await response.Content.ReadFromJsonAsync(CongressJsonContext.Default.PollDto, cancellationToken);
     }
 
-    private static async Task<string> SignInAsync<T>(HttpClient http, string url, T body, CancellationToken cancellationToken)
+    internal static async Task<string> SignInAsync<T>(HttpClient http, string url, T body, CancellationToken cancellationToken)
     {
         using var response = await http.PostAsJsonAsync(url, body, CongressJsonContext.Default.Options, cancellationToken);
         if (response.StatusCode != HttpStatusCode.OK || !response.Headers.TryGetValues("Set-Cookie", out var cookies))
@@ -388,19 +389,33 @@ public sealed class LoadRun(LoadOptions options)
                 o.SkipNegotiation = true;
                 o.Transports = HttpTransportType.WebSockets;
             })
-            .WithAutomaticReconnect(new KeepTrying())
+            .WithAutomaticReconnect(new TabletRetry())
             .AddJsonProtocol(o => o.PayloadSerializerOptions.TypeInfoResolverChain.Insert(0, CongressJsonContext.Default))
             .Build();
         connection.ServerTimeout = TimeSpan.FromSeconds(60);
+        connection.Reconnected += _ =>
+        {
+            _reconnections.Enqueue(DateTime.UtcNow);
+            return Task.CompletedTask;
+        };
         await connection.StartAsync(cancellationToken);
         return connection;
     }
 
-    /// <summary>Like a tablet: reconnect with jitter and never give up while the run lasts (a node restart takes seconds).</summary>
-    private sealed class KeepTrying : IRetryPolicy
+    /// <summary>
+    /// A tablet's schedule (Client/wwwroot/js/live.js): within 250 ms, then within a second, then every 0.5 to 2 s,
+    /// never giving up while the run lasts (a node restart takes seconds).
+    /// </summary>
+    public sealed class TabletRetry : IRetryPolicy
     {
-        public TimeSpan? NextRetryDelay(RetryContext retryContext) =>
-            retryContext.ElapsedTime > TimeSpan.FromMinutes(3) ? null : TimeSpan.FromMilliseconds(retryContext.PreviousRetryCount == 0 ? Random.Shared.Next(0, 300) : Random.Shared.Next(500, 1500));
+        public TimeSpan? NextRetryDelay(RetryContext retryContext) => retryContext.ElapsedTime > TimeSpan.FromMinutes(3)
+            ? null
+            : TimeSpan.FromMilliseconds(retryContext.PreviousRetryCount switch
+            {
+                0 => Random.Shared.NextDouble() * 250,
+                1 => 250 + (Random.Shared.NextDouble() * 750),
+                _ => 500 + (Random.Shared.NextDouble() * 1500),
+            });
     }
 
     private async Task WaitForTalliesAsync(TimeSpan limit)
@@ -497,6 +512,9 @@ public sealed class LoadRun(LoadOptions options)
 
     public IReadOnlyDictionary<string, int> Refusals => _refusals;
 
+    /// <summary>When (UTC) each client's connection came back after losing the server.</summary>
+    public IReadOnlyCollection<DateTime> Reconnections => _reconnections;
+
     /// <summary>Every acknowledged key, for a check against the database from outside this process.</summary>
     public IReadOnlyList<Guid> AcknowledgedKeys => _acks.Select(a => a.Key).ToList();
 
@@ -504,7 +522,7 @@ public sealed class LoadRun(LoadOptions options)
         IPAddress.TryParse(url.Host, out var address) && address.GetAddressBytes() is [10, ..] or [192, 168, ..] or [172, >= 16 and <= 31, ..];
 
     /// <summary>One simulated tablet per badge, the same in every run: a new device would wait for the help desk.</summary>
-    private static string DeviceId(string token) =>
+    internal static string DeviceId(string token) =>
         "loadgen-" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token)))[..24];
 
     private static long Micros(long ticks) => Math.Max(1, ticks * 1_000_000 / Stopwatch.Frequency);
