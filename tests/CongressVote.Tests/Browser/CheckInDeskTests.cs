@@ -1,4 +1,7 @@
+using System.Net.Http.Json;
 using CongressVote.Server.Demo;
+using CongressVote.Shared;
+using CongressVote.Tests.Infrastructure;
 using Microsoft.Playwright;
 
 namespace CongressVote.Tests.Browser;
@@ -38,13 +41,20 @@ public sealed partial class BrowserTests
     }
 
     [Test, CancelAfter(120_000)]
-    public async Task A_delegate_not_yet_checked_in_is_told_to_check_in_first_in_English()
+    public async Task A_tablet_opened_before_check_in_says_so_and_shows_the_ballot_by_itself_once_the_desk_checks_the_delegate_in()
     {
         DemoAccess access = await _server.CreateCongressAsync(officialDelegates: 3, guests: 0, checkedIn: 0);
 
         var tablet = await NewPageAsync("en", 800, 1280);
         await tablet.GotoAsync($"/t#{access.Delegates[0].Token}");
-
         await Assertions.Expect(tablet.GetByRole(AriaRole.Alert)).ToContainTextAsync("Please check in at the door first");
+
+        // The desk scans the badge; the tablet, untouched, follows.
+        using var desk = await _server.SignInStaffAsync(access, "credentials");
+        using var scanned = await desk.PostAsJsonAsync("/api/checkin/scan", new ScanRequest(access.Delegates[0].Token, null, "Cửa 1"), TestJson.Options);
+        scanned.EnsureSuccessStatusCode();
+
+        await Assertions.Expect(tablet.GetByTestId("delegate-name")).ToHaveTextAsync(access.Delegates[0].FullName, new() { Timeout = 15_000 });
+        Assert.That(tablet.Url, Does.Not.Contain(access.Delegates[0].Token), "the token left the address bar");
     }
 }
