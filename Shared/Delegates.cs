@@ -58,13 +58,29 @@ public sealed record DelegateSummaryDto(
 /// </summary>
 public sealed record ImportProblemDto(int Row, string Column, string Code, string? Value);
 
+/// <summary>
+/// What an import did, or with <see cref="Preview"/> what it would do (nothing written). Problems refuse the whole
+/// file; warnings (columns that are ignored) do not. <see cref="Changes"/> lists every added delegate and every
+/// changed field, old value to new; <see cref="Plan"/> fingerprints them, so a confirmation applies exactly the
+/// preview the person saw.
+/// </summary>
 public sealed record ImportReportDto(
     bool Imported,
     int Rows,
     int Added,
     int Changed,
     int Unchanged,
-    IReadOnlyList<ImportProblemDto> Problems);
+    IReadOnlyList<ImportProblemDto> Problems,
+    IReadOnlyList<ImportProblemDto>? Warnings = null,
+    IReadOnlyList<DelegateChangeDto>? Changes = null,
+    bool Preview = false,
+    string? Plan = null);
+
+/// <summary>One delegate an import adds or changes; for a change, each field that differs.</summary>
+public sealed record DelegateChangeDto(int Row, string Code, string FullName, bool Added, IReadOnlyList<FieldChangeDto> Fields);
+
+/// <summary>A field by its name in the registry (FullName, Seat…); genders and types as their enum names.</summary>
+public sealed record FieldChangeDto(string Field, string? Old, string? New);
 
 public enum BadgeScope
 {

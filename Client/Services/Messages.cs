@@ -12,16 +12,26 @@ public static class Messages
         if (error.Code.StartsWith("import_", StringComparison.Ordinal))
         {
             // A form refused by the import's row rules: the same sentence the import report uses.
-            var rule = localizer["Import_" + error.Code["import_".Length..]];
-            if (!rule.ResourceNotFound)
+            string[] detail = error.Detail.Split(": ", 2);
+            if (ForImportProblem(localizer, error.Code["import_".Length..], detail.Length == 2 ? detail[1] : null) is { } sentence)
             {
-                return $"{error.Detail}: {string.Format(System.Globalization.CultureInfo.CurrentCulture, rule.Value, "")}";
+                return $"{detail[0]}: {sentence}";
             }
         }
 
         var text = localizer["Error_" + error.Code];
         // An unknown code still says something true: the server's own words.
         return text.ResourceNotFound ? $"{localizer["Error_server_error"]} ({error.Detail})" : text.Value;
+    }
+
+    /// <summary>A problem in an imported row as a sentence, or null when the code is not one of the import's own.</summary>
+    public static string? ForImportProblem(Texts localizer, string code, string? value)
+    {
+        ArgumentNullException.ThrowIfNull(localizer);
+        var rule = localizer["Import_" + code];
+        // A control character's value is "U+0007;12": the code point and its position, two parts of the sentence.
+        object[] parts = code == "control_characters" && value?.Split(';') is [var codePoint, var position] ? [codePoint, position] : [value ?? "", ""];
+        return rule.ResourceNotFound ? null : string.Format(System.Globalization.CultureInfo.CurrentCulture, rule.Value, parts);
     }
 
     public static string ForCast(Texts localizer, CastStatus status)
