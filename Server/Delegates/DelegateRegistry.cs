@@ -108,7 +108,7 @@ public static class DelegateRegistry
     public static Task LockAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid congressId) =>
         connection.ExecuteAsync("SELECT pg_advisory_xact_lock(hashtextextended(@key, 7))", new { key = congressId.ToString() }, transaction);
 
-    /// <summary>Reads only: a preview runs this alone, an import runs it under the lock and then <see cref="ApplyAsync"/>.</summary>
+    /// <summary>Reads only: a preview stops here (its transaction is rolled back), an import goes on to <see cref="ApplyAsync"/>.</summary>
     public static async Task<ImportPlan> PlanAsync(
         NpgsqlConnection connection, NpgsqlTransaction? transaction, Guid congressId, IReadOnlyList<DelegateRow> rows)
     {
