@@ -89,7 +89,11 @@ public static class DelegateFile
     /// <summary>Rows only when there are no problems; warnings (ignored columns) never stop an import.</summary>
     public sealed record Result(IReadOnlyList<DelegateRow> Rows, IReadOnlyList<ImportProblemDto> Problems, IReadOnlyList<ImportProblemDto> Warnings);
 
-    public static Result Read(string fileName, byte[] content)
+    /// <summary>
+    /// Reads and validates a list. <c>mapping</c> holds the columns the person assigned to a field, by their header
+    /// as the file writes it, for headers the import does not know ("Chức danh" as the position).
+    /// </summary>
+    public static Result Read(string fileName, byte[] content, IReadOnlyDictionary<string, Field>? mapping = null)
     {
         ArgumentNullException.ThrowIfNull(content);
         var problems = new List<ImportProblemDto>();
@@ -99,7 +103,7 @@ public static class DelegateFile
             return new Result([], problems, []);
         }
 
-        return Validate(table, problems);
+        return Validate(table, problems, mapping ?? new Dictionary<string, Field>());
     }
 
     public static string Fold(string text)
@@ -404,7 +408,7 @@ public static class DelegateFile
 
     // ---- validating the rows ------------------------------------------------------------------------------
 
-    private static Result Validate(List<(int Row, string[] Cells)> table, List<ImportProblemDto> problems)
+    private static Result Validate(List<(int Row, string[] Cells)> table, List<ImportProblemDto> problems, IReadOnlyDictionary<string, Field> mapping)
     {
         // The header is the first row with anything in it; blank rows are skipped, as Excel users expect.
         var nonEmpty = table.Where(r => r.Cells.Any(c => !string.IsNullOrWhiteSpace(c))).ToList();
@@ -416,7 +420,7 @@ public static class DelegateFile
 
         var (headerRow, headerCells) = nonEmpty[0];
         var warnings = new List<ImportProblemDto>();
-        bool split = headerCells.Any(h => s_headers.GetValueOrDefault(Fold(h)) == Field.FamilyNames);
+        bool split = headerCells.Any(h => s_headers.GetValueOrDefault(Fold(h)) == Field.FamilyNames || mapping.GetValueOrDefault(h.Trim()) == Field.FamilyNames);
         var columns = new Dictionary<Field, (int Index, string Header)>();
         for (int i = 0; i < headerCells.Length; i++)
         {
@@ -428,11 +432,11 @@ public static class DelegateFile
                 continue;
             }
 
-            if (split && folded == "ten")
-            {
-                columns.TryAdd(Field.GivenName, (i, header));
-            }
-            else if (!s_headers.TryGetValue(folded, out var field))
+            Field? known = split && folded == "ten" ? Field.GivenName
+                : s_headers.TryGetValue(folded, out var named) ? named
+                : mapping.TryGetValue(header, out var assigned) ? assigned
+                : null;
+            if (known is not { } field)
             {
                 // Units add columns of their own (date of birth, ethnicity, phone): read past them, and say so.
                 warnings.Add(new ImportProblemDto(headerRow, header, "unknown_column", header));

@@ -88,9 +88,10 @@ public static class DelegatesApi
     /// stored value, the clear marker empties it. With <c>preview=true</c> nothing is written and the report says
     /// what would change; a confirmation sends the preview's <c>plan</c> back, and if the registry has changed
     /// since, nothing is written and a fresh preview comes back instead. Scripts may import in one call.
+    /// Each <c>map</c> ("header=Field") reads a column the import does not know as one of the registry's fields.
     /// </summary>
     private static async Task<Results<Ok<ImportReportDto>, BadRequest<ImportReportDto>, ProblemHttpResult>> ImportAsync(
-        IFormFile? file, bool? preview, string? plan, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, CongressNotifier notifier)
+        IFormFile? file, bool? preview, string? plan, [Microsoft.AspNetCore.Mvc.FromQuery] string[]? map, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, CongressNotifier notifier)
     {
         if (file is null || file.Length == 0)
         {
@@ -110,7 +111,18 @@ public static class DelegatesApi
             content = buffer.ToArray();
         }
 
-        var parsed = DelegateFile.Read(file.FileName, content);
+        // "map=Chức danh=Position": a column the import does not know, assigned to a field on the page.
+        var mapping = new Dictionary<string, DelegateFile.Field>(StringComparer.Ordinal);
+        foreach (string assignment in map ?? [])
+        {
+            int at = assignment.LastIndexOf('=');
+            if (at > 0 && Enum.TryParse<DelegateFile.Field>(assignment[(at + 1)..], out var field) && Enum.IsDefined(field))
+            {
+                mapping[assignment[..at].Trim()] = field;
+            }
+        }
+
+        var parsed = DelegateFile.Read(file.FileName, content, mapping);
         if (parsed.Problems.Count > 0)
         {
             // Nothing is imported when anything is wrong; the whole list of problems goes back at once.

@@ -108,6 +108,25 @@ public sealed partial class BrowserTests
     }
 
     [Test, CancelAfter(120_000)]
+    public async Task A_column_with_an_unknown_header_is_assigned_to_a_field_on_the_page_and_imported_as_it()
+    {
+        DemoAccess access = await _server.CreateCongressAsync(officialDelegates: 0, guests: 0);
+        var page = await SignedInConsoleAsync(access, "vi");
+        await page.GotoAsync("/console/delegates");
+        var file = DelegateLists.Csv("Mã đại biểu;Họ tên đại biểu;Đoàn;Giới tính;Loại đại biểu", "R01;Kiều Thị Loan;Quân khu 9;Nữ;Chính thức");
+
+        await page.Locator("#import-file").SetInputFilesAsync(new FilePayload { Name = "ds.csv", MimeType = "text/csv", Buffer = file });
+        await Assertions.Expect(page.GetByTestId("import-problems")).ToContainTextAsync("Thiếu cột bắt buộc này.");
+        await page.GetByLabel("Đọc cột \"Họ tên đại biểu\" là").SelectOptionAsync("FullName");
+
+        await Assertions.Expect(page.GetByTestId("import-preview")).ToContainTextAsync("Xem trước 1 dòng: thêm 1");
+        await Assertions.Expect(page.GetByTestId("import-problems")).ToHaveCountAsync(0);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Xác nhận nhập" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("import-result")).ToContainTextAsync("Đã nhập 1 dòng: thêm 1");
+        Assert.That((await DelegateLists.StoredAsync(_server.Db, access.CongressId)).Select(d => d.FullName), Is.EqualTo(new[] { "Kiều Thị Loan" }));
+    }
+
+    [Test, CancelAfter(120_000)]
     public async Task A_list_with_headers_only_is_shown_as_an_error_and_a_control_character_by_its_code_and_position()
     {
         DemoAccess access = await _server.CreateCongressAsync(officialDelegates: 0, guests: 0);

@@ -531,4 +531,25 @@ public sealed class DelegateImportTests
             Assert.That(await StoredAsync(_server.Db, access.CongressId), Is.EqualTo(before));
         });
     }
+
+    [Test]
+    public async Task A_column_the_import_does_not_know_is_read_as_the_field_the_person_assigns_to_it()
+    {
+        var (access, staff) = await EmptyCongressAsync();
+        var file = Csv("Mã đại biểu;Họ tên đại biểu;Đoàn;Chức danh;Giới tính;Loại đại biểu", "N01;Phùng Văn Khoa;Quân khu 7;Chính ủy;Nam;Chính thức");
+
+        var (_, unmapped) = await ImportAsync(staff, file, query: "?preview=true");
+        var (response, report) = await ImportAsync(staff, file,
+            query: $"?map={Uri.EscapeDataString("Họ tên đại biểu=FullName")}&map={Uri.EscapeDataString("Chức danh=Position")}");
+
+        var stored = await StoredAsync(_server.Db, access.CongressId);
+        Assert.Multiple(() =>
+        {
+            Assert.That(unmapped.Problems, Is.EqualTo(new[] { new ImportProblemDto(1, "Họ và tên", "missing_column", null) }));
+            Assert.That(unmapped.Warnings!.Select(w => w.Column), Is.EqualTo(new[] { "Họ tên đại biểu", "Chức danh" }));
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(report.Warnings, Is.Empty);
+            Assert.That(stored, Is.EqualTo(new[] { new Stored("N01", "Phùng Văn Khoa", "Quân khu 7", "Chính ủy", null, "male", null, "official", null, null) }));
+        });
+    }
 }
