@@ -221,20 +221,16 @@ public sealed class ApiClient(HttpClient http)
         : http.PostAsJsonAsync($"/api/delegates/{id}/revoke", approval, Json.BadgeChangeApprovalDto));
 
     /// <summary>Uploads a list; a refused file comes back as a report of every problem, not as an error.</summary>
-    /// <summary>
-    /// A preview writes nothing; the confirmation sends the same file and column assignments with the preview's plan.
-    /// </summary>
-    public async Task<ImportReportDto> ImportDelegatesAsync(
-        byte[] file, string fileName, bool preview, string? plan = null, IReadOnlyDictionary<string, string>? mapping = null)
+    /// <summary>A preview writes nothing; the confirmation sends the same file with the preview's plan.</summary>
+    public async Task<ImportReportDto> ImportDelegatesAsync(Stream file, string fileName, bool preview, string? plan)
     {
         try
         {
             using var content = new MultipartFormDataContent();
-            using var body = new ByteArrayContent(file);
+            using var body = new StreamContent(file);
             content.Add(body, "file", fileName);
-            var query = (mapping ?? new Dictionary<string, string>()).Select(m => "map=" + Uri.EscapeDataString($"{m.Key}={m.Value}")).ToList();
-            query.Add(preview ? "preview=true" : plan is null ? "" : "plan=" + Uri.EscapeDataString(plan));
-            using var response = await http.PostAsync("/api/delegates/import?" + string.Join('&', query.Where(q => q.Length > 0)), content);
+            string query = preview ? "?preview=true" : plan is null ? "" : "?plan=" + Uri.EscapeDataString(plan);
+            using var response = await http.PostAsync("/api/delegates/import" + query, content);
             if (response.IsSuccessStatusCode || response.StatusCode == HttpStatusCode.BadRequest)
             {
                 var report = await TryReadAsync(response, Json.ImportReportDto);

@@ -12,10 +12,12 @@ public static class Messages
         if (error.Code.StartsWith("import_", StringComparison.Ordinal))
         {
             // A form refused by the import's row rules: the same sentence the import report uses.
-            string[] detail = error.Detail.Split(": ", 2);
-            if (ForImportProblem(localizer, error.Code["import_".Length..], detail.Length == 2 ? detail[1] : null) is { } sentence)
+            // The detail is "Column" or "Column: value".
+            int colon = error.Detail.IndexOf(": ", StringComparison.Ordinal);
+            string column = colon < 0 ? error.Detail : error.Detail[..colon];
+            if (ForImportProblem(localizer, error.Code["import_".Length..], colon < 0 ? null : error.Detail[(colon + 2)..]) is { } sentence)
             {
-                return $"{detail[0]}: {sentence}";
+                return $"{column}: {sentence}";
             }
         }
 
@@ -30,8 +32,10 @@ public static class Messages
         ArgumentNullException.ThrowIfNull(localizer);
         var rule = localizer["Import_" + code];
         // A control character's value is "U+0007;12": the code point and its position, two parts of the sentence.
-        object[] parts = code == "control_characters" && value?.Split(';') is [var codePoint, var position] ? [codePoint, position] : [value ?? "", ""];
-        return rule.ResourceNotFound ? null : string.Format(System.Globalization.CultureInfo.CurrentCulture, rule.Value, parts);
+        int semicolon = code == "control_characters" ? value?.IndexOf(';', StringComparison.Ordinal) ?? -1 : -1;
+        return rule.ResourceNotFound ? null : semicolon < 0
+            ? string.Format(System.Globalization.CultureInfo.CurrentCulture, rule.Value, value ?? "", "")
+            : string.Format(System.Globalization.CultureInfo.CurrentCulture, rule.Value, value![..semicolon], value[(semicolon + 1)..]);
     }
 
     public static string ForCast(Texts localizer, CastStatus status)

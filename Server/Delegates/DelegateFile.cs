@@ -51,6 +51,17 @@ public static class DelegateFile
     public static bool IsClear(string text) =>
         text is ['(', .., ')'] && Fold(text) is "xoa" or "clear";
 
+    /// <summary>
+    /// The first control character in a value, as "U+0007;12" (code point; position from 1), or null: invisible
+    /// on screen, so a problem names it by its code and where it is.
+    /// </summary>
+    public static string? ControlCharacter(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        int at = Array.FindIndex(value.ToCharArray(), char.IsControl);
+        return at < 0 ? null : string.Create(CultureInfo.InvariantCulture, $"U+{(int)value[at]:X4};{at + 1}");
+    }
+
     /// <summary>Accepted headers, compared without diacritics, case or punctuation.</summary>
     private static readonly Dictionary<string, Field> s_headers = new(StringComparer.Ordinal)
     {
@@ -439,7 +450,7 @@ public static class DelegateFile
             if (known is not { } field)
             {
                 // Units add columns of their own (date of birth, ethnicity, phone): read past them, and say so.
-                warnings.Add(new ImportProblemDto(headerRow, header, "unknown_column", header));
+                warnings.Add(new ImportProblemDto(headerRow, header, "ignored_column", header));
             }
             else if (columns.TryGetValue(field, out var first))
             {
@@ -581,11 +592,9 @@ public static class DelegateFile
         foreach (var field in new[] { Field.FullName, Field.Delegation, Field.Position, Field.Rank, Field.Seat, Field.Notes })
         {
             string raw = cell(field) ?? "";
-            int control = Array.FindIndex(raw.ToCharArray(), char.IsControl);
-            if (control >= 0)
+            if (ControlCharacter(raw) is { } control)
             {
-                // Invisible on screen, so the problem names it by code point and position ("U+0007;12").
-                problems.Add((field, "control_characters", string.Create(CultureInfo.InvariantCulture, $"U+{(int)raw[control]:X4};{control + 1}")));
+                problems.Add((field, "control_characters", control));
             }
             else if (raw.Length > (field == Field.Notes ? 1000 : 200))
             {

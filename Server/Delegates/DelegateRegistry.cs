@@ -34,15 +34,15 @@ public static class DelegateRegistry
         }
 
         /// <summary>Each field the merged row changes, old value to new, as the report and the audit trail show them.</summary>
-        public List<FieldChangeDto> Differences(DelegateRow merged)
+        public List<DelegateChangeDto> Differences(DelegateRow merged)
         {
             var stored = ToDto();
-            var changes = new List<FieldChangeDto>();
+            var changes = new List<DelegateChangeDto>();
             void Compare(string field, string? old, string? now)
             {
                 if (old != now)
                 {
-                    changes.Add(new FieldChangeDto(field, old, now));
+                    changes.Add(new DelegateChangeDto(merged.Row, Code, FullName, field, old, now));
                 }
             }
 
@@ -134,7 +134,7 @@ public static class DelegateRegistry
             if (!existing.TryGetValue(row.Code, out var stored))
             {
                 added.Add(row);
-                changes.Add(new DelegateChangeDto(row.Row, row.Code, row.FullName, Added: true, []));
+                changes.Add(new DelegateChangeDto(row.Row, row.Code, row.FullName, field: null, null, null));
                 continue;
             }
 
@@ -146,7 +146,7 @@ public static class DelegateRegistry
             }
 
             changed.Add(merged);
-            changes.Add(new DelegateChangeDto(row.Row, stored.Code, stored.FullName, Added: false, differences));
+            changes.AddRange(differences);
             if (stored.Kind != Db(merged.Kind))
             {
                 // While a vote is open its roll is fixed: changing who may vote then would make the roll and the hall disagree.
@@ -168,13 +168,8 @@ public static class DelegateRegistry
         var text = new System.Text.StringBuilder();
         foreach (var change in changes)
         {
-            text.Append(change.Code).Append('\u001E').Append(change.Added ? "+" : "~");
-            foreach (var field in change.Fields)
-            {
-                text.Append('\u001F').Append(field.Field).Append('\u001F').Append(field.Old).Append('\u001F').Append(field.New);
-            }
-
-            text.Append('\u001D');
+            text.Append(change.Code).Append('\u001F').Append(change.Field).Append('\u001F').Append(change.Old)
+                .Append('\u001F').Append(change.New).Append('\u001E');
         }
 
         return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text.ToString())), 0, 16);

@@ -134,23 +134,23 @@ public static class DelegatesApi
         await using var transaction = await connection.BeginTransactionAsync();
         await DelegateRegistry.LockAsync(connection, transaction, congressId);
         var planned = await DelegateRegistry.PlanAsync(connection, transaction, congressId, parsed.Rows);
-        ImportReportDto Report(bool imported, bool preview, IReadOnlyList<ImportProblemDto> problems) => new(
+        ImportReportDto Report(bool imported, IReadOnlyList<ImportProblemDto> problems) => new(
             imported, parsed.Rows.Count, planned.Added.Count, planned.Changed.Count, planned.Unchanged, problems, parsed.Warnings,
-            planned.Changes, preview, planned.Fingerprint);
+            planned.Changes, planned.Fingerprint);
         if (planned.Problems.Count > 0)
         {
-            return TypedResults.BadRequest(Report(false, false, planned.Problems));
+            return TypedResults.BadRequest(Report(false, planned.Problems));
         }
 
         if (preview == true)
         {
-            return TypedResults.Ok(Report(false, true, []));
+            return TypedResults.Ok(Report(false, []));
         }
 
         if (plan is not null && plan != planned.Fingerprint)
         {
             // Someone changed the registry between the preview and the confirmation: show what would happen now.
-            return TypedResults.BadRequest(Report(false, true, [new ImportProblemDto(0, "", "preview_outdated", null)]));
+            return TypedResults.BadRequest(Report(false, [new ImportProblemDto(0, "", "preview_outdated", null)]));
         }
 
         await DelegateRegistry.ApplyAsync(connection, transaction, congressId, planned);
@@ -158,12 +158,12 @@ public static class DelegatesApi
         {
             rows = parsed.Rows.Count,
             added = planned.Added.Select(r => r.Code),
-            changed = planned.Changes.Where(c => !c.Added).Select(c => new { c.Code, c.Fields }),
+            changed = planned.Changes.Where(c => c.Field is not null).Select(c => new { c.Code, c.Field, c.Old, c.New }),
             unchanged = planned.Unchanged,
         });
         await transaction.CommitAsync();
         notifier.AttendanceMayHaveChanged(congressId);
-        return TypedResults.Ok(Report(true, false, []));
+        return TypedResults.Ok(Report(true, []));
     }
 
     private static async Task<Results<Ok<DelegateDto>, BadRequest<ImportReportDto>, ProblemHttpResult>> CreateAsync(
