@@ -80,10 +80,8 @@ public sealed record ImportReportDto(
 /// One flat class, not a record nor a delegate with a list of fields: every type and member here adds to the
 /// tablet's first download, and nothing compares these.
 /// </summary>
-public sealed class DelegateChangeDto(int row, string code, string fullName, string? field, string? old, string? @new)
+public sealed class DelegateChangeDto(string code, string fullName, string? field, string? old, string? @new)
 {
-    public int Row { get; } = row;
-
     public string Code { get; } = code;
 
     public string FullName { get; } = fullName;

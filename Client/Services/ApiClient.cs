@@ -220,8 +220,10 @@ public sealed class ApiClient(HttpClient http)
         ? http.PostAsync($"/api/delegates/{id}/revoke", EmptyJson())
         : http.PostAsJsonAsync($"/api/delegates/{id}/revoke", approval, Json.BadgeChangeApprovalDto));
 
-    /// <summary>Uploads a list; a refused file comes back as a report of every problem, not as an error.</summary>
-    /// <summary>A preview writes nothing; the confirmation sends the same file with the preview's plan.</summary>
+    /// <summary>
+    /// Uploads a list; a refused file comes back as a report of every problem, not as an error. A preview writes
+    /// nothing; the confirmation sends the same file with the preview's plan.
+    /// </summary>
     public async Task<ImportReportDto> ImportDelegatesAsync(Stream file, string fileName, bool preview, string? plan)
     {
         try

@@ -42,7 +42,7 @@ public static class DelegateRegistry
             {
                 if (old != now)
                 {
-                    changes.Add(new DelegateChangeDto(merged.Row, Code, FullName, field, old, now));
+                    changes.Add(new DelegateChangeDto(Code, FullName, field, old, now));
                 }
             }
 
@@ -134,7 +134,7 @@ public static class DelegateRegistry
             if (!existing.TryGetValue(row.Code, out var stored))
             {
                 added.Add(row);
-                changes.Add(new DelegateChangeDto(row.Row, row.Code, row.FullName, field: null, null, null));
+                changes.Add(new DelegateChangeDto(row.Code, row.FullName, field: null, null, null));
                 continue;
             }
 

@@ -329,8 +329,8 @@ public sealed class DelegateImportTests
     // ---- merging a list into a registry that already holds delegates ------------------------------------------
 
     /// <summary>The report's changes as plain values, one line per added delegate or changed field.</summary>
-    private static List<(int, string, string, string?, string?, string?)> Lines(ImportReportDto report) =>
-        report.Changes!.Select(c => (c.Row, c.Code, c.FullName, c.Field, c.Old, c.New)).ToList();
+    private static List<(string, string, string?, string?, string?)> Lines(ImportReportDto report) =>
+        report.Changes!.Select(c => (c.Code, c.FullName, c.Field, c.Old, c.New)).ToList();
 
     private const string FullHeader = "Mã đại biểu;Họ và tên;Đoàn;Chức vụ;Cấp bậc;Giới tính;Năm sinh;Loại đại biểu;Ghế;Ghi chú";
 
@@ -362,7 +362,7 @@ public sealed class DelegateImportTests
             Assert.That(after[0], Is.EqualTo(before[0] with { FullName = "Nguyễn Văn Ân" }), "position, rank, birth year, seat and notes are kept");
             Assert.That(after[1], Is.EqualTo(before[1]));
             Assert.That((report.Added, report.Changed, report.Unchanged), Is.EqualTo((0, 1, 1)));
-            Assert.That(Lines(report), Is.EqualTo(new[] { (2, "M01", "Nguyễn Văn An", "FullName", "Nguyễn Văn An", "Nguyễn Văn Ân") }));
+            Assert.That(Lines(report), Is.EqualTo(new[] { ("M01", "Nguyễn Văn An", "FullName", "Nguyễn Văn An", "Nguyễn Văn Ân") }));
         });
     }
 
@@ -403,9 +403,9 @@ public sealed class DelegateImportTests
         {
             Assert.That(after[0], Is.EqualTo(before[0] with { Seat = null, BirthYear = null }));
             Assert.That(after[1], Is.EqualTo(before[1]), "M02 has no notes to clear and an empty seat cell");
-            Assert.That(Lines(report), Is.EqualTo(new (int, string, string, string?, string?, string?)[]
+            Assert.That(Lines(report), Is.EqualTo(new (string, string, string?, string?, string?)[]
             {
-                (2, "M01", "Nguyễn Văn An", "BirthYear", "1970", null), (2, "M01", "Nguyễn Văn An", "Seat", "A-01", null),
+                ("M01", "Nguyễn Văn An", "BirthYear", "1970", null), ("M01", "Nguyễn Văn An", "Seat", "A-01", null),
             }));
         });
     }
@@ -496,9 +496,9 @@ public sealed class DelegateImportTests
         {
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
             Assert.That((report.Imported, report.Added, report.Changed, report.Unchanged), Is.EqualTo((false, 1, 1, 1)));
-            Assert.That(Lines(report), Is.EqualTo(new (int, string, string, string?, string?, string?)[]
+            Assert.That(Lines(report), Is.EqualTo(new (string, string, string?, string?, string?)[]
             {
-                (2, "M01", "Nguyễn Văn An", "Seat", "A-01", "C-09"), (4, "M03", "Vũ Đình Long", null, null, null),
+                ("M01", "Nguyễn Văn An", "Seat", "A-01", "C-09"), ("M03", "Vũ Đình Long", null, null, null),
             }));
             Assert.That(report.Plan, Is.Not.Null.And.Not.Empty);
             Assert.That(await StoredAsync(_server.Db, access.CongressId), Is.EqualTo(before), "no delegate written");
