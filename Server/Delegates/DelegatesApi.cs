@@ -111,7 +111,7 @@ public static class DelegatesApi
             content = buffer.ToArray();
         }
 
-        // "map=Chức danh=Position": a column the import does not know, assigned to a field on the page.
+        // "map=Chức danh=Position": a column the import does not know, read as a field because the caller says so.
         var mapping = new Dictionary<string, DelegateFile.Field>(StringComparer.Ordinal);
         foreach (string assignment in map ?? [])
         {
