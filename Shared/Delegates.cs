@@ -58,13 +58,40 @@ public sealed record DelegateSummaryDto(
 /// </summary>
 public sealed record ImportProblemDto(int Row, string Column, string Code, string? Value);
 
+/// <summary>
+/// What an import did or, not yet imported and without problems, what its preview would do. Problems refuse the whole
+/// file; warnings (columns that are ignored) do not. <see cref="Changes"/> lists every added delegate and every
+/// changed field; <see cref="Plan"/> fingerprints them, so a confirmation applies exactly the preview the person saw.
+/// </summary>
 public sealed record ImportReportDto(
     bool Imported,
     int Rows,
     int Added,
     int Changed,
     int Unchanged,
-    IReadOnlyList<ImportProblemDto> Problems);
+    IReadOnlyList<ImportProblemDto> Problems,
+    IReadOnlyList<ImportProblemDto>? Warnings = null,
+    IReadOnlyList<DelegateChangeDto>? Changes = null,
+    string? Plan = null);
+
+/// <summary>
+/// One line of what an import does: a delegate it adds (<see cref="Field"/> null), or one field it changes, old
+/// value to new. Fields by their name in the registry (FullName, Seat…); genders and types by their enum names.
+/// One flat class, not a record nor a delegate with a list of fields: every type and member here adds to the
+/// tablet's first download, and nothing compares these.
+/// </summary>
+public sealed class DelegateChangeDto(string code, string fullName, string? field, string? old, string? @new)
+{
+    public string Code { get; } = code;
+
+    public string FullName { get; } = fullName;
+
+    public string? Field { get; } = field;
+
+    public string? Old { get; } = old;
+
+    public string? New { get; } = @new;
+}
 
 public enum BadgeScope
 {

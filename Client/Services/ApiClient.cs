@@ -220,15 +220,19 @@ public sealed class ApiClient(HttpClient http)
         ? http.PostAsync($"/api/delegates/{id}/revoke", EmptyJson())
         : http.PostAsJsonAsync($"/api/delegates/{id}/revoke", approval, Json.BadgeChangeApprovalDto));
 
-    /// <summary>Uploads a list; a refused file comes back as a report of every problem, not as an error.</summary>
-    public async Task<ImportReportDto> ImportDelegatesAsync(Stream file, string fileName)
+    /// <summary>
+    /// Uploads a list; a refused file comes back as a report of every problem, not as an error. A preview writes
+    /// nothing; the confirmation sends the same file with the preview's plan.
+    /// </summary>
+    public async Task<ImportReportDto> ImportDelegatesAsync(Stream file, string fileName, bool preview, string? plan)
     {
         try
         {
             using var content = new MultipartFormDataContent();
             using var body = new StreamContent(file);
             content.Add(body, "file", fileName);
-            using var response = await http.PostAsync("/api/delegates/import", content);
+            string query = preview ? "?preview=true" : plan is null ? "" : "?plan=" + Uri.EscapeDataString(plan);
+            using var response = await http.PostAsync("/api/delegates/import" + query, content);
             if (response.IsSuccessStatusCode || response.StatusCode == HttpStatusCode.BadRequest)
             {
                 var report = await TryReadAsync(response, Json.ImportReportDto);

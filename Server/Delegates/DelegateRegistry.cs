@@ -1,4 +1,5 @@
 using System.Data;
+using System.Globalization;
 using CongressVote.Shared;
 using Dapper;
 using Npgsql;
@@ -16,9 +17,46 @@ public static class DelegateRegistry
             Gender is null ? null : Enum.Parse<Gender>(Gender, ignoreCase: true), BirthYear,
             Enum.Parse<DelegateKind>(Kind, ignoreCase: true), Seat, Notes, HasBadge, Polls.PollQueries.Utc(CheckedInAt));
 
-        public bool SameAs(DelegateRow row) =>
-            FullName == row.FullName && Delegation == row.Delegation && Position == row.Position && Rank == row.Rank
-            && Gender == Db(row.Gender) && BirthYear == row.BirthYear && Kind == Db(row.Kind) && Seat == row.Seat && Notes == row.Notes;
+        /// <summary>The stored delegate with the fields the row gives put in; the others stay as stored.</summary>
+        public DelegateRow Merge(DelegateRow row)
+        {
+            T Pick<T>(DelegateFile.Field field, T stored, T given) => row.Given.Contains(field) ? given : stored;
+            return row with
+            {
+                Position = Pick(DelegateFile.Field.Position, Position, row.Position),
+                Rank = Pick(DelegateFile.Field.Rank, Rank, row.Rank),
+                Gender = Pick(DelegateFile.Field.Gender, Gender is null ? null : Enum.Parse<Gender>(Gender, ignoreCase: true), row.Gender),
+                BirthYear = Pick(DelegateFile.Field.BirthYear, BirthYear, row.BirthYear),
+                Kind = Pick(DelegateFile.Field.Kind, Enum.Parse<DelegateKind>(Kind, ignoreCase: true), row.Kind),
+                Seat = Pick(DelegateFile.Field.Seat, Seat, row.Seat),
+                Notes = Pick(DelegateFile.Field.Notes, Notes, row.Notes),
+            };
+        }
+
+        /// <summary>Each field the merged row changes, old value to new, as the report and the audit trail show them.</summary>
+        public List<DelegateChangeDto> Differences(DelegateRow merged)
+        {
+            var stored = ToDto();
+            var changes = new List<DelegateChangeDto>();
+            void Compare(string field, string? old, string? now)
+            {
+                if (old != now)
+                {
+                    changes.Add(new DelegateChangeDto(Code, FullName, field, old, now));
+                }
+            }
+
+            Compare(nameof(FullName), stored.FullName, merged.FullName);
+            Compare(nameof(Delegation), stored.Delegation, merged.Delegation);
+            Compare(nameof(Position), stored.Position, merged.Position);
+            Compare(nameof(Rank), stored.Rank, merged.Rank);
+            Compare(nameof(Gender), stored.Gender?.ToString(), merged.Gender?.ToString());
+            Compare(nameof(BirthYear), stored.BirthYear?.ToString(CultureInfo.InvariantCulture), merged.BirthYear?.ToString(CultureInfo.InvariantCulture));
+            Compare(nameof(Kind), stored.Kind.ToString(), merged.Kind.ToString());
+            Compare(nameof(Seat), stored.Seat, merged.Seat);
+            Compare(nameof(Notes), stored.Notes, merged.Notes);
+            return changes;
+        }
     }
 
     public const string SelectDelegates = """
@@ -54,8 +92,14 @@ public static class DelegateRegistry
             .ToDictionary(d => d.Name, d => d.Id, StringComparer.Ordinal);
     }
 
-    /// <summary>Inserts new codes and updates changed ones in two statements, so 5,000 rows take well under a second.</summary>
-    public sealed record UpsertResult(int Added, int Changed, int Unchanged, IReadOnlyList<ImportProblemDto> Problems);
+    /// <summary>
+    /// What a list would do to the registry, computed without writing: the rows to add, the merged rows to
+    /// update, each difference, and a fingerprint of those differences so that a confirmation applies exactly
+    /// what its preview showed.
+    /// </summary>
+    public sealed record ImportPlan(
+        IReadOnlyList<DelegateRow> Added, IReadOnlyList<DelegateRow> Changed, int Unchanged,
+        IReadOnlyList<DelegateChangeDto> Changes, IReadOnlyList<ImportProblemDto> Problems, string Fingerprint);
 
     /// <summary>
     /// Serialises changes to one congress's registry (imports, edits, removals), so two of them at once cannot
@@ -64,39 +108,80 @@ public static class DelegateRegistry
     public static Task LockAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid congressId) =>
         connection.ExecuteAsync("SELECT pg_advisory_xact_lock(hashtextextended(@key, 7))", new { key = congressId.ToString() }, transaction);
 
-    public static async Task<UpsertResult> UpsertAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, Guid congressId, IReadOnlyList<DelegateRow> rows)
+    /// <summary>Reads only: a preview stops here (its transaction is rolled back), an import goes on to <see cref="ApplyAsync"/>.</summary>
+    public static async Task<ImportPlan> PlanAsync(
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, Guid congressId, IReadOnlyList<DelegateRow> rows)
     {
         var existing = (await AllAsync(connection, congressId, transaction)).ToDictionary(d => d.Code, StringComparer.OrdinalIgnoreCase);
-        var added = rows.Where(r => !existing.ContainsKey(r.Code)).ToList();
-        var changed = rows.Where(r => existing.TryGetValue(r.Code, out var e) && !e.SameAs(r)).ToList();
-
-        // While a vote is open its roll is fixed: changing who may vote then would make the roll and the hall disagree.
-        bool pollOpen = await connection.ExecuteScalarAsync<bool>(
-            "SELECT EXISTS (SELECT 1 FROM poll WHERE congress_id = @congressId AND state = 'open')", new { congressId }, transaction);
-        if (pollOpen)
-        {
-            var problems = changed.Where(r => existing[r.Code].Kind != Db(r.Kind))
-                .Select(r => new ImportProblemDto(r.Row, "Loại đại biểu", "poll_open", r.Code)).ToList();
-            if (problems.Count > 0)
-            {
-                return new UpsertResult(0, 0, 0, problems);
-            }
-        }
 
         // A delegation already in the registry keeps its spelling: "Quân Khu 1" in a new file is "Quân khu 1".
+        var vietnamese = CultureInfo.GetCultureInfo("vi-VN");
         var known = (await connection.QueryAsync<string>("SELECT name FROM delegation WHERE congress_id = @congressId", new { congressId }, transaction))
-            .GroupBy(n => n.ToLower(System.Globalization.CultureInfo.GetCultureInfo("vi-VN"))).ToDictionary(g => g.Key, g => g.First());
+            .GroupBy(n => n.ToLower(vietnamese)).ToDictionary(g => g.Key, g => g.First());
         foreach (var row in rows)
         {
             // Within one file too, the first spelling of a new delegation is the one kept.
-            known.TryAdd(row.Delegation.ToLower(System.Globalization.CultureInfo.GetCultureInfo("vi-VN")), row.Delegation);
+            known.TryAdd(row.Delegation.ToLower(vietnamese), row.Delegation);
         }
 
-        rows = rows.Select(r => known.TryGetValue(r.Delegation.ToLower(System.Globalization.CultureInfo.GetCultureInfo("vi-VN")), out var name) ? r with { Delegation = name } : r).ToList();
-        added = rows.Where(r => !existing.ContainsKey(r.Code)).ToList();
-        changed = rows.Where(r => existing.TryGetValue(r.Code, out var e) && !e.SameAs(r)).ToList();
-        var delegations = await EnsureDelegationsAsync(connection, transaction, congressId, rows.Select(r => r.Delegation));
+        var added = new List<DelegateRow>();
+        var changed = new List<DelegateRow>();
+        var changes = new List<DelegateChangeDto>();
+        var problems = new List<ImportProblemDto>();
+        foreach (var given in rows)
+        {
+            var row = given with { Delegation = known[given.Delegation.ToLower(vietnamese)] };
+            if (!existing.TryGetValue(row.Code, out var stored))
+            {
+                added.Add(row);
+                changes.Add(new DelegateChangeDto(row.Code, row.FullName, field: null, null, null));
+                continue;
+            }
+
+            var merged = stored.Merge(row);
+            var differences = stored.Differences(merged);
+            if (differences.Count == 0)
+            {
+                continue;
+            }
+
+            changed.Add(merged);
+            changes.AddRange(differences);
+            if (stored.Kind != Db(merged.Kind))
+            {
+                // While a vote is open its roll is fixed: changing who may vote then would make the roll and the hall disagree.
+                problems.Add(new ImportProblemDto(row.Row, "Loại đại biểu", "poll_open", row.Code));
+            }
+        }
+
+        if (problems.Count > 0 && !await connection.ExecuteScalarAsync<bool>(
+                "SELECT EXISTS (SELECT 1 FROM poll WHERE congress_id = @congressId AND state = 'open')", new { congressId }, transaction))
+        {
+            problems.Clear();
+        }
+
+        return new ImportPlan(added, changed, rows.Count - added.Count - changed.Count, changes, problems, Fingerprint(changes));
+    }
+
+    private static string Fingerprint(List<DelegateChangeDto> changes)
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (var change in changes)
+        {
+            text.Append(change.Code).Append('\u001F').Append(change.Field).Append('\u001F').Append(change.Old)
+                .Append('\u001F').Append(change.New).Append('\u001E');
+        }
+
+        return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text.ToString())), 0, 16);
+    }
+
+    /// <summary>Inserts the new codes and updates the changed ones in two statements, so 5,000 rows take well under a second.</summary>
+    public static async Task ApplyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid congressId, ImportPlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        var added = plan.Added.ToList();
+        var changed = plan.Changed.ToList();
+        var delegations = await EnsureDelegationsAsync(connection, transaction, congressId, added.Concat(changed).Select(r => r.Delegation));
 
         if (added.Count > 0)
         {
@@ -120,8 +205,19 @@ public static class DelegateRegistry
                 WHERE d.congress_id = @congressId AND upper(d.code) = upper(t.code)
                 """, Columns(congressId, changed, delegations), transaction);
         }
+    }
 
-        return new UpsertResult(added.Count, changed.Count, rows.Count - added.Count - changed.Count, []);
+    /// <summary>Plans and applies at once (the add/edit form); nothing is written when the plan has problems.</summary>
+    public static async Task<ImportPlan> UpsertAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, Guid congressId, IReadOnlyList<DelegateRow> rows)
+    {
+        var plan = await PlanAsync(connection, transaction, congressId, rows);
+        if (plan.Problems.Count == 0)
+        {
+            await ApplyAsync(connection, transaction, congressId, plan);
+        }
+
+        return plan;
     }
 
     private static object Columns(Guid congressId, List<DelegateRow> rows, Dictionary<string, Guid> delegations) => new

@@ -83,8 +83,15 @@ public static class DelegatesApi
             : TypedResults.File(DelegateExport.Csv(delegates), "text/csv; charset=utf-8", $"dai-bieu-{stamp}.csv");
     }
 
+    /// <summary>
+    /// Merges a list into the registry by code: only the columns the file has change, an empty cell keeps the
+    /// stored value, the clear marker empties it. With <c>preview=true</c> nothing is written and the report says
+    /// what would change; a confirmation sends the preview's <c>plan</c> back, and if the registry has changed
+    /// since, nothing is written and a fresh preview comes back instead. Scripts may import in one call.
+    /// Each <c>map</c> ("header=Field") reads a column the import does not know as one of the registry's fields.
+    /// </summary>
     private static async Task<Results<Ok<ImportReportDto>, BadRequest<ImportReportDto>, ProblemHttpResult>> ImportAsync(
-        IFormFile? file, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, CongressNotifier notifier)
+        IFormFile? file, bool? preview, string? plan, [Microsoft.AspNetCore.Mvc.FromQuery] string[]? map, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, CongressNotifier notifier)
     {
         if (file is null || file.Length == 0)
         {
@@ -104,28 +111,59 @@ public static class DelegatesApi
             content = buffer.ToArray();
         }
 
-        var parsed = DelegateFile.Read(file.FileName, content);
+        // "map=Chức danh=Position": a column the import does not know, read as a field because the caller says so.
+        var mapping = new Dictionary<string, DelegateFile.Field>(StringComparer.Ordinal);
+        foreach (string assignment in map ?? [])
+        {
+            int at = assignment.LastIndexOf('=');
+            if (at > 0 && Enum.TryParse<DelegateFile.Field>(assignment[(at + 1)..], out var field) && Enum.IsDefined(field))
+            {
+                mapping[assignment[..at].Trim()] = field;
+            }
+        }
+
+        var parsed = DelegateFile.Read(file.FileName, content, mapping);
         if (parsed.Problems.Count > 0)
         {
             // Nothing is imported when anything is wrong; the whole list of problems goes back at once.
-            return TypedResults.BadRequest(new ImportReportDto(false, 0, 0, 0, 0, parsed.Problems));
+            return TypedResults.BadRequest(new ImportReportDto(false, 0, 0, 0, 0, parsed.Problems, parsed.Warnings));
         }
 
         Guid congressId = user.CongressId();
         await using var connection = await db.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         await DelegateRegistry.LockAsync(connection, transaction, congressId);
-        var result = await DelegateRegistry.UpsertAsync(connection, transaction, congressId, parsed.Rows);
-        if (result.Problems.Count > 0)
+        var planned = await DelegateRegistry.PlanAsync(connection, transaction, congressId, parsed.Rows);
+        ImportReportDto Report(bool imported, IReadOnlyList<ImportProblemDto> problems) => new(
+            imported, parsed.Rows.Count, planned.Added.Count, planned.Changed.Count, planned.Unchanged, problems, parsed.Warnings,
+            planned.Changes, planned.Fingerprint);
+        if (planned.Problems.Count > 0)
         {
-            return TypedResults.BadRequest(new ImportReportDto(false, 0, 0, 0, 0, result.Problems));
+            return TypedResults.BadRequest(Report(false, planned.Problems));
         }
 
-        await AuditLog.WriteAsync(transaction, user, http, congressId, "delegates.import", file.FileName,
-            new { rows = parsed.Rows.Count, result.Added, result.Changed, result.Unchanged });
+        if (preview == true)
+        {
+            return TypedResults.Ok(Report(false, []));
+        }
+
+        if (plan is not null && plan != planned.Fingerprint)
+        {
+            // Someone changed the registry between the preview and the confirmation: show what would happen now.
+            return TypedResults.BadRequest(Report(false, [new ImportProblemDto(0, "", "preview_outdated", null)]));
+        }
+
+        await DelegateRegistry.ApplyAsync(connection, transaction, congressId, planned);
+        await AuditLog.WriteAsync(transaction, user, http, congressId, "delegates.import", file.FileName, new
+        {
+            rows = parsed.Rows.Count,
+            added = planned.Added.Select(r => r.Code),
+            changed = planned.Changes.Where(c => c.Field is not null).Select(c => new { c.Code, c.Field, c.Old, c.New }),
+            unchanged = planned.Unchanged,
+        });
         await transaction.CommitAsync();
         notifier.AttendanceMayHaveChanged(congressId);
-        return TypedResults.Ok(new ImportReportDto(true, parsed.Rows.Count, result.Added, result.Changed, result.Unchanged, []));
+        return TypedResults.Ok(Report(true, []));
     }
 
     private static async Task<Results<Ok<DelegateDto>, BadRequest<ImportReportDto>, ProblemHttpResult>> CreateAsync(
@@ -140,6 +178,7 @@ public static class DelegatesApi
         Guid? id, DelegateEditDto edit, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, CongressNotifier notifier)
     {
         var problems = new List<(DelegateFile.Field Field, string Code, string? Value)>();
+        // Every field of the form is shown and sent, so an emptied field is meant to be empty.
         var row = DelegateFile.ParseRow(0, field => Normalise(field switch
         {
             DelegateFile.Field.Code => edit.Code,
@@ -152,7 +191,7 @@ public static class DelegatesApi
             DelegateFile.Field.Kind => edit.Kind.ToString(),
             DelegateFile.Field.Seat => edit.Seat,
             _ => edit.Notes,
-        }), problems);
+        }), emptyClears: true, problems);
         if (row is null)
         {
             return TypedResults.BadRequest(new ImportReportDto(false, 0, 0, 0, 0,

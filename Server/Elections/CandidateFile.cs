@@ -134,9 +134,9 @@ public static class CandidateFile
             {
                 problems.Add((field, "too_long", value[..40] + "…"));
             }
-            else if (value.Any(char.IsControl))
+            else if (Delegates.DelegateFile.ControlCharacter(value) is { } control)
             {
-                problems.Add((field, "control_characters", value));
+                problems.Add((field, "control_characters", control));
             }
         }
 

@@ -29,6 +29,8 @@ public sealed partial class BrowserTests
             DelegateLists.Line("D01", "Nguyễn Văn An"), DelegateLists.Line("D02", "Đặng Thị Hương", "Quân khu 5", gender: "Nữ"),
             DelegateLists.Line("D03", "Trần Quốc Toản", "Quân khu 5", kind: "Khách mời"));
         await page.Locator("#import-file").SetInputFilesAsync(new FilePayload { Name = "danh-sach.csv", MimeType = "text/csv", Buffer = file });
+        await Assertions.Expect(page.GetByTestId("import-preview")).ToContainTextAsync("Xem trước 3 dòng: thêm 3");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Xác nhận nhập" }).ClickAsync();
 
         await Assertions.Expect(page.GetByTestId("import-result")).ToContainTextAsync("Đã nhập 3 dòng: thêm 3");
         await Assertions.Expect(page.GetByTestId("delegate-table").Locator("tbody tr")).ToHaveCountAsync(3);
@@ -62,6 +64,67 @@ public sealed partial class BrowserTests
 
 public sealed partial class BrowserTests
 {
+    [Test, CancelAfter(120_000)]
+    public async Task Importing_shows_a_preview_of_each_change_writes_nothing_until_confirmed_and_then_keeps_the_seats_typed_in_the_console()
+    {
+        DemoAccess access = await _server.CreateCongressAsync(officialDelegates: 0, guests: 0);
+        using var staff = await _server.SignInStaffAsync(access);
+        await DelegateLists.ImportAsync(staff, DelegateLists.Csv("Mã đại biểu;Họ và tên;Đoàn;Chức vụ;Giới tính;Loại đại biểu;Ghế",
+            "P01;Nguyễn Văn An;Quân khu 1;Ủy viên;Nam;Chính thức;A-01", "P02;Lê Thị Bình;Quân khu 1;Ủy viên;Nữ;Chính thức;A-02"));
+        var before = await DelegateLists.StoredAsync(_server.Db, access.CongressId);
+        var page = await SignedInConsoleAsync(access, "en");
+        await page.GotoAsync("/console/delegates");
+
+        // The unit's list: no seat column, an extra column of its own, a new position for P01 and a new delegate.
+        var file = DelegateLists.Csv("STT;Mã đại biểu;Họ và tên;Đoàn;Chức vụ;Giới tính;Loại đại biểu;Dân tộc",
+            "1;P01;Nguyễn Văn An;Quân khu 1;Trưởng đoàn;Nam;Chính thức;Kinh", "2;P02;Lê Thị Bình;Quân khu 1;Ủy viên;Nữ;Chính thức;Kinh",
+            "3;P03;Đào Văn Cường;Quân khu 1;Ủy viên;Nam;Khách mời;Mường");
+        await page.Locator("#import-file").SetInputFilesAsync(new FilePayload { Name = "list.csv", MimeType = "text/csv", Buffer = file });
+
+        var preview = page.GetByTestId("import-preview");
+        await Assertions.Expect(preview).ToContainTextAsync("Preview of 3 rows: 1 to add, 1 to change, 1 unchanged. Nothing written yet.");
+        await Assertions.Expect(page.GetByTestId("import-warnings")).ToContainTextAsync("Ignored the column \"Dân tộc\".");
+        var changes = page.GetByTestId("import-changes");
+        await Assertions.Expect(changes.Locator("tr[data-code='P01']")).ToContainTextAsync("Position: Ủy viên → Trưởng đoàn");
+        await Assertions.Expect(changes.Locator("tr[data-code='P03']")).ToContainTextAsync("New delegate");
+        await Assertions.Expect(changes.Locator("tr[data-code='P02']")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByTestId("delegate-count")).ToContainTextAsync("Showing 2 of 2");
+        Assert.That(await DelegateLists.StoredAsync(_server.Db, access.CongressId), Is.EqualTo(before), "the preview wrote nothing");
+        await BrowserSession.ScreenshotAsync(page, "console-import-preview-en");
+
+        await preview.GetByRole(AriaRole.Button, new() { Name = "Confirm the import" }).ClickAsync();
+
+        await Assertions.Expect(page.GetByTestId("import-result")).ToContainTextAsync("Imported 3 rows: 1 added, 1 changed, 1 unchanged.");
+        await Assertions.Expect(page.GetByTestId("delegate-count")).ToContainTextAsync("Showing 3 of 3");
+        var after = await DelegateLists.StoredAsync(_server.Db, access.CongressId);
+        Assert.Multiple(() =>
+        {
+            Assert.That(after.Select(d => (d.Code, d.Position, d.Seat)), Is.EqualTo(new[]
+            {
+                ("P01", "Trưởng đoàn", "A-01"), ("P02", "Ủy viên", "A-02"), ("P03", (string?)"Ủy viên", (string?)null),
+            }));
+            Assert.That(after[2].Kind, Is.EqualTo("guest"));
+        });
+    }
+
+    [Test, CancelAfter(120_000)]
+    public async Task A_list_with_headers_only_is_shown_as_an_error_and_a_control_character_by_its_code_and_position()
+    {
+        DemoAccess access = await _server.CreateCongressAsync(officialDelegates: 0, guests: 0);
+        var page = await SignedInConsoleAsync(access, "vi");
+        await page.GotoAsync("/console/delegates");
+
+        await page.Locator("#import-file").SetInputFilesAsync(new FilePayload { Name = "trong.csv", MimeType = "text/csv", Buffer = DelegateLists.Csv(DelegateLists.VietnameseHeader) });
+        await Assertions.Expect(page.GetByTestId("import-problems")).ToContainTextAsync("Tệp chỉ có dòng tiêu đề: chưa nhập gì.");
+        await Assertions.Expect(page.GetByTestId("import-result")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByTestId("import-preview")).ToHaveCountAsync(0);
+
+        var file = DelegateLists.Csv(DelegateLists.VietnameseHeader, DelegateLists.Line("Q01", "Ngô\u0007 Văn Lâm"));
+        await page.Locator("#import-file").SetInputFilesAsync(new FilePayload { Name = "ky-tu.csv", MimeType = "text/csv", Buffer = file });
+        await Assertions.Expect(page.GetByTestId("import-problems")).ToContainTextAsync("Có ký tự điều khiển vô hình U+0007 ở ký tự thứ 4.");
+        Assert.That(await DelegateLists.StoredAsync(_server.Db, access.CongressId), Is.Empty);
+    }
+
     [Test, CancelAfter(120_000)]
     public async Task During_a_vote_the_desk_revokes_a_badge_only_after_the_chair_types_their_password()
     {

@@ -113,16 +113,14 @@ public sealed class DelegateImportTests
     }
 
     [Test]
-    public async Task Control_characters_in_a_name_are_refused()
+    public async Task A_control_character_is_refused_naming_its_code_point_and_position()
     {
         var (_, staff) = await EmptyCongressAsync();
-        var file = Csv(VietnameseHeader, Line("A001", "Nguyễn\tVăn An"));
+        var file = Csv(VietnameseHeader, Line("A001", "Nguyễn\u0007Văn An"));
 
         var (_, report) = await ImportAsync(staff, file);
 
-        Assert.That(report.Problems.Single(), Has.Property(nameof(ImportProblemDto.Code)).EqualTo("control_characters")
-            .And.Property(nameof(ImportProblemDto.Row)).EqualTo(2)
-            .And.Property(nameof(ImportProblemDto.Column)).EqualTo("Họ và tên"));
+        Assert.That(report.Problems, Is.EqualTo(new[] { new ImportProblemDto(2, "Họ và tên", "control_characters", "U+0007;7") }));
     }
 
     [TestCase(new byte[] { 0x25, 0x50, 0x44, 0x46, 0x2D, 0x31, 0x2E, 0x37 }, "PDF")]
@@ -325,6 +323,242 @@ public sealed class DelegateImportTests
             Assert.That(await bad.Content.ReadAsStringAsync(), Does.Contain("control_characters"));
             Assert.That(good.StatusCode, Is.EqualTo(HttpStatusCode.OK));
             Assert.That(list.Items.Single().Seat, Is.EqualTo("A-12"));
+        });
+    }
+
+    // ---- merging a list into a registry that already holds delegates ------------------------------------------
+
+    /// <summary>The report's changes as plain values, one line per added delegate or changed field.</summary>
+    private static List<(string, string, string?, string?, string?)> Lines(ImportReportDto report) =>
+        report.Changes!.Select(c => (c.Code, c.FullName, c.Field, c.Old, c.New)).ToList();
+
+    private const string FullHeader = "Mã đại biểu;Họ và tên;Đoàn;Chức vụ;Cấp bậc;Giới tính;Năm sinh;Loại đại biểu;Ghế;Ghi chú";
+
+    private static readonly byte[] s_fullList = Csv(FullHeader,
+        "M01;Nguyễn Văn An;Quân khu 1;Trưởng đoàn;Đại tá;Nam;1970;Chính thức;A-01;Ăn chay",
+        "M02;Trần Thị Bích;Quân khu 1;Ủy viên;Thượng tá;Nữ;1978;Chính thức;A-02;");
+
+    private async Task<(DemoAccess Access, HttpClient Staff, List<Stored> Before)> RegistryWithFullListAsync()
+    {
+        var (access, staff) = await EmptyCongressAsync();
+        var (response, _) = await ImportAsync(staff, s_fullList);
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), "the first list imports");
+        return (access, staff, await StoredAsync(_server.Db, access.CongressId));
+    }
+
+    [Test]
+    public async Task A_list_without_the_optional_columns_changes_only_its_own_columns_and_reports_each_change()
+    {
+        var (access, staff, before) = await RegistryWithFullListAsync();
+
+        var (response, report) = await ImportAsync(staff, Csv("Mã đại biểu;Họ và tên;Đoàn;Giới tính;Loại đại biểu",
+            "M01;Nguyễn Văn Ân;Quân khu 1;Nam;Chính thức", "M02;Trần Thị Bích;Quân khu 1;Nữ;Chính thức"));
+
+        var after = await StoredAsync(_server.Db, access.CongressId);
+        Assert.Multiple(() =>
+        {
+            Assert.That(before[0], Is.EqualTo(new Stored("M01", "Nguyễn Văn An", "Quân khu 1", "Trưởng đoàn", "Đại tá", "male", 1970, "official", "A-01", "Ăn chay")));
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(after[0], Is.EqualTo(before[0] with { FullName = "Nguyễn Văn Ân" }), "position, rank, birth year, seat and notes are kept");
+            Assert.That(after[1], Is.EqualTo(before[1]));
+            Assert.That((report.Added, report.Changed, report.Unchanged), Is.EqualTo((0, 1, 1)));
+            Assert.That(Lines(report), Is.EqualTo(new[] { ("M01", "Nguyễn Văn An", "FullName", "Nguyễn Văn An", "Nguyễn Văn Ân") }));
+        });
+    }
+
+    [Test]
+    public async Task A_seat_and_notes_typed_in_the_console_survive_importing_the_original_list_again()
+    {
+        var (access, staff) = await EmptyCongressAsync();
+        var original = Csv(VietnameseHeader, Line("K01", "Nguyễn Văn An"), Line("K02", "Lê Thị Cúc", gender: "Nữ"));
+        await ImportAsync(staff, original);
+        var k01 = (await ListAsync(staff)).Items.Single(d => d.Code == "K01");
+        using var edited = await staff.PutAsync($"/api/delegates/{k01.Id}", System.Net.Http.Json.JsonContent.Create(
+            new DelegateEditDto("K01", k01.FullName, k01.Delegation, k01.Position, null, k01.Gender, k01.BirthYear, k01.Kind, "B-17", "Cần xe lăn"), options: TestJson.Options));
+        var before = await StoredAsync(_server.Db, access.CongressId);
+
+        var (_, report) = await ImportAsync(staff, original);
+
+        var after = await StoredAsync(_server.Db, access.CongressId);
+        Assert.Multiple(() =>
+        {
+            Assert.That(edited.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That((before[0].Seat, before[0].Notes), Is.EqualTo(("B-17", "Cần xe lăn")), "the console's edit is stored");
+            Assert.That(after, Is.EqualTo(before), "the list has no seat or notes column, so they stay");
+            Assert.That((report.Added, report.Changed, report.Unchanged), Is.EqualTo((0, 0, 2)));
+            Assert.That(report.Changes, Is.Empty);
+        });
+    }
+
+    [Test]
+    public async Task An_empty_cell_keeps_the_stored_value_and_the_clear_marker_empties_it()
+    {
+        var (access, staff, before) = await RegistryWithFullListAsync();
+
+        var (_, report) = await ImportAsync(staff, Csv("Mã đại biểu;Họ và tên;Đoàn;Giới tính;Loại đại biểu;Ghế;Ghi chú;Năm sinh",
+            "M01;Nguyễn Văn An;Quân khu 1;Nam;Chính thức;(xóa);;(XOÁ)", "M02;Trần Thị Bích;Quân khu 1;Nữ;Chính thức;;(clear);"));
+
+        var after = await StoredAsync(_server.Db, access.CongressId);
+        Assert.Multiple(() =>
+        {
+            Assert.That(after[0], Is.EqualTo(before[0] with { Seat = null, BirthYear = null }));
+            Assert.That(after[1], Is.EqualTo(before[1]), "M02 has no notes to clear and an empty seat cell");
+            Assert.That(Lines(report), Is.EqualTo(new (string, string, string?, string?, string?)[]
+            {
+                ("M01", "Nguyễn Văn An", "BirthYear", "1970", null), ("M01", "Nguyễn Văn An", "Seat", "A-01", null),
+            }));
+        });
+    }
+
+    [Test]
+    public async Task Columns_a_unit_adds_of_its_own_are_ignored_with_a_warning_naming_them()
+    {
+        var (access, staff) = await EmptyCongressAsync();
+        var before = await StoredAsync(_server.Db, access.CongressId);
+
+        var (response, report) = await ImportAsync(staff, Csv("STT;Mã đại biểu;Họ và tên;Ngày sinh;Dân tộc;Đoàn;Giới tính;Số điện thoại;Loại đại biểu",
+            "1;U01;Hoàng Văn Sơn;12/03/1980;Tày;Quân khu 2;Nam;0912345678;Chính thức"));
+
+        var after = await StoredAsync(_server.Db, access.CongressId);
+        Assert.Multiple(() =>
+        {
+            Assert.That(before, Is.Empty);
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(report.Warnings!.Select(w => (w.Code, w.Column)), Is.EqualTo(new[]
+            {
+                ("ignored_column", "Ngày sinh"), ("ignored_column", "Dân tộc"), ("ignored_column", "Số điện thoại"),
+            }));
+            Assert.That(after, Is.EqualTo(new[] { new Stored("U01", "Hoàng Văn Sơn", "Quân khu 2", null, null, "male", null, "official", null, null) }));
+        });
+    }
+
+    [TestCase("Họ và tên đệm", "Tên")]
+    [TestCase("Họ và đệm", "Tên")]
+    [TestCase("Họ", "Tên")]
+    [TestCase("Family/middle name", "Given name")]
+    public async Task A_list_with_the_name_split_in_two_columns_stores_the_full_name(string familyHeader, string givenHeader)
+    {
+        var (access, staff) = await EmptyCongressAsync();
+
+        var (response, report) = await ImportAsync(staff, Csv($"Mã đại biểu;{familyHeader};{givenHeader};Đoàn;Giới tính;Loại đại biểu",
+            "S01;Nguyễn Thị Minh;Khai;Quân khu 3;Nữ;Chính thức", "S02; Tôn Thất ;Thuyết;Quân khu 3;Nam;Chính thức"));
+
+        var stored = await StoredAsync(_server.Db, access.CongressId);
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), () => string.Join(", ", report.Problems));
+            Assert.That(stored.Select(d => d.FullName), Is.EqualTo(new[] { "Nguyễn Thị Minh Khai", "Tôn Thất Thuyết" }));
+        });
+    }
+
+    [Test]
+    public async Task A_split_name_row_without_the_given_name_is_refused_naming_that_column()
+    {
+        var (access, staff) = await EmptyCongressAsync();
+
+        var (_, report) = await ImportAsync(staff, Csv("Mã đại biểu;Họ và tên đệm;Tên;Đoàn;Giới tính;Loại đại biểu", "S01;Nguyễn Thị;;Quân khu 3;Nữ;Chính thức"));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(report.Problems, Is.EqualTo(new[] { new ImportProblemDto(2, "Tên", "required", null) }));
+            Assert.That(await StoredAsync(_server.Db, access.CongressId), Is.Empty);
+        });
+    }
+
+    [Test]
+    public async Task A_file_with_headers_only_says_nothing_was_imported_and_changes_nothing()
+    {
+        var (access, staff, before) = await RegistryWithFullListAsync();
+
+        var (response, report) = await ImportAsync(staff, Csv(FullHeader));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+            Assert.That(report.Imported, Is.False);
+            Assert.That(report.Problems, Is.EqualTo(new[] { new ImportProblemDto(0, "", "no_rows", null) }));
+            Assert.That(await StoredAsync(_server.Db, access.CongressId), Is.EqualTo(before));
+        });
+    }
+
+    [Test]
+    public async Task A_preview_writes_nothing_and_shows_what_the_import_would_change()
+    {
+        var (access, staff, before) = await RegistryWithFullListAsync();
+        const string Tables = "SELECT (SELECT count(*) FROM delegate WHERE congress_id = $1) + (SELECT count(*) FROM delegation WHERE congress_id = $1) * 1000 + (SELECT count(*) FROM audit_event WHERE congress_id = $1) * 1000000";
+        long countsBefore = await _server.CountAsync(Tables, access.CongressId);
+        var file = Csv("Mã đại biểu;Họ và tên;Đoàn;Giới tính;Loại đại biểu;Ghế",
+            "M01;Nguyễn Văn An;Quân khu 1;Nam;Chính thức;C-09", "M02;Trần Thị Bích;Quân khu 1;Nữ;Chính thức;", "M03;Vũ Đình Long;Quân khu 4;Nam;Khách mời;");
+
+        var (response, report) = await ImportAsync(staff, file, query: "?preview=true");
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That((report.Imported, report.Added, report.Changed, report.Unchanged), Is.EqualTo((false, 1, 1, 1)));
+            Assert.That(Lines(report), Is.EqualTo(new (string, string, string?, string?, string?)[]
+            {
+                ("M01", "Nguyễn Văn An", "Seat", "A-01", "C-09"), ("M03", "Vũ Đình Long", null, null, null),
+            }));
+            Assert.That(report.Plan, Is.Not.Null.And.Not.Empty);
+            Assert.That(await StoredAsync(_server.Db, access.CongressId), Is.EqualTo(before), "no delegate written");
+            Assert.That(await _server.CountAsync(Tables, access.CongressId), Is.EqualTo(countsBefore), "no delegate, delegation or audit row added");
+        });
+
+        var (confirmed, applied) = await ImportAsync(staff, file, query: "?plan=" + report.Plan);
+
+        var after = await StoredAsync(_server.Db, access.CongressId);
+        Assert.Multiple(() =>
+        {
+            Assert.That(confirmed.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That((applied.Imported, applied.Added, applied.Changed), Is.EqualTo((true, 1, 1)));
+            Assert.That(after.Select(d => (d.Code, d.Seat)), Is.EqualTo(new[] { ("M01", "C-09"), ("M02", (string?)"A-02"), ("M03", null) }));
+        });
+    }
+
+    [Test]
+    public async Task A_confirmation_after_someone_changed_the_registry_writes_nothing_and_shows_a_fresh_preview()
+    {
+        var (access, staff, _) = await RegistryWithFullListAsync();
+        var file = Csv("Mã đại biểu;Họ và tên;Đoàn;Giới tính;Loại đại biểu;Ghế", "M01;Nguyễn Văn An;Quân khu 1;Nam;Chính thức;C-09");
+        var (_, preview) = await ImportAsync(staff, file, query: "?preview=true");
+        var m01 = (await ListAsync(staff)).Items.Single(d => d.Code == "M01");
+        using var edited = await staff.PutAsync($"/api/delegates/{m01.Id}", System.Net.Http.Json.JsonContent.Create(
+            new DelegateEditDto("M01", m01.FullName, m01.Delegation, m01.Position, m01.Rank, m01.Gender, m01.BirthYear, m01.Kind, "C-09", m01.Notes), options: TestJson.Options));
+        var before = await StoredAsync(_server.Db, access.CongressId);
+
+        var (response, report) = await ImportAsync(staff, file, query: "?plan=" + preview.Plan);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(edited.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+            Assert.That(report.Problems.Single().Code, Is.EqualTo("preview_outdated"));
+            Assert.That((report.Changed, report.Unchanged), Is.EqualTo((0, 1)), "the fresh preview: the seat is already C-09");
+            Assert.That(report.Changes, Is.Empty);
+            Assert.That(report.Plan, Is.Not.EqualTo(preview.Plan));
+            Assert.That(await StoredAsync(_server.Db, access.CongressId), Is.EqualTo(before));
+        });
+    }
+
+    [Test]
+    public async Task A_column_the_import_does_not_know_is_read_as_the_field_the_person_assigns_to_it()
+    {
+        var (access, staff) = await EmptyCongressAsync();
+        var file = Csv("Mã đại biểu;Họ tên đại biểu;Đoàn;Chức danh;Giới tính;Loại đại biểu", "N01;Phùng Văn Khoa;Quân khu 7;Chính ủy;Nam;Chính thức");
+
+        var (_, unmapped) = await ImportAsync(staff, file, query: "?preview=true");
+        var (response, report) = await ImportAsync(staff, file,
+            query: $"?map={Uri.EscapeDataString("Họ tên đại biểu=FullName")}&map={Uri.EscapeDataString("Chức danh=Position")}");
+
+        var stored = await StoredAsync(_server.Db, access.CongressId);
+        Assert.Multiple(() =>
+        {
+            Assert.That(unmapped.Problems, Is.EqualTo(new[] { new ImportProblemDto(1, "Họ và tên", "missing_column", null) }));
+            Assert.That(unmapped.Warnings!.Select(w => w.Column), Is.EqualTo(new[] { "Họ tên đại biểu", "Chức danh" }));
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(report.Warnings, Is.Empty);
+            Assert.That(stored, Is.EqualTo(new[] { new Stored("N01", "Phùng Văn Khoa", "Quân khu 7", "Chính ủy", null, "male", null, "official", null, null) }));
         });
     }
 }
