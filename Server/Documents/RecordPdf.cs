@@ -309,7 +309,7 @@ public sealed class RecordPdf : IDisposable
     {
         var bold = Font(BodySize, bold: true);
         var italic = Font(9.5, italic: true);
-        Ensure(LineHeight(bold) * 3 + LineHeight(italic) + 90);
+        Ensure(12 + LineHeight(bold) * 2 + LineHeight(italic) + 60 + LineHeight(bold));
         Space(12);
         double width = Width / signatures.Blocks.Count;
         double bottom = _y;

@@ -1,0 +1,261 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+using CongressVote.Server.Demo;
+using CongressVote.Shared;
+using CongressVote.Tests.Infrastructure;
+using Dapper;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace CongressVote.Tests.Documents;
+
+/// <summary>
+/// The congress's record, generated for a congress after its programme vote and read back the way a person would:
+/// the PDF's text by poppler (pdftotext), the Word file's text from its XML, page 1 rendered to PNG for a look.
+/// Every figure checked is the one stored in PostgreSQL.
+/// </summary>
+public sealed class DocumentTests
+{
+    private const string Organisation = "Ban Chấp hành Công đoàn Quốc phòng";
+    private const string SuperiorBody = "Tổng Liên đoàn Lao động Việt Nam";
+    private const string Place = "Hà Nội";
+
+    private CongressServer _server = default!;
+    private DemoAccess _access = default!;
+    private HttpClient _secretary = default!;
+    private Guid _pollId;
+
+    [OneTimeSetUp]
+    public async Task RunTheProgrammeVote()
+    {
+        _server = await CongressServer.StartAsync();
+        // 30 officials, 27 through the door; 3 guests, 2 of them in; one absent official excused with a reason.
+        _access = await _server.CreateCongressAsync(officialDelegates: 30, guests: 3, checkedIn: 27);
+        _secretary = await _server.SignInStaffAsync(_access);
+        using var desk = await _server.SignInStaffAsync(_access, "credentials");
+        foreach (var guest in _access.Delegates.Where(d => d.Code.StartsWith("KM", StringComparison.Ordinal)).Take(2))
+        {
+            (await desk.PostAsJsonAsync("/api/checkin/scan", new ScanRequest(guest.Token, null, "Cửa 1"), TestJson.Options)).EnsureSuccessStatusCode();
+        }
+
+        var excused = (await DelegateLists.ListAsync(_secretary)).Items.Single(d => d.Code == _access.Delegates[28].Code);
+        (await desk.PostAsJsonAsync("/api/checkin/excuse", new ExcuseRequest(excused.Id, "Ốm, có giấy của đơn vị", "Cửa 1"), TestJson.Options)).EnsureSuccessStatusCode();
+        (await _secretary.PutAsJsonAsync("/api/documents/heading", new DocumentHeadingDto(Organisation, SuperiorBody, Place, "national"), TestJson.Options))
+            .EnsureSuccessStatusCode();
+
+        // The programme vote: 20 tablets (16 yes, 2 no, 2 abstain) and a paper box (2 yes, 1 no).
+        var poll = await _server.OpenPollAsync(_access);
+        _pollId = poll.Id;
+        for (int i = 0; i < 20; i++)
+        {
+            var choice = i < 16 ? VoteChoice.Yes : i < 18 ? VoteChoice.No : VoteChoice.Abstain;
+            await using var hub = await _server.ConnectDelegateAsync(_access.Delegates[i].Token);
+            await hub.InvokeAsync<CastResult>(nameof(ICongressHub.Cast), new CastRequest(poll.Id, choice, Guid.NewGuid()));
+        }
+
+        using var chair = await _server.SignInStaffAsync(_access, "chair");
+        (await chair.PostAsJsonAsync($"/api/polls/{poll.Id}/paper", new PaperCountDto(2, 1, 0, "Hòm phiếu số 1"), TestJson.Options)).EnsureSuccessStatusCode();
+        await _server.ClosePollAsync(_access, poll.Id);
+    }
+
+    [OneTimeTearDown]
+    public async Task StopServer()
+    {
+        _secretary.Dispose();
+        await _server.DisposeAsync();
+    }
+
+    private sealed record StoredResult(int YesCount, int NoCount, int AbstainCount, int EntitledCount, int PresentCount, bool Passed);
+
+    private async Task<StoredResult> StoredAsync()
+    {
+        await using var connection = await _server.Db.OpenConnectionAsync();
+        return await connection.QuerySingleAsync<StoredResult>(
+            "SELECT yes_count, no_count, abstain_count, entitled_count, present_count, passed FROM poll WHERE id = @_pollId", new { _pollId });
+    }
+
+    [Test]
+    public async Task Every_group_of_the_credentials_report_adds_up_to_the_totals_the_desk_shows()
+    {
+        var report = (await _secretary.GetFromJsonAsync<CredentialsReportDto>("/api/attendance/report", TestJson.Options))!;
+        var desk = (await _secretary.GetFromJsonAsync<AttendanceDto>("/api/attendance", TestJson.Options))!;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That((desk.Summoned, desk.Present, desk.Excused), Is.EqualTo((29, 27, 1)), "the excused delegate leaves the summoned count");
+            Assert.That(report.Attendance, Is.EqualTo(desk).Using<AttendanceDto>((a, b) =>
+                a.Summoned == b.Summoned && a.Present == b.Present && a.Excused == b.Excused && a.GuestsPresent == b.GuestsPresent));
+            foreach (string group in new[] { "kind", "gender", "delegation", "age" })
+            {
+                var rows = report.Rows.Where(r => r.Group == group).ToList();
+                Assert.That(rows.Sum(r => r.Summoned), Is.EqualTo(desk.Summoned), $"{group}: summoned");
+                Assert.That(rows.Sum(r => r.Present), Is.EqualTo(desk.Present), $"{group}: present");
+                Assert.That(rows.Sum(r => r.Absent), Is.EqualTo(desk.Summoned - desk.Present), $"{group}: absent");
+                Assert.That(rows.Sum(r => r.Excused), Is.EqualTo(desk.Excused), $"{group}: excused");
+                Assert.That(rows.All(r => r.Summoned == r.Present + r.Absent), $"{group}: each row's summoned is its present plus its absent");
+            }
+
+            Assert.That(desk.ByDelegation.Sum(d => d.Present), Is.EqualTo(desk.Present));
+            var guestsOnDesk = desk.ByKind.Single(k => k.Key == "guest");
+            var guestsInReport = report.Rows.Single(r => r.Group == "nonvoting" && r.Key == "guest");
+            Assert.That((guestsOnDesk.Summoned, guestsOnDesk.Present), Is.EqualTo((3, 2)), "guests: invited and present");
+            Assert.That((guestsInReport.Summoned, guestsInReport.Present), Is.EqualTo((guestsOnDesk.Summoned, guestsOnDesk.Present)));
+            Assert.That(desk.GuestsPresent, Is.EqualTo(guestsOnDesk.Present));
+            Assert.That(report.Absent, Has.Count.EqualTo(3), "the absent list names the excused delegate too, with the reason");
+        });
+    }
+
+    [TestCase("vi")]
+    [TestCase("en")]
+    public async Task The_credentials_report_in_PDF_and_Word_carries_the_stored_figures_with_their_diacritics(string lang)
+    {
+        var desk = (await _secretary.GetFromJsonAsync<AttendanceDto>("/api/attendance", TestJson.Options))!;
+
+        string pdf = await PdfTextAsync($"/api/documents/credentials?format=pdf&lang={lang}", $"credentials-{lang}");
+        string docx = await DocxTextAsync($"/api/documents/credentials?format=docx&lang={lang}");
+
+        bool vi = lang == "vi";
+        string[] expected = vi
+            ? ["CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "BAN CHẤP HÀNH CÔNG ĐOÀN QUỐC PHÒNG", "TỔNG LIÊN ĐOÀN LAO ĐỘNG VIỆT NAM",
+               "BÁO CÁO", "Thẩm tra tư cách đại biểu", $"Tổng số đại biểu được triệu tập: {desk.Summoned} đồng chí", $"Số đại biểu có mặt: {desk.Present} đồng chí",
+               "trong đó có lý do: 1", "Ốm, có giấy của đơn vị", "T/M BAN THẨM TRA TƯ CÁCH ĐẠI BIỂU", $"{Place}, ngày "]
+            : ["SOCIALIST REPUBLIC OF VIETNAM", "Independence - Freedom - Happiness", "BAN CHẤP HÀNH CÔNG ĐOÀN QUỐC PHÒNG",
+               "On the credentials of the delegates", $"Delegates summoned: {desk.Summoned}.", $"Delegates present: {desk.Present},",
+               "of whom 1 with a reason", "Ốm, có giấy của đơn vị", "ON BEHALF OF THE CREDENTIALS COMMITTEE"];
+        string totalRow = vi ? $"Cộng {desk.Summoned} {desk.Present} 100,0% {desk.Summoned - desk.Present} {desk.Excused}"
+            : $"Total {desk.Summoned} {desk.Present} 100.0% {desk.Summoned - desk.Present} {desk.Excused}";
+        Assert.Multiple(() =>
+        {
+            foreach (string text in expected)
+            {
+                Assert.That(Flat(pdf), Does.Contain(text), "PDF");
+                Assert.That(Flat(docx), Does.Contain(text), "Word");
+            }
+
+            Assert.That(Regex.Matches(Flat(pdf), Regex.Escape(totalRow)), Has.Count.EqualTo(4), "each of the four groups totals the same in the PDF");
+            Assert.That(Regex.Matches(Flat(docx), Regex.Escape(totalRow)), Has.Count.EqualTo(4), "and in Word");
+        });
+    }
+
+    [TestCase("vi")]
+    [TestCase("en")]
+    public async Task The_minutes_of_a_named_vote_carry_the_stored_result_with_paper_apart_and_each_delegates_vote(string lang)
+    {
+        var stored = await StoredAsync();
+
+        string pdf = Flat(await PdfTextAsync($"/api/documents/motions/{_pollId}?format=pdf&lang={lang}", $"motion-{lang}"));
+        string docx = Flat(await DocxTextAsync($"/api/documents/motions/{_pollId}?format=docx&lang={lang}"));
+
+        bool vi = lang == "vi";
+        string Annex(int i, string vote) => $"{_access.Delegates[i].Code} {_access.Delegates[i].FullName} {_access.Delegates[i].Delegation} {vote}";
+        string Pct(int n) => (100m * n / stored.EntitledCount).ToString("0.0", System.Globalization.CultureInfo.GetCultureInfo(vi ? "vi-VN" : "en-GB")) + "%";
+        string[] expected = vi
+            ? ["BIÊN BẢN BIỂU QUYẾT", "Thông qua Chương trình và Quy chế làm việc của Đại hội",
+               "trên 1/2 tổng số đại biểu được triệu tập",
+               $"Đại biểu có quyền biểu quyết {stored.EntitledCount}", $"Đại biểu có mặt khi kết thúc biểu quyết {stored.PresentCount}",
+               $"Số phiếu biểu quyết {stored.YesCount + stored.NoCount + stored.AbstainCount}",
+               $"Tán thành {stored.YesCount - 2} 2 {stored.YesCount} {Pct(stored.YesCount)}",
+               $"Không tán thành {stored.NoCount - 1} 1 {stored.NoCount} {Pct(stored.NoCount)}",
+               $"Không biểu quyết {stored.AbstainCount} 0 {stored.AbstainCount} {Pct(stored.AbstainCount)}",
+               stored.Passed ? "ĐƯỢC THÔNG QUA" : "KHÔNG ĐƯỢC THÔNG QUA", "T/M ĐOÀN CHỦ TỊCH", "T/M ĐOÀN THƯ KÝ", "PHỤ LỤC",
+               Annex(0, "Tán thành"), Annex(17, "Không tán thành"), Annex(25, "Không tham gia")]
+            : ["MINUTES OF A VOTE", "more than 1/2 of the summoned",
+               $"Delegates entitled to vote {stored.EntitledCount}", $"Votes cast {stored.YesCount + stored.NoCount + stored.AbstainCount}",
+               $"Yes {stored.YesCount - 2} 2 {stored.YesCount} {Pct(stored.YesCount)}",
+               $"No {stored.NoCount - 1} 1 {stored.NoCount} {Pct(stored.NoCount)}",
+               stored.Passed ? "is ADOPTED" : "is NOT ADOPTED", "FOR THE PRESIDIUM", "ANNEX", Annex(0, "Yes"), Annex(19, "Abstain")];
+        Assert.Multiple(() =>
+        {
+            Assert.That((stored.YesCount, stored.NoCount, stored.AbstainCount, stored.EntitledCount), Is.EqualTo((18, 3, 2, 29)));
+            foreach (string text in expected)
+            {
+                Assert.That(pdf, Does.Contain(text), "PDF");
+                Assert.That(docx, Does.Contain(text), "Word");
+            }
+        });
+    }
+
+    [Test]
+    public async Task The_documents_list_offers_the_credentials_report_and_each_counted_vote_and_keeps_the_heading_set_in_settings()
+    {
+        var documents = (await _secretary.GetFromJsonAsync<List<RecordDocumentDto>>("/api/documents", TestJson.Options))!;
+        var heading = (await _secretary.GetFromJsonAsync<DocumentHeadingDto>("/api/documents/heading", TestJson.Options))!;
+        using var desk = await _server.SignInStaffAsync(_access, "credentials");
+        using var refused = await desk.PutAsJsonAsync("/api/documents/heading", heading with { Organisation = "Khác" }, TestJson.Options);
+        using var bad = await _secretary.PutAsJsonAsync("/api/documents/heading", heading with { Motto = "royal" }, TestJson.Options);
+        using var unknown = await _secretary.GetAsync($"/api/documents/motions/{Guid.NewGuid()}");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(documents.Select(d => d.Kind), Is.EqualTo(new[] { "credentials", "motion" }));
+            Assert.That(documents[1].PollId, Is.EqualTo(_pollId));
+            Assert.That(documents[1].ResultAt, Is.Not.Null);
+            Assert.That(heading, Is.EqualTo(new DocumentHeadingDto(Organisation, SuperiorBody, Place, "national")));
+            Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+            Assert.That(bad.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+            Assert.That(unknown.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        });
+    }
+
+    /// <summary>All whitespace as one space: table cells and wrapped lines read as one line of words.</summary>
+    private static string Flat(string text) => Regex.Replace(text, @"\s+", " ");
+
+    private static string ArtifactsFolder
+    {
+        get
+        {
+            string folder = Path.Combine(
+                Environment.GetEnvironmentVariable("CONGRESSVOTE_ARTIFACTS") ?? Path.Combine(TestContext.CurrentContext.WorkDirectory, "artifacts"),
+                "documents");
+            Directory.CreateDirectory(folder);
+            return folder;
+        }
+    }
+
+    /// <summary>Downloads a PDF, keeps it and page 1 as PNG in the artifacts, and returns its text as poppler reads it.</summary>
+    private async Task<string> PdfTextAsync(string path, string name)
+    {
+        using var response = await _secretary.GetAsync(path);
+        response.EnsureSuccessStatusCode();
+        Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/pdf"));
+        string pdfPath = Path.Combine(ArtifactsFolder, name + ".pdf");
+        await File.WriteAllBytesAsync(pdfPath, await response.Content.ReadAsByteArrayAsync());
+        Poppler("pdftoppm", "-r", "80", "-f", "1", "-l", "1", "-png", "-singlefile", pdfPath, Path.Combine(ArtifactsFolder, name));
+        string textPath = Path.Combine(ArtifactsFolder, name + ".txt");
+        Poppler("pdftotext", "-raw", "-enc", "UTF-8", pdfPath, textPath);
+        return await File.ReadAllTextAsync(textPath);
+    }
+
+    /// <summary>The text of a .docx: each paragraph on a line, the cells of a table row side by side.</summary>
+    private async Task<string> DocxTextAsync(string path)
+    {
+        using var response = await _secretary.GetAsync(path);
+        response.EnsureSuccessStatusCode();
+        using var zip = new ZipArchive(new MemoryStream(await response.Content.ReadAsByteArrayAsync()));
+        await using var xml = zip.GetEntry("word/document.xml")!.Open();
+        var document = XDocument.Load(xml);
+        XNamespace w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
+        string Text(XElement e) => string.Concat(e.Descendants(w + "t").Select(t => t.Value));
+        var lines = document.Descendants(w + "body").Elements().SelectMany(e => e.Name == w + "tbl"
+            ? e.Elements(w + "tr").Select(row => string.Join(" ", row.Elements(w + "tc").Select(c => string.Join(" ", c.Elements(w + "p").Select(Text)))))
+            : [Text(e)]);
+        return string.Join("\n", lines);
+    }
+
+    private static void Poppler(string tool, params string[] arguments)
+    {
+        var start = new ProcessStartInfo($"/usr/bin/{tool}") { RedirectStandardError = true, UseShellExecute = false };
+        foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using Process process = Process.Start(start) ?? throw new InvalidOperationException($"{tool} did not start.");
+        string errors = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.That(process.ExitCode, Is.Zero, $"{tool}: {errors}");
+    }
+}
