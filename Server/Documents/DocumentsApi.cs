@@ -23,28 +23,29 @@ public static class DocumentsApi
         read.MapGet("/heading", HeadingAsync);
         read.MapGet("/credentials", CredentialsAsync);
         read.MapGet("/motions/{pollId:guid}", MotionAsync);
+        read.MapGet("/elections/{pollId:guid}", ElectionAsync);
         app.MapPut("/api/documents/heading", SaveHeadingAsync).RequireAuthorization(p => p.RequireRole(Roles.RunsPolls.Split(',')));
         return app;
     }
 
     private sealed record CongressRow(string Name);
 
-    private sealed record MotionRow(Guid Id, string Title, DateTime? ClosedAt, DateTime? RecountedAt);
+    private sealed record PollRow(Guid Id, string Kind, string Title, DateTime? ClosedAt, DateTime? RecountedAt);
 
     private static async Task<Ok<List<RecordDocumentDto>>> ListAsync(ClaimsPrincipal user, NpgsqlDataSource db)
     {
         Guid congressId = user.CongressId();
         await using var connection = await db.OpenConnectionAsync();
         var documents = new List<RecordDocumentDto> { new("credentials", null, "Báo cáo thẩm tra tư cách đại biểu", "/api/documents/credentials", null) };
-        // Every counted motion, in the programme's order; the time is that of the result the document shows.
-        var motions = await connection.QueryAsync<MotionRow>("""
-            SELECT p.id, p.title, p.closed_at, (SELECT max(r.at) FROM poll_recount r WHERE r.poll_id = p.id) AS recounted_at
+        // Every counted vote and election, in the programme's order; the time is that of the result the document shows.
+        var polls = await connection.QueryAsync<PollRow>("""
+            SELECT p.id, p.kind, p.title, p.closed_at, (SELECT max(r.at) FROM poll_recount r WHERE r.poll_id = p.id) AS recounted_at
             FROM poll p JOIN agenda_item a ON a.id = p.agenda_item_id
-            WHERE p.congress_id = @congressId AND p.kind = 'motion' AND p.state IN ('closed', 'published')
+            WHERE p.congress_id = @congressId AND p.state IN ('closed', 'published')
             ORDER BY a.position, p.closed_at
             """, new { congressId });
-        documents.AddRange(motions.Select(m => new RecordDocumentDto(
-            "motion", m.Id, m.Title, $"/api/documents/motions/{m.Id}", Polls.PollQueries.Utc(m.RecountedAt ?? m.ClosedAt))));
+        documents.AddRange(polls.Select(p => new RecordDocumentDto(
+            p.Kind, p.Id, p.Title, $"/api/documents/{p.Kind}s/{p.Id}", Polls.PollQueries.Utc(p.RecountedAt ?? p.ClosedAt))));
         return TypedResults.Ok(documents);
     }
 
@@ -101,6 +102,23 @@ public static class DocumentsApi
         var date = DateOnly.FromDateTime((MotionMinutesDocument.Local(source.Poll.ClosedAt) ?? DateTimeOffset.Now).DateTime);
         var (name, heading) = await CongressHeadingAsync(connection, congressId, t, date);
         return File(MotionMinutesDocument.Build(source, name, heading, t), format, t.T("bien-ban-bieu-quyet-muc-", "minutes-of-vote-item-") + source.AgendaPosition);
+    }
+
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> ElectionAsync(
+        Guid pollId, ClaimsPrincipal user, NpgsqlDataSource db, string? format, string? lang)
+    {
+        Guid congressId = user.CongressId();
+        var t = DocumentText.For(lang);
+        await using var connection = await db.OpenConnectionAsync();
+        var source = await CountingMinutesDocument.LoadAsync(connection, congressId, pollId);
+        if (source is null)
+        {
+            return Problems.NotFound("no_result", "There is no counted election with this id in this congress.");
+        }
+
+        var date = DateOnly.FromDateTime((MotionMinutesDocument.Local(source.Poll.ClosedAt) ?? DateTimeOffset.Now).DateTime);
+        var (name, heading) = await CongressHeadingAsync(connection, congressId, t, date);
+        return File(CountingMinutesDocument.Build(source, name, heading, t), format, t.T("bien-ban-kiem-phieu-muc-", "counting-minutes-item-") + source.AgendaPosition);
     }
 
     private static async Task<(string Name, DocumentHeading Heading)> CongressHeadingAsync(NpgsqlConnection connection, Guid congressId, DocumentText t, DateOnly date)

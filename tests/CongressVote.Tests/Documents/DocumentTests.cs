@@ -27,6 +27,7 @@ public sealed class DocumentTests
     private DemoAccess _access = default!;
     private HttpClient _secretary = default!;
     private Guid _pollId;
+    private Guid _electionId;
 
     [OneTimeSetUp]
     public async Task RunTheProgrammeVote()
@@ -49,16 +50,54 @@ public sealed class DocumentTests
         // The programme vote: 20 tablets (16 yes, 2 no, 2 abstain) and a paper box (2 yes, 1 no).
         var poll = await _server.OpenPollAsync(_access);
         _pollId = poll.Id;
+        // Each tablet signs in once and stays connected for both votes, as in the hall.
+        var tablets = new List<HubConnection>();
+        for (int i = 0; i < 20; i++)
+        {
+            tablets.Add(await _server.ConnectDelegateAsync(_access.Delegates[i].Token));
+        }
+
         for (int i = 0; i < 20; i++)
         {
             var choice = i < 16 ? VoteChoice.Yes : i < 18 ? VoteChoice.No : VoteChoice.Abstain;
-            await using var hub = await _server.ConnectDelegateAsync(_access.Delegates[i].Token);
-            await hub.InvokeAsync<CastResult>(nameof(ICongressHub.Cast), new CastRequest(poll.Id, choice, Guid.NewGuid()));
+            await tablets[i].InvokeAsync<CastResult>(nameof(ICongressHub.Cast), new CastRequest(poll.Id, choice, Guid.NewGuid()));
         }
 
         using var chair = await _server.SignInStaffAsync(_access, "chair");
         (await chair.PostAsJsonAsync($"/api/polls/{poll.Id}/paper", new PaperCountDto(2, 1, 0, "Hòm phiếu số 1"), TestJson.Options)).EnsureSuccessStatusCode();
         await _server.ClosePollAsync(_access, poll.Id);
+
+        // An election for 2 seats among 3 candidates that ends in a tie for the second seat: 18 tablets (9 keep 1 and 2,
+        // 9 keep 1 and 3) and a paper box (4 issued, 3 returned, 1 invalid, 2 valid each keeping 2 and 3).
+        await using (var connection = await _server.Db.OpenConnectionAsync())
+        {
+            Guid itemId = await connection.ExecuteScalarAsync<Guid>(
+                "SELECT id FROM agenda_item WHERE congress_id = @CongressId AND kind = 'election'", new { _access.CongressId });
+            using var created = await _secretary.PostAsJsonAsync("/api/elections", new ElectionEditDto(itemId, "Bầu Ban Kiểm tra", 2, true, null), TestJson.Options);
+            _electionId = (await created.Content.ReadFromJsonAsync<PollDto>(TestJson.Options))!.Id;
+        }
+
+        (await _secretary.PutAsJsonAsync($"/api/elections/{_electionId}/candidates", new List<CandidateEditDto>
+        {
+            new CandidateEditDto("Nguyễn Thị Ánh", 1980, "Ủy viên", "Quân khu 1"),
+            new CandidateEditDto("Trần Đức Lộc", 1975, "Trưởng ban", "Quân khu 7"),
+            new CandidateEditDto("Phạm Quỳnh Hương", 1988, "Cán bộ", "Quân chủng Hải quân"),
+        }, TestJson.Options)).EnsureSuccessStatusCode();
+        (await _secretary.PostAsync(Routes.OpenPoll(_electionId), null)).EnsureSuccessStatusCode();
+        for (int i = 0; i < 18; i++)
+        {
+            var cast = await tablets[i].InvokeAsync<CastResult>(nameof(ICongressHub.Cast),
+                new CastRequest(_electionId, VoteChoice.Yes, Guid.NewGuid(), null, i % 2 == 0 ? [1, 2] : [1, 3], Receipts.NewCode()));
+            Assert.That(cast.Status, Is.EqualTo(CastStatus.Recorded));
+        }
+
+        (await chair.PostAsJsonAsync($"/api/elections/{_electionId}/paper/totals", new PaperTotalsDto(4, 3, 1, [0, 2, 2], "Hòm phiếu phụ"), TestJson.Options))
+            .EnsureSuccessStatusCode();
+        await _server.ClosePollAsync(_access, _electionId);
+        foreach (var tablet in tablets)
+        {
+            await tablet.DisposeAsync();
+        }
     }
 
     [OneTimeTearDown]
@@ -178,6 +217,47 @@ public sealed class DocumentTests
         });
     }
 
+    [TestCase("vi")]
+    [TestCase("en")]
+    public async Task The_counting_minutes_carry_the_stored_figures_ballots_issued_to_everyone_present_and_the_tie(string lang)
+    {
+        await using var connection = await _server.Db.OpenConnectionAsync();
+        var e = await connection.QuerySingleAsync<(int Issued, int Returned, int Valid, int Invalid, int Entitled, int Present, string Verdict)>(
+            "SELECT issued_count, returned_count, valid_count, invalid_count, entitled_count, present_count, verdict FROM poll WHERE id = @_electionId", new { _electionId });
+        var votes = (await connection.QueryAsync<int>("SELECT votes FROM candidate WHERE poll_id = @_electionId ORDER BY position", new { _electionId })).ToList();
+
+        string pdf = Flat(await PdfTextAsync($"/api/documents/elections/{_electionId}?format=pdf&lang={lang}", $"election-{lang}"));
+        string docx = Flat(await DocxTextAsync($"/api/documents/elections/{_electionId}?format=docx&lang={lang}"));
+
+        bool vi = lang == "vi";
+        var culture = System.Globalization.CultureInfo.GetCultureInfo(vi ? "vi-VN" : "en-GB");
+        string Pct(int n, int of) => (100m * n / of).ToString("0.0", culture) + "%";
+        string[] expected = vi
+            ? ["BIÊN BẢN KIỂM PHIẾU", "Bầu Ban Kiểm tra", "Trưởng Ban Kiểm phiếu", "Ủy viên Ban Kiểm phiếu",
+               "Số lượng cần bầu: 2. Số người trong danh sách bầu cử: 3.", "1 Nguyễn Thị Ánh 1980 Ủy viên, Quân khu 1",
+               $"Số đại biểu được triệu tập {e.Entitled}", $"Số đại biểu có mặt khi bầu cử {e.Present}", $"Số phiếu phát ra {e.Issued}",
+               $"Số phiếu thu vào {e.Returned}", "trong đó: phiếu điện tử 18", "trong đó: phiếu giấy 3",
+               $"Số phiếu hợp lệ {e.Valid}", $"Số phiếu không hợp lệ {e.Invalid}",
+               $"1 Nguyễn Thị Ánh {votes[0]} {Pct(votes[0], e.Valid)}",
+               $"2 Trần Đức Lộc {votes[1]} {Pct(votes[1], e.Valid)}", $"3 Phạm Quỳnh Hương {votes[2]} {Pct(votes[2], e.Valid)}",
+               $"1. Nguyễn Thị Ánh: {votes[0]} phiếu", "bằng phiếu nhau (11 phiếu) cho 1 ghế còn lại: Trần Đức Lộc, Phạm Quỳnh Hương",
+               "T/M BAN KIỂM PHIẾU", "TRƯỞNG BAN", "CÁC THÀNH VIÊN"]
+            : ["COUNTING MINUTES", "Seats to fill: 2. Candidates on the ballot: 3.", $"Ballots issued {e.Issued}", $"Ballots returned {e.Returned}",
+               $"Valid ballots {e.Valid}", $"Invalid ballots {e.Invalid}", $"2 Trần Đức Lộc {votes[1]} {Pct(votes[1], e.Valid)}",
+               "Tied with 11 votes for the 1 seat(s) left: Trần Đức Lộc, Phạm Quỳnh Hương", "FOR THE COUNTING COMMITTEE"];
+        Assert.Multiple(() =>
+        {
+            Assert.That((e.Issued, e.Returned, e.Valid, e.Invalid, e.Present, e.Verdict), Is.EqualTo((27, 21, 20, 1, 27, "Tie")),
+                "every one of the 27 present was issued a ballot; 18 + 3 came back");
+            Assert.That(votes, Is.EqualTo(new[] { 18, 11, 11 }));
+            foreach (string text in expected)
+            {
+                Assert.That(pdf, Does.Contain(text), "PDF");
+                Assert.That(docx, Does.Contain(text), "Word");
+            }
+        });
+    }
+
     [Test]
     public async Task The_documents_list_offers_the_credentials_report_and_each_counted_vote_and_keeps_the_heading_set_in_settings()
     {
@@ -190,7 +270,8 @@ public sealed class DocumentTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(documents.Select(d => d.Kind), Is.EqualTo(new[] { "credentials", "motion" }));
+            Assert.That(documents.Select(d => d.Kind), Is.EqualTo(new[] { "credentials", "motion", "election" }));
+            Assert.That(documents[2].Path, Is.EqualTo($"/api/documents/elections/{_electionId}"));
             Assert.That(documents[1].PollId, Is.EqualTo(_pollId));
             Assert.That(documents[1].ResultAt, Is.Not.Null);
             Assert.That(heading, Is.EqualTo(new DocumentHeadingDto(Organisation, SuperiorBody, Place, "national")));

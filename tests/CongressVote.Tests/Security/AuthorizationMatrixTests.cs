@@ -110,6 +110,7 @@ public sealed partial class AuthorizationMatrixTests
         ["PUT /api/documents/heading"] = s_runsPolls,
         ["GET /api/documents/credentials"] = s_staff,
         ["GET /api/documents/motions/{pollId:guid}"] = s_staff,
+        ["GET /api/documents/elections/{pollId:guid}"] = s_staff,
     };
 
     /// <summary>Who may call each hub method.</summary>
