@@ -44,7 +44,7 @@ public static class CredentialsReportDocument
             body.Add(new Paragraph($"{n++}. " + GroupTitle(group.Key, t), Bold: true));
             var rows = group.ToList();
             body.Add(new Table(
-                [new(GroupHeader(group.Key, t), 4), new(t.T("Triệu tập", "Summoned"), 1.5, true), new(t.T("Có mặt", "Present"), 1.5, true),
+                [new(GroupHeader(group.Key, t), 3.5), new(t.T("Triệu tập", "Summoned"), 1.9, true), new(t.T("Có mặt", "Present"), 1.5, true),
                  new(t.T("Tỷ lệ", "Share"), 1.3, true), new(t.T("Vắng", "Absent"), 1.3, true), new(t.T("Vắng có lý do", "Excused"), 1.6, true)],
                 rows.Select(r => (IReadOnlyList<string>)[Label(group.Key, r.Key, t), t.Number(r.Summoned), t.Number(r.Present),
                     t.Percent(r.Present, a.Present), t.Number(r.Absent), t.Number(r.Excused)]).ToList(),

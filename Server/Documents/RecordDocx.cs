@@ -59,12 +59,19 @@ public static class RecordDocx
     };
 
     /// <summary>A paragraph in a style; a line break in the text becomes a line break in Word.</summary>
-    private static W.Paragraph Para(string text, string? style, bool bold = false, bool italic = false, JustificationValues? justification = null, int? size = null)
+    private static W.Paragraph Para(
+        string text, string? style, bool bold = false, bool italic = false, JustificationValues? justification = null, int? size = null, SpacingBetweenLines? spacing = null)
     {
+        // The schema fixes the order of paragraph properties: style, spacing, justification.
         var properties = new ParagraphProperties();
         if (style is not null)
         {
             properties.Append(new ParagraphStyleId { Val = style });
+        }
+
+        if (spacing is not null)
+        {
+            properties.Append(spacing);
         }
 
         if (justification is { } j)
@@ -107,7 +114,7 @@ public static class RecordDocx
 
     private static W.Paragraph Centred(string text, bool bold = false, bool italic = false, int size = 13, bool underline = false)
     {
-        var paragraph = Para(text, null, bold, italic, JustificationValues.Center, size);
+        var paragraph = Para(text, null, bold, italic, JustificationValues.Center, size, new SpacingBetweenLines { After = "0" });
         if (underline)
         {
             // The short rule under the issuing body and the motto: a bottom border on the paragraph would span the
@@ -118,7 +125,6 @@ public static class RecordDocx
             }
         }
 
-        paragraph.ParagraphProperties!.Append(new SpacingBetweenLines { After = "0" });
         return paragraph;
     }
 
@@ -212,8 +218,7 @@ public static class RecordDocx
             for (int i = 0; i < cells.Count; i++)
             {
                 var alignment = header ? JustificationValues.Center : source.Columns[i].Numeric ? JustificationValues.Right : JustificationValues.Left;
-                var paragraph = Para(cells[i], null, bold, false, alignment, 12);
-                paragraph.ParagraphProperties!.Append(new SpacingBetweenLines { Before = "20", After = "20" });
+                var paragraph = Para(cells[i], null, bold, false, alignment, 12, new SpacingBetweenLines { Before = "20", After = "20" });
                 row.Append(new TableCell(
                     new TableCellProperties(new TableCellWidth { Width = widths[i].ToString(System.Globalization.CultureInfo.InvariantCulture), Type = TableWidthUnitValues.Dxa }),
                     paragraph));
@@ -258,26 +263,27 @@ public static class RecordDocx
             new ParagraphPropertiesDefault(new ParagraphPropertiesBaseStyle(new SpacingBetweenLines { After = "80", Line = "276", LineRule = LineSpacingRuleValues.Auto })));
         var normal = new Style(new StyleName { Val = "Normal" }, new PrimaryStyle()) { Type = StyleValues.Paragraph, StyleId = "Normal", Default = true };
         var title = ParagraphStyle("Title", "Title",
-            new StyleParagraphProperties(new Justification { Val = JustificationValues.Center }, new SpacingBetweenLines { Before = "360", After = "0" }),
+            new StyleParagraphProperties(new SpacingBetweenLines { Before = "360", After = "0" }, new Justification { Val = JustificationValues.Center }),
             new StyleRunProperties(new Bold(), new FontSize { Val = "28" }));
         var subtitle = ParagraphStyle("Subtitle", "Subtitle",
-            new StyleParagraphProperties(new Justification { Val = JustificationValues.Center }, new SpacingBetweenLines { After = "240" }),
+            new StyleParagraphProperties(new SpacingBetweenLines { After = "240" }, new Justification { Val = JustificationValues.Center }),
             new StyleRunProperties(new Bold(), new FontSize { Val = "26" }));
         var heading1 = ParagraphStyle("Heading1", "heading 1",
             new StyleParagraphProperties(new KeepNext(), new SpacingBetweenLines { Before = "200", After = "80" }, new OutlineLevel { Val = 0 }),
             new StyleRunProperties(new Bold(), new FontSize { Val = "26" }));
+        // Child elements in the schema's order: top, left, bottom, right, then the inside borders.
         var border = () => new TableBorders(
-            new TopBorder { Val = BorderValues.Single, Size = 4 }, new BottomBorder { Val = BorderValues.Single, Size = 4 },
-            new LeftBorder { Val = BorderValues.Single, Size = 4 }, new RightBorder { Val = BorderValues.Single, Size = 4 },
+            new TopBorder { Val = BorderValues.Single, Size = 4 }, new LeftBorder { Val = BorderValues.Single, Size = 4 },
+            new BottomBorder { Val = BorderValues.Single, Size = 4 }, new RightBorder { Val = BorderValues.Single, Size = 4 },
             new InsideHorizontalBorder { Val = BorderValues.Single, Size = 4 }, new InsideVerticalBorder { Val = BorderValues.Single, Size = 4 });
         var table = new Style(
             new StyleName { Val = "Record Table" }, new PrimaryStyle(),
             new StyleTableProperties(border(), new TableCellMarginDefault(
-                new TopMargin { Width = "40", Type = TableWidthUnitValues.Dxa }, new BottomMargin { Width = "40", Type = TableWidthUnitValues.Dxa },
-                new TableCellLeftMargin { Width = 80, Type = TableWidthValues.Dxa }, new TableCellRightMargin { Width = 80, Type = TableWidthValues.Dxa })))
+                new TopMargin { Width = "40", Type = TableWidthUnitValues.Dxa }, new TableCellLeftMargin { Width = 80, Type = TableWidthValues.Dxa },
+                new BottomMargin { Width = "40", Type = TableWidthUnitValues.Dxa }, new TableCellRightMargin { Width = 80, Type = TableWidthValues.Dxa })))
         { Type = StyleValues.Table, StyleId = TableStyle };
         var layout = new Style(new StyleName { Val = "Record Layout" }, new StyleTableProperties(new TableBorders(
-            new TopBorder { Val = BorderValues.None }, new BottomBorder { Val = BorderValues.None }, new LeftBorder { Val = BorderValues.None },
+            new TopBorder { Val = BorderValues.None }, new LeftBorder { Val = BorderValues.None }, new BottomBorder { Val = BorderValues.None },
             new RightBorder { Val = BorderValues.None }, new InsideHorizontalBorder { Val = BorderValues.None }, new InsideVerticalBorder { Val = BorderValues.None })))
         { Type = StyleValues.Table, StyleId = PlainTableStyle };
         return new Styles(defaults, normal, title, subtitle, heading1, table, layout);

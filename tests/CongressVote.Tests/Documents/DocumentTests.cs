@@ -315,7 +315,21 @@ public sealed class DocumentTests
     {
         using var response = await _secretary.GetAsync(path);
         response.EnsureSuccessStatusCode();
-        using var zip = new ZipArchive(new MemoryStream(await response.Content.ReadAsByteArrayAsync()));
+        byte[] bytes = await response.Content.ReadAsByteArrayAsync();
+        // Word opens it: the package is valid Office Open XML, and the text is set in the document's own styles.
+        using (var word = DocumentFormat.OpenXml.Packaging.WordprocessingDocument.Open(new MemoryStream(bytes), false))
+        {
+            var errors = new DocumentFormat.OpenXml.Validation.OpenXmlValidator().Validate(word).Select(e => $"{e.Path?.XPath}: {e.Description}").ToList();
+            var styles = word.MainDocumentPart!.Document!.Body!.Descendants<DocumentFormat.OpenXml.Wordprocessing.ParagraphStyleId>().Select(p => p.Val!.Value).ToHashSet();
+            Assert.Multiple(() =>
+            {
+                Assert.That(errors, Is.Empty, "schema errors");
+                Assert.That(styles, Is.SupersetOf(new[] { "Title", "Subtitle", "Heading1" }));
+                Assert.That(word.MainDocumentPart.Document.Body.Descendants<DocumentFormat.OpenXml.Wordprocessing.TableStyle>().Select(t => t.Val!.Value), Does.Contain("RecordTable"));
+            });
+        }
+
+        using var zip = new ZipArchive(new MemoryStream(bytes));
         await using var xml = zip.GetEntry("word/document.xml")!.Open();
         var document = XDocument.Load(xml);
         XNamespace w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
