@@ -259,6 +259,33 @@ public sealed class DocumentTests
     }
 
     [Test]
+    public async Task Minutes_made_after_a_recount_show_the_recounted_figures_and_say_they_follow_a_recount()
+    {
+        var access = await _server.CreateCongressAsync(officialDelegates: 3, guests: 0);
+        var poll = await _server.OpenPollAsync(access);
+        foreach (var d in access.Delegates.Take(2))
+        {
+            await using var hub = await _server.ConnectDelegateAsync(d.Token);
+            await hub.InvokeAsync<CastResult>(nameof(ICongressHub.Cast), new CastRequest(poll.Id, VoteChoice.Yes, Guid.NewGuid()));
+        }
+
+        await _server.ClosePollAsync(access, poll.Id);
+        using var secretary = await _server.SignInStaffAsync(access);
+        using var chair = await _server.SignInStaffAsync(access, "chair");
+        // A stored figure that no longer matches the ballots, as a faulty manual correction would leave it.
+        await _server.CountAsync("WITH u AS (UPDATE poll SET yes_count = 0, passed = false, verdict = 'Failed' WHERE id = $1 RETURNING 1) SELECT count(*) FROM u", poll.Id);
+        string before = Flat(await DocxTextAsync(secretary, $"/api/documents/motions/{poll.Id}?format=docx&lang=vi"));
+        (await chair.PostAsJsonAsync($"/api/polls/{poll.Id}/recount", new RecountRequestDto("Kiểm tra lại theo đề nghị của Ban Kiểm phiếu"), TestJson.Options)).EnsureSuccessStatusCode();
+        string after = Flat(await DocxTextAsync(secretary, $"/api/documents/motions/{poll.Id}?format=docx&lang=vi"));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(before, Does.Contain("Tán thành 0 0 0 0,0%").And.Contain("KHÔNG ĐƯỢC THÔNG QUA").And.Not.Contain("kiểm lại"));
+            Assert.That(after, Does.Contain("Tán thành 2 0 2 66,7%").And.Contain("ĐƯỢC THÔNG QUA").And.Not.Contain("KHÔNG ĐƯỢC THÔNG QUA").And.Contain("Kết quả trên là kết quả sau 1 lần kiểm lại"));
+        });
+    }
+
+    [Test]
     public async Task The_documents_list_offers_the_credentials_report_and_each_counted_vote_and_keeps_the_heading_set_in_settings()
     {
         var documents = (await _secretary.GetFromJsonAsync<List<RecordDocumentDto>>("/api/documents", TestJson.Options))!;
@@ -311,9 +338,11 @@ public sealed class DocumentTests
     }
 
     /// <summary>The text of a .docx: each paragraph on a line, the cells of a table row side by side.</summary>
-    private async Task<string> DocxTextAsync(string path)
+    private Task<string> DocxTextAsync(string path) => DocxTextAsync(_secretary, path);
+
+    private static async Task<string> DocxTextAsync(HttpClient client, string path)
     {
-        using var response = await _secretary.GetAsync(path);
+        using var response = await client.GetAsync(path);
         response.EnsureSuccessStatusCode();
         byte[] bytes = await response.Content.ReadAsByteArrayAsync();
         // Word opens it: the package is valid Office Open XML, and the text is set in the document's own styles.
