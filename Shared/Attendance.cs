@@ -97,8 +97,14 @@ public sealed record CongressSettingsDto(string Name, DateOnly StartsOn, string 
 /// <summary>
 /// The heading of the congress's documents: the issuing organisation, its superior body, the place on the date
 /// line, and the motto top right ("national", "party", "youth_union" or "none"). Empty means the preset's default.
+/// CountingCommittee is the committee the congress approved, one name a line, the head first.
 /// </summary>
-public sealed record DocumentHeadingDto(string Organisation, string SuperiorBody, string Place, string Motto);
+public sealed record DocumentHeadingDto(string Organisation, string SuperiorBody, string Place, string Motto, string CountingCommittee = "")
+{
+    /// <summary>The committee's names, head first, without blank lines.</summary>
+    public IReadOnlyList<string> CommitteeNames() =>
+        CountingCommittee.Split('\n').Select(n => n.Trim()).Where(n => n.Length > 0).ToList();
+}
 
 /// <summary>A document of the record the console can download, in PDF and Word; PollId for a vote's minutes.</summary>
 public sealed record RecordDocumentDto(string Kind, Guid? PollId, string Title, string Path, DateTimeOffset? ResultAt);

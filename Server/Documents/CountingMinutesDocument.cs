@@ -13,13 +13,14 @@ namespace CongressVote.Server.Documents;
 /// </summary>
 public static class CountingMinutesDocument
 {
+    /// <summary>What the minutes are made from; <see cref="HeadKnown"/> when the committee was entered with its head first.</summary>
     public sealed record Source(
-        PollQueries.PollRow Poll, int AgendaPosition, int ElectronicBallots, IReadOnlyList<string> Committee, int Recounts, DateTime? LastRecountAt);
+        PollQueries.PollRow Poll, int AgendaPosition, int ElectronicBallots, IReadOnlyList<string> Committee, bool HeadKnown, int Recounts, DateTime? LastRecountAt);
 
     private sealed record Extra(int Position, int Electronic, int Recounts, DateTime? LastRecountAt);
 
     /// <summary>The stored result of a counted election of this congress; null for anything else.</summary>
-    public static async Task<Source?> LoadAsync(NpgsqlConnection connection, Guid congressId, Guid pollId)
+    public static async Task<Source?> LoadAsync(NpgsqlConnection connection, Guid congressId, Guid pollId, IReadOnlyList<string> approvedCommittee)
     {
         ArgumentNullException.ThrowIfNull(connection);
         var poll = await PollQueries.FindAsync(connection, pollId);
@@ -34,12 +35,17 @@ public static class CountingMinutesDocument
                    (SELECT count(*)::int FROM poll_recount WHERE poll_id = @Id) AS recounts,
                    (SELECT max(at) FROM poll_recount WHERE poll_id = @Id) AS last_recount_at
             """, new { poll.AgendaItemId, poll.Id });
-        // The counting committee is the congress's counting accounts, by the names the console gave them; who heads it
-        // is not recorded, so the minutes leave the head's name to be written under the signature.
-        var committee = (await connection.QueryAsync<string>(
+        // The committee the congress approved, as entered in Settings (head first); without it, the counting
+        // accounts by the names the console gave them, with the head's name left to be written by hand.
+        if (approvedCommittee is { Count: > 0 })
+        {
+            return new Source(poll, extra.Position, extra.Electronic, approvedCommittee, true, extra.Recounts, extra.LastRecountAt);
+        }
+
+        var accounts = (await connection.QueryAsync<string>(
             "SELECT display_name FROM staff_account WHERE congress_id = @congressId AND role = 'counting' AND NOT disabled", new { congressId }))
             .Order(VietnameseOrder.Names).ToList();
-        return new Source(poll, extra.Position, extra.Electronic, committee, extra.Recounts, extra.LastRecountAt);
+        return new Source(poll, extra.Position, extra.Electronic, accounts, false, extra.Recounts, extra.LastRecountAt);
     }
 
     public static RecordDocument Build(Source source, string congressName, DocumentHeading heading, DocumentText t)
@@ -59,7 +65,8 @@ public static class CountingMinutesDocument
         };
         body.AddRange(source.Committee.Count == 0
             ? [new Paragraph(t.T("(Chưa có thành viên Ban Kiểm phiếu trong hệ thống.)", "(No member of the counting committee is registered.)"), Italic: true)]
-            : source.Committee.Select((name, i) => new Paragraph($"{i + 1}. {name}")));
+            : source.Committee.Select((name, i) => new Paragraph($"{i + 1}. {name}" + (!source.HeadKnown ? ""
+                : i == 0 ? t.T(" – Trưởng ban", " – head") : t.T(" – Thành viên", " – member")))));
         body.Add(new Section(t.T("II. DANH SÁCH BẦU CỬ", "II. THE BALLOT")));
         body.Add(new Paragraph(t.T($"Số lượng cần bầu: {e.Seats}. Số người trong danh sách bầu cử: {poll.Candidates.Count}.",
             $"Seats to fill: {e.Seats}. Candidates on the ballot: {poll.Candidates.Count}.")));
@@ -143,7 +150,7 @@ public static class CountingMinutesDocument
         body.Add(new Signatures(
             [
                 new(t.T("CÁC THÀNH VIÊN", "THE MEMBERS"), t.T("BAN KIỂM PHIẾU", "OF THE COUNTING COMMITTEE"), null),
-                new(t.T("T/M BAN KIỂM PHIẾU", "FOR THE COUNTING COMMITTEE"), t.T("TRƯỞNG BAN", "HEAD"), null),
+                new(t.T("T/M BAN KIỂM PHIẾU", "FOR THE COUNTING COMMITTEE"), t.T("TRƯỞNG BAN", "HEAD"), source.HeadKnown ? source.Committee[0] : null),
             ],
             t.T("(Ký, ghi rõ họ tên)", "(Signature and full name)")));
         return new RecordDocument(heading, t.T("BIÊN BẢN KIỂM PHIẾU", "COUNTING MINUTES"), poll.Title, body);

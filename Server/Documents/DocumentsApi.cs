@@ -61,15 +61,18 @@ public static class DocumentsApi
         string? organisation = HeadingSettings.Clean(heading.Organisation, 200, out bool ok1);
         string? superior = HeadingSettings.Clean(heading.SuperiorBody, 200, out bool ok2);
         string? place = HeadingSettings.Clean(heading.Place, 100, out bool ok3);
-        if (!(ok1 && ok2 && ok3) || !HeadingSettings.Mottos.Contains(heading.Motto))
+        // One name a line: line breaks are the only control characters a committee list may hold.
+        var names = heading.CommitteeNames().Select(n => HeadingSettings.Clean(n, 200, out bool ok) is { } name && ok ? name : null).ToList();
+        string? committee = names.Count == 0 ? null : string.Join("\n", names);
+        if (!(ok1 && ok2 && ok3) || names.Any(n => n is null) || committee?.Length > 2000 || !HeadingSettings.Mottos.Contains(heading.Motto))
         {
-            return Problems.BadRequest("bad_heading", "The heading is plain text (organisation and superior body up to 200 characters, place up to 100) and a known motto.");
+            return Problems.BadRequest("bad_heading", "The heading is plain text (organisation and superior body up to 200 characters, place up to 100, committee names up to 200 each) and a known motto.");
         }
 
         Guid congressId = user.CongressId();
         await using var connection = await db.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        await HeadingSettings.SaveAsync(connection, transaction, congressId, organisation, superior, place, heading.Motto);
+        await HeadingSettings.SaveAsync(connection, transaction, congressId, organisation, superior, place, heading.Motto, committee);
         await AuditLog.WriteAsync(transaction, user, http, congressId, "documents.heading", organisation, heading);
         await transaction.CommitAsync();
         return TypedResults.Ok(await HeadingSettings.ReadAsync(connection, congressId));
@@ -110,7 +113,8 @@ public static class DocumentsApi
         Guid congressId = user.CongressId();
         var t = DocumentText.For(lang);
         await using var connection = await db.OpenConnectionAsync();
-        var source = await CountingMinutesDocument.LoadAsync(connection, congressId, pollId);
+        var source = await CountingMinutesDocument.LoadAsync(connection, congressId, pollId,
+            (await HeadingSettings.ReadAsync(connection, congressId)).CommitteeNames());
         if (source is null)
         {
             return Problems.NotFound("no_result", "There is no counted election with this id in this congress.");

@@ -13,7 +13,7 @@ public static class HeadingSettings
 {
     public static readonly string[] Mottos = ["national", "party", "youth_union", "none"];
 
-    private sealed record Row(string Name, string Preset, string? DocOrganisation, string? DocSuperiorBody, string? DocPlace, string? DocMotto);
+    private sealed record Row(string Name, string Preset, string? DocOrganisation, string? DocSuperiorBody, string? DocPlace, string? DocMotto, string? CountingCommittee);
 
     public static string DefaultMotto(string preset) => preset switch
     {
@@ -26,13 +26,14 @@ public static class HeadingSettings
     public static async Task<DocumentHeadingDto> ReadAsync(IDbConnection connection, Guid congressId)
     {
         var row = await connection.QuerySingleAsync<Row>("""
-            SELECT name, preset, doc_organisation, doc_superior_body, doc_place, doc_motto FROM congress WHERE id = @congressId
+            SELECT name, preset, doc_organisation, doc_superior_body, doc_place, doc_motto, counting_committee FROM congress WHERE id = @congressId
             """, new { congressId });
         return new DocumentHeadingDto(
             row.DocOrganisation ?? "",
             row.DocSuperiorBody ?? "",
             row.DocPlace ?? "",
-            row.DocMotto ?? DefaultMotto(row.Preset));
+            row.DocMotto ?? DefaultMotto(row.Preset),
+            row.CountingCommittee ?? "");
     }
 
     /// <summary>Plain text of at most <paramref name="max"/> characters, or null for an empty field.</summary>
@@ -43,11 +44,13 @@ public static class HeadingSettings
         return text.Length == 0 ? null : text;
     }
 
-    public static async Task SaveAsync(IDbConnection connection, IDbTransaction transaction, Guid congressId, string? organisation, string? superiorBody, string? place, string motto) =>
+    public static async Task SaveAsync(
+        IDbConnection connection, IDbTransaction transaction, Guid congressId, string? organisation, string? superiorBody, string? place, string motto, string? committee) =>
         await connection.ExecuteAsync("""
-            UPDATE congress SET doc_organisation = @organisation, doc_superior_body = @superiorBody, doc_place = @place, doc_motto = @motto
+            UPDATE congress SET doc_organisation = @organisation, doc_superior_body = @superiorBody, doc_place = @place, doc_motto = @motto,
+                                counting_committee = @committee
             WHERE id = @congressId
-            """, new { organisation, superiorBody, place, motto, congressId }, transaction);
+            """, new { organisation, superiorBody, place, motto, committee, congressId }, transaction);
 
     /// <summary>
     /// The heading as printed: upper case for the bodies, the motto's two lines, and "Hà Nội, ngày 02 tháng 12 năm

@@ -22,6 +22,7 @@ public sealed class DocumentTests
     private const string Organisation = "Ban Chấp hành Công đoàn Quốc phòng";
     private const string SuperiorBody = "Tổng Liên đoàn Lao động Việt Nam";
     private const string Place = "Hà Nội";
+    private const string Committee = "Nguyễn Văn Kiểm\nTrần Thị Phiếu\nLê Văn Đếm";
 
     private CongressServer _server = default!;
     private DemoAccess _access = default!;
@@ -44,7 +45,7 @@ public sealed class DocumentTests
 
         var excused = (await DelegateLists.ListAsync(_secretary)).Items.Single(d => d.Code == _access.Delegates[28].Code);
         (await desk.PostAsJsonAsync("/api/checkin/excuse", new ExcuseRequest(excused.Id, "Ốm, có giấy của đơn vị", "Cửa 1"), TestJson.Options)).EnsureSuccessStatusCode();
-        (await _secretary.PutAsJsonAsync("/api/documents/heading", new DocumentHeadingDto(Organisation, SuperiorBody, Place, "national"), TestJson.Options))
+        (await _secretary.PutAsJsonAsync("/api/documents/heading", new DocumentHeadingDto(Organisation, SuperiorBody, Place, "national", Committee), TestJson.Options))
             .EnsureSuccessStatusCode();
 
         // The programme vote: 20 tablets (16 yes, 2 no, 2 abstain) and a paper box (2 yes, 1 no).
@@ -233,7 +234,7 @@ public sealed class DocumentTests
         var culture = System.Globalization.CultureInfo.GetCultureInfo(vi ? "vi-VN" : "en-GB");
         string Pct(int n, int of) => (100m * n / of).ToString("0.0", culture) + "%";
         string[] expected = vi
-            ? ["BIÊN BẢN KIỂM PHIẾU", "Bầu Ban Kiểm tra", "Trưởng Ban Kiểm phiếu", "Ủy viên Ban Kiểm phiếu",
+            ? ["BIÊN BẢN KIỂM PHIẾU", "Bầu Ban Kiểm tra", "1. Nguyễn Văn Kiểm – Trưởng ban", "3. Lê Văn Đếm – Thành viên",
                "Số lượng cần bầu: 2. Số người trong danh sách bầu cử: 3.", "1 Nguyễn Thị Ánh 1980 Ủy viên, Quân khu 1",
                $"Số đại biểu được triệu tập {e.Entitled}", $"Số đại biểu có mặt khi bầu cử {e.Present}", $"Số phiếu phát ra {e.Issued}",
                $"Số phiếu thu vào {e.Returned}", "trong đó: phiếu điện tử 18", "trong đó: phiếu giấy 3",
@@ -244,12 +245,19 @@ public sealed class DocumentTests
                "T/M BAN KIỂM PHIẾU", "TRƯỞNG BAN", "CÁC THÀNH VIÊN"]
             : ["COUNTING MINUTES", "Seats to fill: 2. Candidates on the ballot: 3.", $"Ballots issued {e.Issued}", $"Ballots returned {e.Returned}",
                $"Valid ballots {e.Valid}", $"Invalid ballots {e.Invalid}", $"2 Trần Đức Lộc {votes[1]} {Pct(votes[1], e.Valid)}",
-               "Tied with 11 votes for the 1 seat(s) left: Trần Đức Lộc, Phạm Quỳnh Hương", "FOR THE COUNTING COMMITTEE"];
+               "Tied with 11 votes for the 1 seat(s) left: Trần Đức Lộc, Phạm Quỳnh Hương", "FOR THE COUNTING COMMITTEE", "2. Trần Thị Phiếu – member"];
         Assert.Multiple(() =>
         {
             Assert.That((e.Issued, e.Returned, e.Valid, e.Invalid, e.Present, e.Verdict), Is.EqualTo((27, 21, 20, 1, 27, "Tie")),
                 "every one of the 27 present was issued a ballot; 18 + 3 came back");
             Assert.That(votes, Is.EqualTo(new[] { 18, 11, 11 }));
+            foreach (string text in new[] { pdf, docx })
+            {
+                // The head's name stands under the signature captions, the last thing on the page.
+                string caption = vi ? "(Ký, ghi rõ họ tên)" : "(Signature and full name)";
+                Assert.That(text.LastIndexOf("Nguyễn Văn Kiểm", StringComparison.Ordinal), Is.GreaterThan(text.LastIndexOf(caption, StringComparison.Ordinal)));
+            }
+
             foreach (string text in expected)
             {
                 Assert.That(pdf, Does.Contain(text), "PDF");
@@ -301,7 +309,7 @@ public sealed class DocumentTests
             Assert.That(documents[2].Path, Is.EqualTo($"/api/documents/elections/{_electionId}"));
             Assert.That(documents[1].PollId, Is.EqualTo(_pollId));
             Assert.That(documents[1].ResultAt, Is.Not.Null);
-            Assert.That(heading, Is.EqualTo(new DocumentHeadingDto(Organisation, SuperiorBody, Place, "national")));
+            Assert.That(heading, Is.EqualTo(new DocumentHeadingDto(Organisation, SuperiorBody, Place, "national", Committee)));
             Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
             Assert.That(bad.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
             Assert.That(unknown.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
