@@ -294,6 +294,30 @@ public sealed class DocumentTests
     }
 
     [Test]
+    public async Task Without_a_heading_of_its_own_a_congress_heads_its_documents_as_its_preset_does()
+    {
+        var access = await _server.CreateCongressAsync(officialDelegates: 2, guests: 0);
+        using var admin = await _server.SignInStaffAsync(access, "admin");
+        var defaults = (await admin.GetFromJsonAsync<DocumentHeadingDto>("/api/documents/heading", TestJson.Options))!;
+        var settings = (await admin.GetFromJsonAsync<CongressSettingsDto>("/api/congress", TestJson.Options))!;
+        (await admin.PutAsJsonAsync("/api/congress", settings with { Preset = "party" }, TestJson.Options)).EnsureSuccessStatusCode();
+        var party = (await admin.GetFromJsonAsync<DocumentHeadingDto>("/api/documents/heading", TestJson.Options))!;
+        using var response = await admin.GetAsync("/api/documents/credentials?format=pdf&lang=vi");
+        string pdfPath = Path.Combine(ArtifactsFolder, "credentials-party-vi.pdf");
+        await File.WriteAllBytesAsync(pdfPath, await response.Content.ReadAsByteArrayAsync());
+        Poppler("pdftotext", "-raw", "-enc", "UTF-8", pdfPath, pdfPath + ".txt");
+        string text = Flat(await File.ReadAllTextAsync(pdfPath + ".txt"));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(defaults, Is.EqualTo(new DocumentHeadingDto("", "", "", "national")), "a mass organisation uses the national motto");
+            Assert.That(party.Motto, Is.EqualTo("party"));
+            Assert.That(text, Does.Contain("ĐẢNG CỘNG SẢN VIỆT NAM").And.Not.Contain("Độc lập - Tự do - Hạnh phúc"));
+            Assert.That(text, Does.Contain("ĐẠI HỘI THỬ NGHIỆM"), "without an issuing body the congress issues the document");
+        });
+    }
+
+    [Test]
     public async Task The_documents_list_offers_the_credentials_report_and_each_counted_vote_and_keeps_the_heading_set_in_settings()
     {
         var documents = (await _secretary.GetFromJsonAsync<List<RecordDocumentDto>>("/api/documents", TestJson.Options))!;
