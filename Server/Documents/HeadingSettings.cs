@@ -72,7 +72,13 @@ public static class HeadingSettings
             _ => (null, null),
         };
         string dateLine = text.Date(date);
+        // "Hà Nội, ngày 02 tháng 12 năm 2026"; without a place the line starts the sentence: "Ngày 02 tháng 12 …".
         string place = settings.Place.Length > 0 ? settings.Place + ", " : "";
+        if (place.Length == 0)
+        {
+            dateLine = char.ToUpper(dateLine[0], text.Culture) + dateLine[1..];
+        }
+
         return new DocumentHeading(
             settings.SuperiorBody.ToUpper(text.Culture),
             organisation.ToUpper(text.Culture),

@@ -314,6 +314,7 @@ public sealed class DocumentTests
             Assert.That(party.Motto, Is.EqualTo("party"));
             Assert.That(text, Does.Contain("ĐẢNG CỘNG SẢN VIỆT NAM").And.Not.Contain("Độc lập - Tự do - Hạnh phúc"));
             Assert.That(text, Does.Contain("ĐẠI HỘI THỬ NGHIỆM"), "without an issuing body the congress issues the document");
+            Assert.That(text, Does.Match(@"Ngày \d\d tháng \d\d năm \d{4}"), "without a place the date line starts with a capital");
         });
     }
 
