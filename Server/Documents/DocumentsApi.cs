@@ -24,6 +24,7 @@ public static class DocumentsApi
         read.MapGet("/credentials", CredentialsAsync);
         read.MapGet("/motions/{pollId:guid}", MotionAsync);
         read.MapGet("/elections/{pollId:guid}", ElectionAsync);
+        read.MapGet("/congress", CongressAsync);
         app.MapPut("/api/documents/heading", SaveHeadingAsync).RequireAuthorization(p => p.RequireRole(Roles.RunsPolls.Split(',')));
         return app;
     }
@@ -46,6 +47,7 @@ public static class DocumentsApi
             """, new { congressId });
         documents.AddRange(polls.Select(p => new RecordDocumentDto(
             p.Kind, p.Id, p.Title, $"/api/documents/{p.Kind}s/{p.Id}", Polls.PollQueries.Utc(p.RecountedAt ?? p.ClosedAt))));
+        documents.Add(new RecordDocumentDto("congress", null, "Biên bản đại hội", "/api/documents/congress", null));
         return TypedResults.Ok(documents);
     }
 
@@ -123,6 +125,17 @@ public static class DocumentsApi
         var date = DateOnly.FromDateTime((MotionMinutesDocument.Local(source.Poll.ClosedAt) ?? DateTimeOffset.Now).DateTime);
         var (name, heading) = await CongressHeadingAsync(connection, congressId, t, date);
         return File(CountingMinutesDocument.Build(source, name, heading, t), format, t.T("bien-ban-kiem-phieu-muc-", "counting-minutes-item-") + source.AgendaPosition);
+    }
+
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> CongressAsync(
+        ClaimsPrincipal user, NpgsqlDataSource db, string? format, string? lang)
+    {
+        Guid congressId = user.CongressId();
+        var t = DocumentText.For(lang);
+        await using var connection = await db.OpenConnectionAsync();
+        var source = await CongressMinutesDocument.LoadAsync(connection, congressId);
+        var (name, heading) = await CongressHeadingAsync(connection, congressId, t, DateOnly.FromDateTime(DateTime.Now));
+        return File(CongressMinutesDocument.Build(source, name, heading, t), format, t.T("bien-ban-dai-hoi", "minutes-of-the-congress"));
     }
 
     private static async Task<(string Name, DocumentHeading Heading)> CongressHeadingAsync(NpgsqlConnection connection, Guid congressId, DocumentText t, DateOnly date)

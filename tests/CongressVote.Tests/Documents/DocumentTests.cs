@@ -293,6 +293,43 @@ public sealed class DocumentTests
         });
     }
 
+    [TestCase("vi")]
+    [TestCase("en")]
+    public async Task The_minutes_of_the_congress_list_the_programme_with_each_stored_result_and_the_audit_anchor(string lang)
+    {
+        var culture = System.Globalization.CultureInfo.GetCultureInfo(lang == "vi" ? "vi-VN" : "en-GB");
+        await using var connection = await _server.Db.OpenConnectionAsync();
+        var motion = (await Server.Polls.PollQueries.FindAsync(connection, _pollId))!.ToDto();
+        var election = (await Server.Polls.PollQueries.FindAsync(connection, _electionId))!.ToDto();
+        var titles = (await connection.QueryAsync<string>(
+            "SELECT title FROM agenda_item WHERE congress_id = @CongressId ORDER BY position", new { _access.CongressId })).ToList();
+
+        string pdf = Flat(await PdfTextAsync($"/api/documents/congress?format=pdf&lang={lang}", $"congress-{lang}"));
+        string docx = Flat(await DocxTextAsync($"/api/documents/congress?format=docx&lang={lang}"));
+        var audit = await connection.QuerySingleAsync<(long Rows, byte[] Hash)>(
+            "SELECT count(*), (SELECT hash FROM audit_event ORDER BY id DESC LIMIT 1) FROM audit_event");
+
+        Assert.Multiple(() =>
+        {
+            foreach (string text in new[] { pdf, docx })
+            {
+                Assert.That(text, Does.Contain(lang == "vi" ? "BIÊN BẢN ĐẠI HỘI" : "MINUTES OF THE CONGRESS"));
+                int last = -1;
+                foreach (string title in titles)
+                {
+                    int at = text.IndexOf(title, last + 1, StringComparison.Ordinal);
+                    Assert.That(at, Is.GreaterThan(last), $"\"{title}\" in programme order");
+                    last = Math.Max(at, last);
+                }
+
+                Assert.That(text, Does.Contain(RuleWording.Describe(motion.Result!, culture)));
+                Assert.That(text, Does.Contain(ElectionWording.Describe(election.Election!, culture)));
+                Assert.That(text, Does.Contain(Convert.ToHexStringLower(audit.Hash)), "the audit anchor's hash");
+                Assert.That(text, Does.Contain(audit.Rows.ToString("N0", culture) + (lang == "vi" ? " bản ghi" : " rows")), "and its row count");
+            }
+        });
+    }
+
     [Test]
     public async Task Without_a_heading_of_its_own_a_congress_heads_its_documents_as_its_preset_does()
     {
@@ -330,7 +367,7 @@ public sealed class DocumentTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(documents.Select(d => d.Kind), Is.EqualTo(new[] { "credentials", "motion", "election" }));
+            Assert.That(documents.Select(d => d.Kind), Is.EqualTo(new[] { "credentials", "motion", "election", "congress" }));
             Assert.That(documents[2].Path, Is.EqualTo($"/api/documents/elections/{_electionId}"));
             Assert.That(documents[1].PollId, Is.EqualTo(_pollId));
             Assert.That(documents[1].ResultAt, Is.Not.Null);

@@ -111,6 +111,7 @@ public sealed partial class AuthorizationMatrixTests
         ["GET /api/documents/credentials"] = s_staff,
         ["GET /api/documents/motions/{pollId:guid}"] = s_staff,
         ["GET /api/documents/elections/{pollId:guid}"] = s_staff,
+        ["GET /api/documents/congress"] = s_staff,
     };
 
     /// <summary>Who may call each hub method.</summary>
