@@ -26,6 +26,7 @@ public sealed partial class BrowserTests
         var documents = page.GetByTestId("documents");
         await Assertions.Expect(documents).ToContainTextAsync("Báo cáo thẩm tra tư cách đại biểu");
         await Assertions.Expect(documents).ToContainTextAsync("Biên bản biểu quyết: Thông qua Chương trình");
+        var violations = await AxeViolationsAsync(page);
         await page.GetByTestId("document-language").SelectOptionAsync("en");
         string pdfLink = (await documents.Locator("tr", new() { HasText = "Thông qua Chương trình" }).GetByRole(AriaRole.Link, new() { Name = "PDF" }).GetAttributeAsync("href"))!;
         string wordLink = (await documents.Locator("tr", new() { HasText = "Thông qua Chương trình" }).GetByRole(AriaRole.Link, new() { Name = "Word" }).GetAttributeAsync("href"))!;
@@ -35,6 +36,7 @@ public sealed partial class BrowserTests
 
         Assert.Multiple(async () =>
         {
+            Assert.That(violations, Is.Empty, "the documents page passes the WCAG 2.1 A and AA checks");
             Assert.That(pdfLink, Does.Match(new Regex(@"^/api/documents/motions/[0-9a-f-]{36}\?format=pdf&lang=en$")));
             Assert.That(wordLink, Does.EndWith("format=docx&lang=en"));
             Assert.That(pdf.Status, Is.EqualTo(200));
