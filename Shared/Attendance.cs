@@ -45,7 +45,11 @@ public sealed record AttendanceDto(
     IReadOnlyList<GroupCountDto> ByKind,
     IReadOnlyList<GroupCountDto> ByDelegation);
 
-public sealed record ReportRowDto(string Group, string Key, int Summoned, int Present, int Absent);
+/// <summary>
+/// One row of the credentials report. For delegates with a vote Summoned = Present + Absent, and Excused counts the
+/// absent with a recorded reason; for the "nonvoting" group (alternates, guests) Summoned is the number invited.
+/// </summary>
+public sealed record ReportRowDto(string Group, string Key, int Summoned, int Present, int Absent, int Excused = 0);
 
 public sealed record AbsenceDto(string Code, string FullName, string Delegation, string? Reason);
 
@@ -89,3 +93,18 @@ public sealed record StaffAccountDto(Guid Id, string UserName, string DisplayNam
 public sealed record StaffEditDto(string UserName, string DisplayName, string Role, string? Password, bool Disabled);
 
 public sealed record CongressSettingsDto(string Name, DateOnly StartsOn, string Preset, bool LoginRequiresCheckIn, bool AllowProxy = false);
+
+/// <summary>
+/// The heading of the congress's documents: the issuing organisation, its superior body, the place on the date
+/// line, and the motto top right ("national", "party", "youth_union" or "none"). Empty means the preset's default.
+/// CountingCommittee is the committee the congress approved, one name a line, the head first.
+/// </summary>
+public sealed record DocumentHeadingDto(string Organisation, string SuperiorBody, string Place, string Motto, string CountingCommittee = "")
+{
+    /// <summary>The committee's names, head first, without blank lines.</summary>
+    public IReadOnlyList<string> CommitteeNames() =>
+        CountingCommittee.Split('\n').Select(n => n.Trim()).Where(n => n.Length > 0).ToList();
+}
+
+/// <summary>A document of the record the console can download, in PDF and Word; PollId for a vote's minutes.</summary>
+public sealed record RecordDocumentDto(string Kind, Guid? PollId, string Title, string Path, DateTimeOffset? ResultAt);

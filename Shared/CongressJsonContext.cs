@@ -27,6 +27,8 @@ namespace CongressVote.Shared;
 [JsonSerializable(typeof(ExcuseRequest))]
 [JsonSerializable(typeof(AttendanceDto))]
 [JsonSerializable(typeof(CredentialsReportDto))]
+[JsonSerializable(typeof(DocumentHeadingDto))]
+[JsonSerializable(typeof(List<RecordDocumentDto>))]
 [JsonSerializable(typeof(OpenPollRequest))]
 [JsonSerializable(typeof(DelegateLoginRequest))]
 [JsonSerializable(typeof(DelegateLoginResultDto))]

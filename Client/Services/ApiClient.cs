@@ -56,6 +56,13 @@ public sealed class ApiClient(HttpClient http)
     public Task<ApiResult<CongressSettingsDto>> SaveCongressAsync(CongressSettingsDto settings) =>
         SendAsync(() => http.PutAsJsonAsync("/api/congress", settings, Json.CongressSettingsDto), Json.CongressSettingsDto);
 
+    public Task<List<RecordDocumentDto>?> DocumentsAsync() => GetAsync("/api/documents", Json.ListRecordDocumentDto);
+
+    public Task<DocumentHeadingDto?> DocumentHeadingAsync() => GetAsync("/api/documents/heading", Json.DocumentHeadingDto);
+
+    public Task<ApiResult<DocumentHeadingDto>> SaveDocumentHeadingAsync(DocumentHeadingDto heading) =>
+        SendAsync(() => http.PutAsJsonAsync("/api/documents/heading", heading, Json.DocumentHeadingDto), Json.DocumentHeadingDto);
+
     public Task<ApiResult<string>> NewProjectorLinkAsync() => PostAsync("/api/congress/projector-link", Json.String);
 
     public Task<ApiResult<ProjectorStateDto>> SetProjectorAsync(ProjectorStateDto state) =>

@@ -188,49 +188,10 @@ public static class CheckInApi
         return TypedResults.Ok(await AttendanceQueries.ReadAsync(connection, user.CongressId()));
     }
 
-    private sealed record ReportSource(string Kind, string? Gender, string Delegation, int DelegationPosition, int? BirthYear, bool Summoned, bool Present, int Count);
-
     private static async Task<Ok<CredentialsReportDto>> ReportAsync(ClaimsPrincipal user, NpgsqlDataSource db)
     {
-        Guid congressId = user.CongressId();
         await using var connection = await db.OpenConnectionAsync();
-        var attendance = await AttendanceQueries.ReadAsync(connection, congressId);
-        var rows = (await connection.QueryAsync<ReportSource>("""
-            SELECT d.kind, d.gender, coalesce(dl.name, '') AS delegation, coalesce(dl.position, 0) AS delegation_position, d.birth_year,
-                   d.may_vote AND NOT (d.excused_reason IS NOT NULL AND c.excused_reduce_summoned) AS summoned,
-                   d.checked_in_at IS NOT NULL AS present, count(*)::int AS count
-            FROM delegate d JOIN congress c ON c.id = d.congress_id LEFT JOIN delegation dl ON dl.id = d.delegation_id
-            WHERE d.congress_id = @congressId
-            GROUP BY 1, 2, 3, 4, 5, 6, 7
-            """, new { congressId })).ToList();
-        int year = DateTime.UtcNow.Year;
-        string AgeBand(int? birthYear) => birthYear is not { } b ? "?" : (year - b) switch
-        {
-            < 30 => "< 30",
-            < 40 => "30–39",
-            < 50 => "40–49",
-            < 60 => "50–59",
-            _ => "≥ 60",
-        };
-        IEnumerable<ReportRowDto> By(string group, Func<ReportSource, string> key, Func<IGrouping<string, ReportSource>, int>? order = null) =>
-            rows.GroupBy(key).OrderBy(g => order?.Invoke(g) ?? 0).ThenBy(g => g.Key, StringComparer.Ordinal).Select(g =>
-            {
-                int summoned = g.Where(r => r.Summoned).Sum(r => r.Count);
-                int present = g.Where(r => r.Present).Sum(r => r.Count);
-                return new ReportRowDto(group, g.Key, summoned, present, summoned - g.Where(r => r.Present && r.Summoned).Sum(r => r.Count));
-            });
-        var report = By("kind", r => r.Kind)
-            .Concat(By("gender", r => r.Gender ?? "?"))
-            .Concat(By("delegation", r => r.Delegation, g => g.First().DelegationPosition))
-            .Concat(By("age", r => AgeBand(r.BirthYear)))
-            .ToList();
-        var absent = (await connection.QueryAsync<AbsenceDto>("""
-            SELECT d.code, d.full_name, coalesce(dl.name, '') AS delegation, d.excused_reason AS reason
-            FROM delegate d LEFT JOIN delegation dl ON dl.id = d.delegation_id
-            WHERE d.congress_id = @congressId AND d.may_vote AND d.checked_in_at IS NULL
-            """, new { congressId }))
-            .OrderBy(a => a.Delegation, VietnameseOrder.Collation).ThenBy(a => a.FullName, VietnameseOrder.Names).ToList();
-        return TypedResults.Ok(new CredentialsReportDto(attendance, report, absent));
+        return TypedResults.Ok(await AttendanceQueries.ReportAsync(connection, user.CongressId(), DateOnly.FromDateTime(DateTime.UtcNow)));
     }
 
     private static async Task RecordAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid delegateId, string kind, string desk, ClaimsPrincipal user) =>

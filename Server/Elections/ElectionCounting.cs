@@ -68,12 +68,14 @@ public static class ElectionCounting
             FROM candidate c WHERE c.poll_id = @pollId
             """, new { pollId = poll.Id }, transaction)).ToDictionary(v => (int)v.Position, v => v.Votes);
 
-        // Issued: every electronic ballot, the paper ballots the committee reported issued with its totals, and each
-        // paper ballot entered one by one (it was issued, since it came back).
+        // Issued: every delegate present at the close was given a ballot, on paper or on the tablet, whether or not
+        // they returned it; so were those who cast one and left before the close. Paper ballots issued are those
+        // the committee reported with its totals and each one entered one by one (it came back, so it was issued).
+        // Counting only the ballots that came back made "issued" equal "returned" whatever the turnout.
         int paperReturned = f.PaperReturned + f.TotalsReturned;
         int invalid = f.PaperInvalid + f.TotalsInvalid;
         var figures = new ElectionFigures(
-            Issued: f.Electronic + f.TotalsIssued + f.PaperReturned,
+            Issued: Math.Max(f.Present, f.Electronic + f.TotalsIssued + f.PaperReturned),
             Returned: f.Electronic + paperReturned,
             Valid: f.Electronic + paperReturned - invalid,
             Invalid: invalid,

@@ -105,6 +105,13 @@ public sealed partial class AuthorizationMatrixTests
         ["GET /api/audit/"] = s_readsAudit,
         ["GET /api/audit/verify"] = s_readsAudit,
         ["GET /api/audit/export"] = s_readsAudit,
+        ["GET /api/documents/"] = s_staff,
+        ["GET /api/documents/heading"] = s_staff,
+        ["PUT /api/documents/heading"] = s_runsPolls,
+        ["GET /api/documents/credentials"] = s_staff,
+        ["GET /api/documents/motions/{pollId:guid}"] = s_staff,
+        ["GET /api/documents/elections/{pollId:guid}"] = s_staff,
+        ["GET /api/documents/congress"] = s_staff,
     };
 
     /// <summary>Who may call each hub method.</summary>
