@@ -5,8 +5,7 @@ using CongressVote.Shared;
 
 namespace CongressVote.Client.Services;
 
-/// <summary>A refusal from the server: a stable code the pages translate, and the server's English detail.</summary>
-/// <summary>A refusal: its code, the server's English detail, and the figures the sentence names, if any.</summary>
+/// <summary>A refusal from the server: a stable code the pages translate, the server's English detail, and the figures the sentence names, if any.</summary>
 public sealed record ApiError(string Code, string Detail, string[]? Args = null);
 
 public sealed record ApiResult<T>(T? Value, ApiError? Error)
@@ -371,6 +370,7 @@ public sealed class ApiClient(HttpClient http)
                         args[i] = a[i].GetString() ?? "";
                     }
                 }
+
                 return new ApiError(code, detail, args);
             }
         }

@@ -16,32 +16,30 @@ public sealed partial class BrowserTests
         var lost = access.Delegates[1];
         var desk = await SignedInConsoleAsync(access, "en", "credentials");
         await desk.GotoAsync("/console/helpdesk");
-        var panel = desk.Locator("section", new() { Has = desk.GetByRole(AriaRole.Heading, new() { Name = "Reissue badge" }) });
+        var panel = desk.Locator("form", new() { Has = desk.GetByRole(AriaRole.Button, new() { Name = "Reissue badge" }) });
         await panel.GetByLabel("Code").FillAsync(lost.Code);
         var reissue = panel.GetByRole(AriaRole.Button, new() { Name = "Reissue badge" });
 
         // Dismissed: nothing is issued and the badge in the delegate's hand still works.
         var asked = new List<string>();
-        void Dismiss(object? _, IDialog dialog)
+        bool accept = false;
+        desk.Dialog += (_, dialog) =>
         {
             asked.Add(dialog.Message);
-            dialog.DismissAsync();
-        }
-
-        desk.Dialog += Dismiss;
+            _ = accept ? dialog.AcceptAsync() : dialog.DismissAsync();
+        };
         await reissue.ClickAsync();
         await Assertions.Expect(desk.GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);
-        desk.Dialog -= Dismiss;
         Assert.That(await SignInStatusAsync(lost.Token), Is.EqualTo(HttpStatusCode.OK), "a dismissed reissue changes nothing");
 
-        desk.Dialog += (_, dialog) => dialog.AcceptAsync();
+        accept = true;
         var download = await desk.RunAndWaitForDownloadAsync(() => reissue.ClickAsync());
         string path = await download.PathAsync();
         string link = QrCodes.Read(await File.ReadAllBytesAsync(path)) ?? throw new AssertionException("The new badge's QR code did not decode.");
 
         Assert.Multiple(async () =>
         {
-            Assert.That(asked, Has.Count.EqualTo(1).And.All.Contain(lost.FullName), "the confirmation names the delegate");
+            Assert.That(asked, Has.Count.EqualTo(2).And.All.Contain(lost.FullName), "each click asks first, naming the delegate");
             Assert.That(download.SuggestedFilename, Is.EqualTo($"{lost.Code}.png"));
             Assert.That(await SignInStatusAsync(lost.Token), Is.EqualTo(HttpStatusCode.Unauthorized), "the lost badge stops working");
             Assert.That(await SignInStatusAsync(link[(link.LastIndexOf('#') + 1)..]), Is.EqualTo(HttpStatusCode.OK), "the new badge signs a tablet in");
