@@ -4,7 +4,8 @@ namespace CongressVote.Server;
 
 /// <summary>
 /// Refusals as ProblemDetails with a stable <c>code</c> the client translates; <c>detail</c> is the English text
-/// for logs and scripts.
+/// for logs and scripts. A refusal that names figures sends them as <c>args</c>, which the client puts into the
+/// sentence of its own language (<c>Error_&lt;code&gt;</c> in the resources).
 /// </summary>
 public static class Problems
 {
@@ -37,10 +38,18 @@ public static class Problems
 
     public static ProblemHttpResult TooManyRequests(string code, string detail) => Create(StatusCodes.Status429TooManyRequests, code, detail);
 
-    public static ProblemHttpResult Conflict(string code, string detail) => Create(StatusCodes.Status409Conflict, code, detail);
+    public static ProblemHttpResult Conflict(string code, string detail, params string[] args) => Create(StatusCodes.Status409Conflict, code, detail, args);
 
-    internal static ProblemHttpResult Create(int status, string code, string detail) =>
-        TypedResults.Problem(detail: detail, statusCode: status, extensions: new Dictionary<string, object?> { ["code"] = code });
+    internal static ProblemHttpResult Create(int status, string code, string detail, params string[] args)
+    {
+        var extensions = new Dictionary<string, object?> { ["code"] = code };
+        if (args.Length > 0)
+        {
+            extensions["args"] = args;
+        }
+
+        return TypedResults.Problem(detail: detail, statusCode: status, extensions: extensions);
+    }
 }
 
 /// <summary>

@@ -99,6 +99,8 @@ public enum BadgeScope
     New,
     /// <summary>Everyone chosen, reissuing badges already printed (the old ones stop working).</summary>
     Reprint,
+    /// <summary>The badges already issued, printed again: nothing new is issued and the printed ones keep working.</summary>
+    Again,
 }
 
 public sealed record BadgeSheetRequest(BadgeScope Scope, string? Delegation);

@@ -185,11 +185,11 @@ public static class ElectionWording
             (Verdict.NoQuorum, true) => $"Không có hiệu lực: khi kết thúc chỉ có {result.Present}/{result.Entitled} đại biểu có mặt, không đủ số quy định",
             (Verdict.NoQuorum, false) => $"Void: only {result.Present} of {result.Entitled} delegates were present at the close, short of the quorum",
             (Verdict.Tie, true) => $"Trúng cử {result.Elected}/{result.Seats}; {tied} người bằng phiếu cho {left} ghế cuối: cần bầu lại giữa những người này; {rule}",
-            (Verdict.Tie, false) => $"Elected {result.Elected} of {result.Seats}; {tied} candidates tied for the last {left} seat(s): a runoff between them is needed; {rule}",
+            (Verdict.Tie, false) => $"Elected {result.Elected} of {result.Seats}; {tied} candidates tied for {(left == 1 ? "the last seat" : $"the last {left} seats")}: a runoff between them is needed; {rule}",
             (Verdict.Shortfall, true) => $"Trúng cử {result.Elected}/{result.Seats}; còn thiếu {left}: cần bầu vòng hai; {rule}",
-            (Verdict.Shortfall, false) => $"Elected {result.Elected} of {result.Seats}; {left} seat(s) unfilled: a second round is needed; {rule}",
+            (Verdict.Shortfall, false) => $"Elected {result.Elected} of {result.Seats}; {(left == 1 ? "1 seat" : $"{left} seats")} unfilled: a second round is needed; {rule}",
             (_, true) => $"Trúng cử đủ {result.Elected}/{result.Seats}; {rule}",
-            _ => $"All {result.Seats} seats filled; {rule}",
+            _ => result.Seats == 1 ? $"The seat is filled; {rule}" : $"All {result.Seats} seats filled; {rule}",
         };
     }
 }

@@ -52,7 +52,8 @@ public sealed record MajorityRule(int Numerator, int Denominator, bool Strict, R
 
     /// <summary>
     /// Applies the rule to a motion's yes votes. With a quorum rule, a vote closed without the quorum present
-    /// is void (no quorum) whatever its count; a motion that fails with as many yes as no is reported as a tie.
+    /// is void (no quorum) whatever its count. A failed motion is reported as a tie only when the tie decided it:
+    /// one delegate moving from no to yes would have carried it. One yes and one no of 363 summoned is no tie verdict.
     /// </summary>
     public PollResultDto Decide(PollFigures figures, MajorityRule? quorum = null)
     {
@@ -60,7 +61,9 @@ public sealed record MajorityRule(int Numerator, int Denominator, bool Strict, R
         int baseCount = BaseCount(figures);
         bool quorumMet = quorum is null || quorum.IsMet(figures.Present, figures.Entitled);
         bool passed = quorumMet && IsMet(figures.Yes, baseCount);
-        var verdict = !quorumMet ? Verdict.NoQuorum : passed ? Verdict.Passed : figures.Yes == figures.No ? Verdict.Tie : Verdict.Failed;
+        // A vote moving from no to yes leaves every base as it is.
+        bool tieDecided = quorumMet && !passed && figures.Yes == figures.No && figures.No > 0 && IsMet(figures.Yes + 1, baseCount);
+        var verdict = !quorumMet ? Verdict.NoQuorum : passed ? Verdict.Passed : tieDecided ? Verdict.Tie : Verdict.Failed;
         return new PollResultDto(
             figures.Yes,
             figures.No,
@@ -150,6 +153,7 @@ public static class RuleWording
 /// <summary>The quorum in words: "Quorum reached: 301 of 363 present (82.9%); required at least 242".</summary>
 public static class QuorumWording
 {
+
     public static string Describe(AttendanceDto attendance, CultureInfo culture)
     {
         ArgumentNullException.ThrowIfNull(attendance);

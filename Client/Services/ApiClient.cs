@@ -5,8 +5,8 @@ using CongressVote.Shared;
 
 namespace CongressVote.Client.Services;
 
-/// <summary>A refusal from the server: a stable code the pages translate, and the server's English detail.</summary>
-public sealed record ApiError(string Code, string Detail);
+/// <summary>A refusal from the server: a stable code the pages translate, the server's English detail, and the figures the sentence names, if any.</summary>
+public sealed record ApiError(string Code, string Detail, string[]? Args = null);
 
 public sealed record ApiResult<T>(T? Value, ApiError? Error)
 {
@@ -372,7 +372,17 @@ public sealed class ApiClient(HttpClient http)
             string detail = root.TryGetProperty("detail", out var d) ? d.GetString() ?? "" : "";
             if (code.Length > 0)
             {
-                return new ApiError(code, detail);
+                string[]? args = null;
+                if (root.TryGetProperty("args", out var a) && a.ValueKind == JsonValueKind.Array)
+                {
+                    args = new string[a.GetArrayLength()];
+                    for (int i = 0; i < args.Length; i++)
+                    {
+                        args[i] = a[i].GetString() ?? "";
+                    }
+                }
+
+                return new ApiError(code, detail, args);
             }
         }
         catch (JsonException)

@@ -23,7 +23,12 @@ public static class Messages
 
         var text = localizer["Error_" + error.Code];
         // An unknown code still says something true: the server's own words.
-        return text.ResourceNotFound ? $"{localizer["Error_server_error"]} ({error.Detail})" : text.Value;
+        if (text.ResourceNotFound)
+        {
+            return $"{localizer["Error_server_error"]} ({error.Detail})";
+        }
+
+        return error.Args is { Length: > 0 } args ? string.Format(System.Globalization.CultureInfo.CurrentCulture, text.Value, args) : text.Value;
     }
 
     /// <summary>A problem in an imported row as a sentence, or null when the code is not one of the import's own.</summary>

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using System.Security.Claims;
 using CongressVote.Server.Audit;
@@ -19,8 +20,10 @@ public sealed class VenueOptions
 }
 
 /// <summary>
-/// Badges. Only a token's hash is stored, so printing a badge is issuing its token: a sheet of new badges issues
-/// tokens to delegates who have none; a reprint reissues them, and the old badges stop working at once.
+/// Badges. Sign-in looks up only a token's hash; the token itself is kept sealed with the Data Protection key ring
+/// (which the database never holds), so a badge's PNG, SVG and sheet are the same badge however often they are
+/// printed. Issuing happens once per badge: a first print issues, and only an explicit reissue or a reprint of a
+/// sheet replaces a badge, after which the old one stops working at once.
 /// </summary>
 public static class BadgesApi
 {
@@ -35,20 +38,23 @@ public static class BadgesApi
         var badges = app.MapGroup("/api").RequireAuthorization(p => p.RequireRole(Roles.ManagesDelegates.Split(',')));
         badges.MapPost("/badges/sheet", SheetAsync);
         badges.MapPost("/delegates/{id:guid}/badge", SingleAsync);
+        badges.MapPost("/delegates/{id:guid}/badge/reissue", ReissueAsync);
         badges.MapPost("/delegates/{id:guid}/revoke", RevokeAsync);
         return app;
     }
 
-    private sealed record Holder(Guid Id, string Code, string FullName, string Delegation, string? Position, string Kind, byte[]? TokenHash);
+    private sealed record Holder(Guid Id, string Code, string FullName, string Delegation, string? Position, string Kind, byte[]? TokenHash, byte[]? BadgeSealed);
 
     private const string SelectHolders = """
-        SELECT d.id, d.code, d.full_name, coalesce(dl.name, '') AS delegation, d.position, d.kind, d.token_hash
+        SELECT d.id, d.code, d.full_name, coalesce(dl.name, '') AS delegation, d.position, d.kind, d.token_hash, d.badge_sealed
         FROM delegate d LEFT JOIN delegation dl ON dl.id = d.delegation_id
         """;
 
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> SheetAsync(
-        BadgeSheetRequest request, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, IOptions<VenueOptions> venue, CongressNotifier notifier)
+        BadgeSheetRequest request, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, IOptions<VenueOptions> venue, CongressNotifier notifier,
+        IDataProtectionProvider protection)
     {
+        var seal = Sealer(protection);
         Guid congressId = user.CongressId();
         await using var connection = await db.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
@@ -63,9 +69,9 @@ public static class BadgesApi
             {SelectHolders}
             WHERE d.congress_id = @congressId
               AND (@delegation IS NULL OR dl.name = @delegation)
-              AND (@reprint OR d.token_hash IS NULL)
+              AND CASE @scope WHEN 'Reprint' THEN true WHEN 'Again' THEN d.token_hash IS NOT NULL ELSE d.token_hash IS NULL END
             FOR UPDATE OF d
-            """, new { congressId, delegation = string.IsNullOrEmpty(request.Delegation) ? null : request.Delegation, reprint = request.Scope == BadgeScope.Reprint },
+            """, new { congressId, delegation = string.IsNullOrEmpty(request.Delegation) ? null : request.Delegation, scope = request.Scope.ToString() },
             transaction)).ToList();
         if (holders.Count == 0)
         {
@@ -78,21 +84,61 @@ public static class BadgesApi
         var ended = new List<Guid>();
         foreach (var holder in holders.OrderBy(h => h.Delegation, VietnameseOrder.Collation).ThenBy(h => h.FullName, VietnameseOrder.Names))
         {
-            string token = await IssueAsync(connection, transaction, holder, ended);
+            string? token = request.Scope == BadgeScope.Again ? Unseal(seal, holder) : await IssueAsync(connection, transaction, holder, seal, ended);
+            if (token is null)
+            {
+                return NotKept(holder);
+            }
+
             badges.Add(Data(congressName, holder, baseUrl + Routes.DelegateLink(token)));
         }
 
-        await AuditLog.WriteAsync(transaction, user, http, congressId, request.Scope == BadgeScope.Reprint ? "badges.reprint" : "badges.print",
-            request.Delegation, new { count = holders.Count });
+        string action = request.Scope switch { BadgeScope.Reprint => "badges.reprint", BadgeScope.Again => "badges.print_again", _ => "badges.print" };
+        await AuditLog.WriteAsync(transaction, user, http, congressId, action, request.Delegation, new { count = holders.Count });
         byte[] pdf = BadgeRenderer.PdfSheet(badges);
         await transaction.CommitAsync();
         await EndSessionsAsync(notifier, ended);
         return TypedResults.File(pdf, "application/pdf", $"the-dai-bieu-{DateTime.Now:yyyyMMdd-HHmm}.pdf");
     }
 
+    /// <summary>
+    /// One delegate's badge as PNG or SVG: the badge they already have, rendered again (nothing is issued, no
+    /// approval is needed, the printed one keeps working), or a first badge for a delegate who has none.
+    /// </summary>
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> SingleAsync(
         Guid id, string? format, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db,
-        IOptions<VenueOptions> venue, CongressNotifier notifier, IPasswordHasher<SessionApi.StaffAccount> hasher)
+        IOptions<VenueOptions> venue, IDataProtectionProvider protection)
+    {
+        Guid congressId = user.CongressId();
+        var seal = Sealer(protection);
+        await using var connection = await db.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        var holder = await connection.QuerySingleOrDefaultAsync<Holder>(
+            $"{SelectHolders} WHERE d.id = @id AND d.congress_id = @congressId FOR UPDATE OF d", new { id, congressId }, transaction);
+        if (holder is null)
+        {
+            return Problems.NotFound("unknown_delegate", "There is no such delegate in this congress.");
+        }
+
+        string? token = holder.TokenHash is null ? await IssueAsync(connection, transaction, holder, seal, []) : Unseal(seal, holder);
+        if (token is null)
+        {
+            return NotKept(holder);
+        }
+
+        await AuditLog.WriteAsync(transaction, user, http, congressId, holder.TokenHash is null ? "badge.issue" : "badge.print_again", holder.Code);
+        var file = await RenderAsync(connection, transaction, congressId, holder, format, BaseUrl(venue.Value, http) + Routes.DelegateLink(token));
+        await transaction.CommitAsync();
+        return file;
+    }
+
+    /// <summary>
+    /// Replaces a delegate's badge (lost, damaged, or held by someone else): the old badge and the tablet it signed
+    /// in stop working at once. During an open vote only with the chair's approval.
+    /// </summary>
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> ReissueAsync(
+        Guid id, string? format, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db,
+        IOptions<VenueOptions> venue, CongressNotifier notifier, IPasswordHasher<SessionApi.StaffAccount> hasher, IDataProtectionProvider protection)
     {
         Guid congressId = user.CongressId();
         await using var connection = await db.OpenConnectionAsync();
@@ -116,25 +162,59 @@ public static class BadgesApi
             approvedBy = chair;
         }
 
-        string congressName = await connection.ExecuteScalarAsync<string>("SELECT name FROM congress WHERE id = @congressId", new { congressId }, transaction) ?? "";
         var ended = new List<Guid>();
-        string token = await IssueAsync(connection, transaction, holder, ended);
+        string token = await IssueAsync(connection, transaction, holder, Sealer(protection), ended);
         if (approvedBy is not null)
         {
             // Reissued during a vote: the new badge signs a tablet in once the desk has scanned it at the door.
             await connection.ExecuteAsync("UPDATE delegate SET badge_needs_desk = true WHERE id = @Id", new { holder.Id }, transaction);
         }
 
-        var badge = Data(congressName, holder, BaseUrl(venue.Value, http) + Routes.DelegateLink(token));
         await AuditLog.WriteAsync(transaction, user, http, congressId, holder.TokenHash is null ? "badge.issue" : "badge.reissue", holder.Code,
             approvedBy is null ? null : new { approvedBy, during = "open vote" });
-        var file = format == "svg"
-            ? TypedResults.File(System.Text.Encoding.UTF8.GetBytes(BadgeRenderer.Svg(badge)), "image/svg+xml", $"{holder.Code}.svg")
-            : TypedResults.File(BadgeRenderer.Png(badge), "image/png", $"{holder.Code}.png");
+        var file = await RenderAsync(connection, transaction, congressId, holder, format, BaseUrl(venue.Value, http) + Routes.DelegateLink(token));
         await transaction.CommitAsync();
         await EndSessionsAsync(notifier, ended);
         return file;
     }
+
+    private static async Task<FileContentHttpResult> RenderAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, Guid congressId, Holder holder, string? format, string url)
+    {
+        string congressName = await connection.ExecuteScalarAsync<string>("SELECT name FROM congress WHERE id = @congressId", new { congressId }, transaction) ?? "";
+        var badge = Data(congressName, holder, url);
+        return format == "svg"
+            ? TypedResults.File(System.Text.Encoding.UTF8.GetBytes(BadgeRenderer.Svg(badge)), "image/svg+xml", $"{holder.Code}.svg")
+            : TypedResults.File(BadgeRenderer.Png(badge), "image/png", $"{holder.Code}.png");
+    }
+
+    /// <summary>Seals badge tokens with the key ring; the purpose keeps these ciphertexts apart from every other use of it.</summary>
+    private static IDataProtector Sealer(IDataProtectionProvider protection) => protection.CreateProtector("CongressVote.BadgeToken.v1");
+
+    /// <summary>
+    /// The token of the badge the holder has, or null when it cannot be printed again: issued before badges were
+    /// kept sealed, sealed with a key ring this server does not have, or not the badge whose hash signs in.
+    /// </summary>
+    private static string? Unseal(IDataProtector seal, Holder holder)
+    {
+        if (holder.BadgeSealed is null || holder.TokenHash is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            string token = System.Text.Encoding.ASCII.GetString(seal.Unprotect(holder.BadgeSealed));
+            return BadgeTokens.Hash(token).AsSpan().SequenceEqual(holder.TokenHash) ? token : null;
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            return null;
+        }
+    }
+
+    private static ProblemHttpResult NotKept(Holder holder) =>
+        Problems.Conflict("badge_not_kept", $"The badge of {holder.Code} cannot be printed again: reissue it.");
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(
         Guid id, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, CongressNotifier notifier,
@@ -163,7 +243,7 @@ public static class BadgesApi
 
         var ended = new List<Guid>();
         await RetireAsync(connection, transaction, holder, "revoked", ended);
-        await connection.ExecuteAsync("UPDATE delegate SET token_hash = NULL WHERE id = @id", new { id }, transaction);
+        await connection.ExecuteAsync("UPDATE delegate SET token_hash = NULL, badge_sealed = NULL WHERE id = @id", new { id }, transaction);
         await AuditLog.WriteAsync(transaction, user, http, congressId, "badge.revoke", holder.Code, approvedBy is null ? null : new { approvedBy, during = "open vote" });
         await transaction.CommitAsync();
         await EndSessionsAsync(notifier, ended);
@@ -224,7 +304,7 @@ public static class BadgesApi
     }
 
     /// <summary>A new token for the holder; a badge they had is revoked in the same transaction.</summary>
-    private static async Task<string> IssueAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Holder holder, List<Guid> endedSessions)
+    private static async Task<string> IssueAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Holder holder, IDataProtector seal, List<Guid> endedSessions)
     {
         if (holder.TokenHash is not null)
         {
@@ -233,8 +313,8 @@ public static class BadgesApi
 
         string token = BadgeTokens.New();
         await connection.ExecuteAsync(
-            "UPDATE delegate SET token_hash = @hash, badge_issued_at = now() WHERE id = @Id",
-            new { hash = BadgeTokens.Hash(token), holder.Id }, transaction);
+            "UPDATE delegate SET token_hash = @hash, badge_sealed = @sealed, badge_issued_at = now() WHERE id = @Id",
+            new { hash = BadgeTokens.Hash(token), @sealed = seal.Protect(System.Text.Encoding.ASCII.GetBytes(token)), holder.Id }, transaction);
         return token;
     }
 

@@ -21,7 +21,7 @@ public static class ElectionCounting
             """, new { pollId }, transaction);
 
     public static Refusal Unsettled(int count) => new Refusal(StatusCodes.Status409Conflict, "paper_ballots_unsettled",
-        $"{count} paper ballot(s) are entered once only or their two entries differ: settle them before closing.");
+        $"{count} paper {(count == 1 ? "ballot is" : "ballots are")} entered once only or with two entries that differ: settle them before closing.");
 
     private sealed record FiguresRow(int Electronic, int PaperReturned, int PaperInvalid, int TotalsIssued, int TotalsReturned, int TotalsInvalid, int Entitled, int Present, int Unsettled);
 

@@ -58,7 +58,10 @@ public static class PollsApi
         {
             if (overrideReason is null)
             {
-                return Problems.Conflict("quorum_not_reached", QuorumWording.Describe(attendance, System.Globalization.CultureInfo.GetCultureInfo("en-GB")));
+                // The figures go as arguments: each console says them in its own language.
+                var invariant = System.Globalization.CultureInfo.InvariantCulture;
+                return Problems.Conflict("quorum_not_reached", QuorumWording.Describe(attendance, System.Globalization.CultureInfo.GetCultureInfo("en-GB")),
+                    attendance.Present.ToString(invariant), attendance.Summoned.ToString(invariant), QuorumNeeded(attendance).ToString(invariant));
             }
 
             if (user.Role() is not (Roles.Chair or Roles.Admin))
@@ -129,4 +132,8 @@ public static class PollsApi
         var (poll, refusal) = await closing.CloseAsync(pollId, user.CongressId(), user.Actor(), http);
         return refusal is not null ? refusal.ToProblem() : TypedResults.Ok(poll!);
     }
+
+    /// <summary>The fewest delegates present that make the quorum: "more than 181.5" is 182, "at least 241.33" is 242.</summary>
+    public static int QuorumNeeded(AttendanceDto attendance) =>
+        attendance.QuorumStrict ? (int)Math.Floor(attendance.QuorumRequired) + 1 : (int)Math.Ceiling(attendance.QuorumRequired);
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using CongressVote.Shared;
 using CongressVote.Tests.Infrastructure;
+using Dapper;
 
 namespace CongressVote.Tests.Badges;
 
@@ -30,9 +31,9 @@ public sealed class BadgeApiTests
         return (staff, d);
     }
 
-    private static async Task<string> IssuePngAsync(HttpClient staff, Guid delegateId)
+    private static async Task<string> IssuePngAsync(HttpClient staff, Guid delegateId, string endpoint = "badge")
     {
-        using var response = await staff.PostAsync($"/api/delegates/{delegateId}/badge?format=png", null);
+        using var response = await staff.PostAsync($"/api/delegates/{delegateId}/{endpoint}?format=png", null);
         response.EnsureSuccessStatusCode();
         Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("image/png"));
         return QrCodes.Read(await response.Content.ReadAsByteArrayAsync()) ?? throw new AssertionException("The badge's QR code did not decode.");
@@ -70,12 +71,66 @@ public sealed class BadgeApiTests
     }
 
     [Test]
+    public async Task A_badge_printed_as_PNG_then_SVG_then_on_a_sheet_is_one_badge_and_the_first_print_still_signs_in()
+    {
+        var (staff, d) = await DelegateWithoutBadgeAsync();
+        string png = await IssuePngAsync(staff, d.Id);
+
+        using var svgResponse = await staff.PostAsync($"/api/delegates/{d.Id}/badge?format=svg", null);
+        string? svg = QrCodes.ReadSvg(await svgResponse.Content.ReadAsStringAsync());
+        using var sheetResponse = await staff.PostAsJsonAsync("/api/badges/sheet", new BadgeSheetRequest(BadgeScope.Again, null), TestJson.Options);
+        string? sheet = QrCodes.ReadPdf(await sheetResponse.Content.ReadAsByteArrayAsync());
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(svg, Is.EqualTo(png), "the SVG is the badge the PNG was");
+            Assert.That(sheetResponse.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/pdf"));
+            Assert.That(sheet, Is.EqualTo(png), "the sheet is the badge the PNG was");
+            Assert.That(await SignInWithAsync(png), Is.EqualTo(HttpStatusCode.OK), "the first printed badge still signs a tablet in");
+            Assert.That(await _server.CountAsync("SELECT count(*) FROM badge_revocation WHERE delegate_id = $1", d.Id), Is.Zero);
+            Assert.That(await _server.CountAsync("SELECT count(*) FROM audit_event a JOIN delegate d ON d.congress_id = a.congress_id AND d.code = a.subject WHERE a.action = 'badge.issue' AND d.id = $1", d.Id), Is.EqualTo(1));
+        });
+        staff.Dispose();
+    }
+
+    [Test]
+    public async Task The_database_keeps_a_badge_only_sealed_and_a_seal_copied_onto_another_delegate_prints_nothing()
+    {
+        var access = await _server.CreateCongressAsync(officialDelegates: 0, guests: 0);
+        using var staff = await _server.SignInStaffAsync(access);
+        await DelegateLists.ImportAsync(staff, DelegateLists.Csv(DelegateLists.VietnameseHeader, DelegateLists.Line("K1", "Hà Văn Sơn"), DelegateLists.Line("K2", "Lý Thị Mai", gender: "Nữ")));
+        var list = (await DelegateLists.ListAsync(staff)).Items;
+        Guid first = list.Single(d => d.Code == "K1").Id, second = list.Single(d => d.Code == "K2").Id;
+        string url = await IssuePngAsync(staff, first);
+        await IssuePngAsync(staff, second);
+        string token = url[(url.LastIndexOf('#') + 1)..];
+
+        // Whoever can write the database moves the first delegate's sealed badge onto the second's row.
+        await using (var connection = await _server.Db.OpenConnectionAsync())
+        {
+            await connection.ExecuteAsync("UPDATE delegate SET badge_sealed = (SELECT badge_sealed FROM delegate WHERE id = @first) WHERE id = @second", new { first, second });
+        }
+
+        using var copied = await staff.PostAsync($"/api/delegates/{second}/badge?format=png", null);
+
+        Assert.Multiple(async () =>
+        {
+            await using var connection = await _server.Db.OpenConnectionAsync();
+            Assert.That(await connection.ExecuteScalarAsync<bool>(
+                "SELECT position(convert_to(@token, 'UTF8') IN badge_sealed) = 0 AND position(convert_to(@token, 'UTF8') IN token_hash) = 0 FROM delegate WHERE id = @first",
+                new { token, first }), Is.True, "the token itself is nowhere in the row");
+            Assert.That(copied.StatusCode, Is.EqualTo(HttpStatusCode.Conflict));
+            Assert.That(await copied.Content.ReadAsStringAsync(), Does.Contain("badge_not_kept"));
+        });
+    }
+
+    [Test]
     public async Task A_reissued_badge_replaces_the_old_one_which_is_refused_as_revoked()
     {
         var (staff, d) = await DelegateWithoutBadgeAsync();
         string first = await IssuePngAsync(staff, d.Id);
 
-        string second = await IssuePngAsync(staff, d.Id);
+        string second = await IssuePngAsync(staff, d.Id, "badge/reissue");
 
         Assert.Multiple(async () =>
         {

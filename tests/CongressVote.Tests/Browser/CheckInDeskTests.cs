@@ -57,4 +57,52 @@ public sealed partial class BrowserTests
         await Assertions.Expect(tablet.GetByTestId("delegate-name")).ToHaveTextAsync(access.Delegates[0].FullName, new() { Timeout = 15_000 });
         Assert.That(tablet.Url, Does.Not.Contain(access.Delegates[0].Token), "the token left the address bar");
     }
+
+    [Test, CancelAfter(120_000)]
+    public async Task A_typed_name_is_looked_up_not_tried_as_a_badge_and_a_miss_stays_in_the_field_at_Desk_1()
+    {
+        DemoAccess access = await _server.CreateCongressAsync(officialDelegates: 6, guests: 0, checkedIn: 0);
+        var desk = await SignedInConsoleAsync(access, "en", "credentials");
+        await desk.GotoAsync("/console/checkin");
+        var scan = desk.GetByTestId("scan-input");
+        await Assertions.Expect(scan).ToBeFocusedAsync();
+        await Assertions.Expect(desk.GetByLabel("Desk", new() { Exact = true })).ToHaveValueAsync("Desk 1");
+
+        await desk.Keyboard.TypeAsync("Nobody Of That Name\n");
+        await Assertions.Expect(desk.GetByRole(AriaRole.Alert)).ToContainTextAsync("Nobody matches");
+        await Assertions.Expect(scan).ToHaveValueAsync("Nobody Of That Name");
+        await Assertions.Expect(desk.Locator(".recent")).ToHaveCountAsync(0);
+
+        var delegateA = access.Delegates[0];
+        await scan.FillAsync(delegateA.FullName);
+        await scan.PressAsync("Enter");
+        await desk.GetByTestId("candidates").GetByRole(AriaRole.Button, new() { Name = "Check in" }).First.ClickAsync();
+        await Assertions.Expect(desk.GetByTestId("scan-result")).ToContainTextAsync(delegateA.FullName);
+        await Assertions.Expect(desk.Locator(".recent")).Not.ToContainTextAsync("Unknown badge");
+        await Assertions.Expect(scan).ToHaveValueAsync("");
+        Assert.That(await _server.CountAsync("SELECT count(*) FROM attendance_event WHERE delegate_id = $1 AND desk = 'Desk 1'", await DelegateIdAsync(access, delegateA.Code)),
+            Is.EqualTo(1), "the check-in is recorded at the desk's English default name");
+
+        await desk.Keyboard.TypeAsync("http://192.168.1.10:5000/t#AAAAAAAAAAAAAAAAAAAAAA\n");
+        await Assertions.Expect(desk.GetByTestId("scan-result")).ToHaveTextAsync("Unknown badge");
+    }
+
+    [Test, CancelAfter(120_000)]
+    public async Task A_Vietnamese_desk_is_named_Ban_1_by_default()
+    {
+        DemoAccess access = await _server.CreateCongressAsync(officialDelegates: 2, guests: 0, checkedIn: 0);
+        var desk = await SignedInConsoleAsync(access, "vi", "credentials");
+        await desk.GotoAsync("/console/checkin");
+
+        await Assertions.Expect(desk.GetByLabel("Bàn", new() { Exact = true })).ToHaveValueAsync("Bàn 1");
+    }
+
+    private async Task<Guid> DelegateIdAsync(DemoAccess access, string code)
+    {
+        await using var connection = await _server.Db.OpenConnectionAsync();
+        await using var command = new Npgsql.NpgsqlCommand("SELECT id FROM delegate WHERE congress_id = $1 AND code = $2", connection);
+        command.Parameters.AddWithValue(access.CongressId);
+        command.Parameters.AddWithValue(code);
+        return (Guid)(await command.ExecuteScalarAsync())!;
+    }
 }

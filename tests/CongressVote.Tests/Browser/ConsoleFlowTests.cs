@@ -180,4 +180,18 @@ public sealed partial class BrowserTests
             Assert.That(loginProblems, Is.Empty, "staff sign-in");
         });
     }
+
+    [TestCase("en", "Open the vote", "Not enough delegates are present to open a vote: 241 of 363 present, at least 242 needed.")]
+    [TestCase("vi", "Mở biểu quyết", "Chưa đủ số đại biểu có mặt để mở biểu quyết: 241/363 đại biểu có mặt, cần ít nhất 242.")]
+    [CancelAfter(120_000)]
+    public async Task Opening_a_vote_below_quorum_is_refused_with_the_figures_in_the_consoles_language(string language, string open, string refusal)
+    {
+        DemoAccess access = await _server.CreateCongressAsync(officialDelegates: 363, guests: 0, checkedIn: 241);
+        var console = await SignedInConsoleAsync(access, language, "secretary");
+        var programmeVote = console.Locator("[data-poll^='Thông qua Chương trình']");
+
+        await programmeVote.GetByRole(AriaRole.Button, new() { Name = open }).ClickAsync();
+
+        await Assertions.Expect(console.Locator("p.error[role=alert]")).ToHaveTextAsync(refusal);
+    }
 }

@@ -219,6 +219,7 @@ public sealed class CheckInTests
             Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.Conflict));
             Assert.That(problem, Does.Contain("quorum_not_reached"));
             Assert.That(problem, Does.Contain("No quorum: 241 of 363 present (66.4%); required at least 242"));
+            Assert.That(problem, Does.Contain("\"args\":[\"241\",\"363\",\"242\"]"), "the figures travel for each console's own language");
             Assert.That(opened.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         });
     }

@@ -111,4 +111,23 @@ public sealed class ElectionCountTests
             Assert.That(Receipts.Normalize("K7M2Q-X9PoA"), Is.EqualTo("K7M2QX9P0A"), "the letter O is read as zero");
         });
     }
+
+    [Test]
+    public void English_counts_one_seat_in_the_singular()
+    {
+        var en = System.Globalization.CultureInfo.GetCultureInfo("en-GB");
+        var filled = ElectionCount.Decide(1, Votes(90, 10), Figures(100), CongressPreset.MassOrganisation.Election);
+        var tied = ElectionCount.Decide(2, Votes(90, 70, 70, 30), Figures(100), CongressPreset.MassOrganisation.Election);
+        var short1 = ElectionCount.Decide(2, Votes(90, 20, 10), Figures(100), CongressPreset.MassOrganisation.Election);
+        var allThree = ElectionCount.Decide(3, Votes(90, 80, 70), Figures(100), CongressPreset.MassOrganisation.Election);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(ElectionWording.Describe(filled, en), Does.StartWith("The seat is filled;"));
+            Assert.That(ElectionWording.Describe(tied, en), Does.Contain("2 candidates tied for the last seat:"));
+            Assert.That(ElectionWording.Describe(short1, en), Does.Contain("; 1 seat unfilled:"));
+            Assert.That(ElectionWording.Describe(allThree, en), Does.StartWith("All 3 seats filled;"));
+            Assert.That(new[] { filled, tied, short1, allThree }.Select(r => ElectionWording.Describe(r, en)), Has.None.Contain("(s)"));
+        });
+    }
 }

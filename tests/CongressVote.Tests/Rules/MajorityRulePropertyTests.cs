@@ -103,6 +103,32 @@ public sealed class VerdictTests
     }
 
     [Test]
+    public void One_yes_and_one_no_of_363_summoned_fails_the_threshold_and_is_not_reported_as_a_tie()
+    {
+        var result = MajorityRule.MoreThanHalfOfSummoned.Decide(new PollFigures(1, 1, 0, 363, 300));
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Verdict, Is.EqualTo(Verdict.Failed));
+            Assert.That(RuleWording.Describe(result, System.Globalization.CultureInfo.GetCultureInfo("en-GB")), Does.StartWith("Not adopted: 1 yes of 363 summoned"));
+            Assert.That(RuleWording.Describe(result, System.Globalization.CultureInfo.GetCultureInfo("vi-VN")), Does.StartWith("Không thông qua: 1 tán thành"));
+        });
+    }
+
+    [Test]
+    public void A_tie_that_one_vote_moving_to_yes_would_have_carried_is_reported_as_a_tie_in_both_languages()
+    {
+        // 181 yes of 363 summoned fails "more than 181.5"; one no moving to yes makes 182, which carries.
+        var result = MajorityRule.MoreThanHalfOfSummoned.Decide(new PollFigures(181, 181, 0, 363, 362));
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Verdict, Is.EqualTo(Verdict.Tie));
+            Assert.That(RuleWording.Describe(result, System.Globalization.CultureInfo.GetCultureInfo("en-GB")), Does.StartWith("Not adopted (tie)"));
+            Assert.That(RuleWording.Describe(result, System.Globalization.CultureInfo.GetCultureInfo("vi-VN")), Does.StartWith("Không thông qua (hòa)"));
+            Assert.That(MajorityRule.MoreThanHalfOfSummoned.Decide(new PollFigures(0, 0, 5, 363, 362)).Verdict, Is.EqualTo(Verdict.Failed), "nobody for and nobody against is no tie");
+        });
+    }
+
+    [Test]
     public void A_vote_closed_without_quorum_is_void_however_many_said_yes()
     {
         var result = MajorityRule.MoreThanHalfOfSummoned.Decide(new PollFigures(200, 0, 0, 363, 241), CongressPreset.MassOrganisation.Quorum);

@@ -34,6 +34,26 @@ public sealed partial class RefusalTextTests
         });
     }
 
+    [Test]
+    public void A_refusal_that_names_figures_names_the_same_ones_in_both_languages()
+    {
+        static Dictionary<string, string> Placeholders(string file) =>
+            XDocument.Load(Path.Combine(Repository.Root, "Client", "Resources", file)).Root!.Elements("data")
+                .Where(d => ((string)d.Attribute("name")!).StartsWith("Error_", StringComparison.Ordinal))
+                .ToDictionary(d => (string)d.Attribute("name")!, d => string.Join(",", Placeholder().Matches((string)d.Element("value")!).Select(m => m.Value).Distinct().Order()));
+        var vietnamese = Placeholders("Strings.resx");
+        var english = Placeholders("Strings.en.resx");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(vietnamese["Error_quorum_not_reached"], Is.EqualTo("{0},{1},{2}"), "present, summoned and needed");
+            Assert.That(vietnamese.Where(v => english.GetValueOrDefault(v.Key) != v.Value).Select(v => v.Key), Is.Empty);
+        });
+    }
+
+    [GeneratedRegex(@"\{\d+\}")]
+    private static partial Regex Placeholder();
+
     [GeneratedRegex(@"(?:Problems\.(?:BadRequest|Unauthorized|Forbidden|NotFound|TooManyRequests|Conflict)\(|new Refusal\(StatusCodes\.\w+, )""(?<code>[a-z_]+)""")]
     private static partial Regex RefusalCode();
 }

@@ -46,6 +46,7 @@ public sealed partial class AuthorizationMatrixTests
         ["POST /api/delegates/import"] = s_managesDelegates,
         ["POST /api/badges/sheet"] = s_managesDelegates,
         ["POST /api/delegates/{id:guid}/badge"] = s_managesDelegates,
+        ["POST /api/delegates/{id:guid}/badge/reissue"] = s_managesDelegates,
         ["POST /api/delegates/{id:guid}/revoke"] = s_managesDelegates,
         ["POST /api/checkin/scan"] = s_managesDelegates,
         ["POST /api/checkin/checkout"] = s_managesDelegates,

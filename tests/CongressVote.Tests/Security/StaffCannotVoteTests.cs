@@ -36,8 +36,8 @@ public sealed class StaffCannotVoteTests
         for (int attempt = 1; ; attempt++)
         {
             using var response = approval is null
-                ? await desk.PostAsync($"/api/delegates/{delegateId}/badge", null)
-                : await desk.PostAsJsonAsync($"/api/delegates/{delegateId}/badge", approval, TestJson.Options);
+                ? await desk.PostAsync($"/api/delegates/{delegateId}/badge/reissue", null)
+                : await desk.PostAsJsonAsync($"/api/delegates/{delegateId}/badge/reissue", approval, TestJson.Options);
             if (response.StatusCode != HttpStatusCode.OK)
             {
                 return (response.StatusCode, null);
@@ -60,10 +60,10 @@ public sealed class StaffCannotVoteTests
         using var desk = await _server.SignInStaffAsync(access, "credentials");
         var chair = access.Staff.Single(s => s.Role == "chair");
 
-        using var alone = await desk.PostAsJsonAsync($"/api/delegates/{victim}/badge", new BadgeChangeApprovalDto(null, null), TestJson.Options);
+        using var alone = await desk.PostAsJsonAsync($"/api/delegates/{victim}/badge/reissue", new BadgeChangeApprovalDto(null, null), TestJson.Options);
         using var revokeAlone = await desk.PostAsJsonAsync($"/api/delegates/{victim}/revoke", new BadgeChangeApprovalDto(null, null), TestJson.Options);
-        using var wrongPassword = await desk.PostAsJsonAsync($"/api/delegates/{victim}/badge", new BadgeChangeApprovalDto(chair.UserName, "guess"), TestJson.Options);
-        using var notTheChair = await desk.PostAsJsonAsync($"/api/delegates/{victim}/badge",
+        using var wrongPassword = await desk.PostAsJsonAsync($"/api/delegates/{victim}/badge/reissue", new BadgeChangeApprovalDto(chair.UserName, "guess"), TestJson.Options);
+        using var notTheChair = await desk.PostAsJsonAsync($"/api/delegates/{victim}/badge/reissue",
             new BadgeChangeApprovalDto(access.Staff.Single(s => s.Role == "credentials").UserName, "test-password"), TestJson.Options);
         // The victim's own tablet still votes: nothing above changed their badge.
         await using (var tablet = await _server.ConnectDelegateAsync(access.Delegates[2].Token))
