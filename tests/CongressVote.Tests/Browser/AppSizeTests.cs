@@ -7,11 +7,12 @@ namespace CongressVote.Tests.Browser;
 public sealed partial class BrowserTests
 {
     /// <summary>
-    /// What a tablet downloads the first time, compressed, as Chromium counts it (docs/architecture.md §8: at most 2.5 MB), and
-    /// that a reload of the signed-in tablet downloads nothing again: the app comes from the cache, even offline.
+    /// A reload of the signed-in tablet downloads nothing again: the app comes from the cache, even offline. The first
+    /// load over loopback HTTP is printed for docs/benchmarks.md; the budget (docs/architecture.md §8) is asserted
+    /// where tablets load from, over HTTPS at the hall's name (the next test): no tablet loads from localhost.
     /// </summary>
     [Test, CancelAfter(120_000)]
-    public async Task The_delegate_app_downloads_under_two_and_a_half_megabytes_cold_nothing_again_on_reload_and_starts_offline()
+    public async Task The_delegate_app_downloads_nothing_again_on_reload_and_starts_offline()
     {
         // The published server: the trimmed, compressed app a venue serves (the test server serves the build output).
         await using var published = await PublishedServer.StartAsync();
@@ -73,7 +74,7 @@ public sealed partial class BrowserTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(cold, Is.LessThanOrEqualTo(2_500_000), "bytes on the wire for the first load");
+            Assert.That(cold, Is.GreaterThan(1_000_000), "the first load was counted");
             Assert.That(appAgain, Is.Zero, "a reload downloads no framework file again");
         });
     }
