@@ -30,6 +30,25 @@ public sealed class AuditTamperTests
         return (await admin.GetFromJsonAsync<AuditVerificationDto>("/api/audit/verify", TestJson.Options))!;
     }
 
+    [Test, CancelAfter(120_000)]
+    public async Task Forty_writers_at_once_leave_a_chain_that_verifies()
+    {
+        // Each writer holds the chain's lock for a moment before committing, so the others queue with their rows
+        // half-inserted: the order they get the lock in need not be the order they arrived in.
+        await Task.WhenAll(Enumerable.Range(0, 40).Select(async i =>
+        {
+            await using var connection = await _server.Db.OpenConnectionAsync();
+            await using var transaction = await connection.BeginTransactionAsync();
+            await Server.Audit.AuditLog.WriteAsync(transaction, "test", null, null, "test.concurrent", i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            await Task.Delay(Random.Shared.Next(0, 15));
+            await transaction.CommitAsync();
+        }));
+
+        await using var check = await _server.Db.OpenConnectionAsync();
+        var verification = await Server.Audit.AuditApi.VerifyChainAsync(check);
+        Assert.That(verification.Intact, Is.True, $"first broken row {verification.FirstBrokenId}");
+    }
+
     [Test]
     public void Truncating_the_audit_trail_is_refused()
     {
