@@ -39,7 +39,7 @@ public static class AuditLog
         }, transaction);
         // Sealed in the same transaction with a key the database does not hold (AuditSeal).
         await connection.ExecuteAsync(
-            "INSERT INTO audit_seal (event_id, mac) VALUES (@id, @mac)", new { id, mac = AuditSeal.Seal(hash) }, transaction);
+            "INSERT INTO audit_seal (event_id, mac) VALUES (@id, @mac)", new { id, mac = AuditSeal.Seal(connection.Database, hash) }, transaction);
     }
 
     /// <summary>Details carry typed text too (reasons, names): beyond 64 KB the trail keeps their size and start only.</summary>

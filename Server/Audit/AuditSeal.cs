@@ -17,7 +17,9 @@ public sealed class AuditSeal(IDataProtectionProvider protection, NpgsqlDataSour
     : BackgroundService
 {
     // AuditLog is called from every feature inside its own transaction; the key it seals with is the process's.
-    private static byte[]? s_key;
+    // By database: the rows of a database are sealed with the key kept beside that database's server (several
+    // servers in one process, as in the tests, each keep their own).
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte[]> s_keys = new(StringComparer.Ordinal);
 
     private sealed record Anchor(long Rows, long LastId, string LastSeal, long FirstSealedId, DateTime At);
 
@@ -27,15 +29,14 @@ public sealed class AuditSeal(IDataProtectionProvider protection, NpgsqlDataSour
 
     private string AnchorFile => Path.Combine(Folder, $"audit-anchor-{new NpgsqlConnectionStringBuilder(db.ConnectionString).Database}.json");
 
-    internal static byte[] Seal(byte[] hash)
-    {
-        var key = s_key ?? throw new InvalidOperationException("The audit seal key is not loaded yet.");
-        return HMACSHA256.HashData(key, hash);
-    }
+    internal static byte[] Seal(string database, byte[] hash) =>
+        HMACSHA256.HashData(s_keys.TryGetValue(database, out var key) ? key : throw new InvalidOperationException("The audit seal key is not loaded yet."), hash);
+
+    private string Database => new NpgsqlConnectionStringBuilder(db.ConnectionString).Database!;
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        s_key = LoadOrCreateKey();
+        s_keys[Database] = LoadOrCreateKey();
         await base.StartAsync(cancellationToken);
     }
 
@@ -149,7 +150,7 @@ public sealed class AuditSeal(IDataProtectionProvider protection, NpgsqlDataSour
         foreach (var row in rows)
         {
             sealing |= row.Mac is not null || row.Id >= firstSealed;
-            if (sealing && (row.Mac is null || !CryptographicOperations.FixedTimeEquals(row.Mac, Seal(row.Hash))))
+            if (sealing && (row.Mac is null || !CryptographicOperations.FixedTimeEquals(row.Mac, Seal(Database, row.Hash))))
             {
                 return chain with { Intact = false, FirstBrokenId = row.Id, Reason = "seal", AnchoredRows = anchor?.Rows };
             }
