@@ -50,6 +50,11 @@ public static class BadgesApi
         FROM delegate d LEFT JOIN delegation dl ON dl.id = d.delegation_id
         """;
 
+    /// <summary>One delegate of this congress, locked until the badge change (or print) commits.</summary>
+    private static Task<Holder?> LockHolderAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid id, Guid congressId) =>
+        connection.QuerySingleOrDefaultAsync<Holder>(
+            $"{SelectHolders} WHERE d.id = @id AND d.congress_id = @congressId FOR UPDATE OF d", new { id, congressId }, transaction);
+
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> SheetAsync(
         BadgeSheetRequest request, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, IOptions<VenueOptions> venue, CongressNotifier notifier,
         IDataProtectionProvider protection)
@@ -113,8 +118,7 @@ public static class BadgesApi
         var seal = Sealer(protection);
         await using var connection = await db.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        var holder = await connection.QuerySingleOrDefaultAsync<Holder>(
-            $"{SelectHolders} WHERE d.id = @id AND d.congress_id = @congressId FOR UPDATE OF d", new { id, congressId }, transaction);
+        var holder = await LockHolderAsync(connection, transaction, id, congressId);
         if (holder is null)
         {
             return Problems.NotFound("unknown_delegate", "There is no such delegate in this congress.");
@@ -143,8 +147,7 @@ public static class BadgesApi
         Guid congressId = user.CongressId();
         await using var connection = await db.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        var holder = await connection.QuerySingleOrDefaultAsync<Holder>(
-            $"{SelectHolders} WHERE d.id = @id AND d.congress_id = @congressId FOR UPDATE OF d", new { id, congressId }, transaction);
+        var holder = await LockHolderAsync(connection, transaction, id, congressId);
         if (holder is null)
         {
             return Problems.NotFound("unknown_delegate", "There is no such delegate in this congress.");
@@ -223,8 +226,7 @@ public static class BadgesApi
         Guid congressId = user.CongressId();
         await using var connection = await db.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        var holder = await connection.QuerySingleOrDefaultAsync<Holder>(
-            $"{SelectHolders} WHERE d.id = @id AND d.congress_id = @congressId FOR UPDATE OF d", new { id, congressId }, transaction);
+        var holder = await LockHolderAsync(connection, transaction, id, congressId);
         if (holder is null)
         {
             return Problems.NotFound("unknown_delegate", "There is no such delegate in this congress.");
