@@ -132,6 +132,7 @@ public sealed partial class BrowserTests
                 Assert.That(framework, Is.Not.Empty);
                 Assert.That(framework.Select(f => f.Encoding), Is.All.EqualTo("br"), "every framework file comes Brotli-compressed");
                 Assert.That(cold, Is.LessThanOrEqualTo(2_500_000), "bytes on the wire for the first load over HTTPS");
+                Assert.That(files.Select(f => f.Url), Has.None.Contains("CongressVote.Client.Console"), "the staff pages are not part of a tablet's download");
             });
         }
         finally

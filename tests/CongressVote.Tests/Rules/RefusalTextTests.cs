@@ -11,7 +11,7 @@ namespace CongressVote.Tests.Rules;
 public sealed partial class RefusalTextTests
 {
     private static HashSet<string> Texts(string file) =>
-        XDocument.Load(Path.Combine(Repository.Root, "Client", "Resources", file)).Root!.Elements("data")
+        XDocument.Load(Path.Combine(Repository.Root, "Client", "Kit", "Resources", file)).Root!.Elements("data")
             .Select(d => (string)d.Attribute("name")!).Where(n => n.StartsWith("Error_", StringComparison.Ordinal)).Select(n => n["Error_".Length..]).ToHashSet();
 
     [Test]
@@ -38,7 +38,7 @@ public sealed partial class RefusalTextTests
     public void A_refusal_that_names_figures_names_the_same_ones_in_both_languages()
     {
         static Dictionary<string, string> Placeholders(string file) =>
-            XDocument.Load(Path.Combine(Repository.Root, "Client", "Resources", file)).Root!.Elements("data")
+            XDocument.Load(Path.Combine(Repository.Root, "Client", "Kit", "Resources", file)).Root!.Elements("data")
                 .Where(d => ((string)d.Attribute("name")!).StartsWith("Error_", StringComparison.Ordinal))
                 .ToDictionary(d => (string)d.Attribute("name")!, d => string.Join(",", Placeholder().Matches((string)d.Element("value")!).Select(m => m.Value).Distinct().Order()));
         var vietnamese = Placeholders("Strings.resx");
