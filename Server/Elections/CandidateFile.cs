@@ -36,7 +36,7 @@ public static class CandidateFile
     public static Result Read(string fileName, byte[] content)
     {
         var problems = new List<ImportProblemDto>();
-        var table = DelegateFile.ReadTable(fileName, content, problems);
+        var table = TableFile.Read(fileName, content, problems);
         if (table is null)
         {
             return new Result([], problems);

@@ -252,6 +252,83 @@ public sealed class DelegateImportTests
         Assert.That(found, Is.EqualTo(new[] { expected }));
     }
 
+    [Test, CancelAfter(120_000)]
+    public async Task A_workbook_formatted_down_to_its_millionth_row_imports_its_few_delegates_and_names_their_rows()
+    {
+        var (_, staff) = await EmptyCongressAsync();
+        string[][] filled =
+        [
+            VietnameseHeader.Split(';'),
+            ["C001", "Nguyễn Văn An", "Quân khu 1", "Ủy viên", "Nam", "1980", "Chính thức"],
+            ["C002", "Trần Thị Ánh", "Quân khu 2", "Ủy viên", "Nữ", "1985", "Chính thức"],
+            ["C003", "", "Quân khu 3", "Ủy viên", "Nam", "1990", "Chính thức"],
+        ];
+        byte[] workbook = FormattedWorkbook(filled, formattedRows: 1_000_000);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var (_, refused) = await ImportAsync(staff, workbook, "don-vi.xlsx");
+        TestContext.Out.WriteLine($"{workbook.Length:N0} bytes, read and refused in {clock.ElapsedMilliseconds:N0} ms");
+        var (_, report) = await ImportAsync(staff, FormattedWorkbook(filled[..3], formattedRows: 1_000_000), "don-vi.xlsx");
+
+        var list = await ListAsync(staff);
+        Assert.Multiple(() =>
+        {
+            Assert.That(workbook, Has.Length.GreaterThan(1_000_000), "a workbook of that many formatted rows is megabytes");
+            Assert.That(refused.Problems.Select(p => (p.Row, p.Code)), Does.Contain((4, "required")), "the empty name is named by its row in the sheet");
+            Assert.That(refused.Added, Is.Zero);
+            Assert.That(report.Problems, Is.Empty);
+            Assert.That(report.Added, Is.EqualTo(2));
+            Assert.That(list.Items.Select(d => d.FullName), Is.EquivalentTo(new[] { "Nguyễn Văn An", "Trần Thị Ánh" }));
+        });
+    }
+
+    /// <summary>
+    /// An XLSX as a spreadsheet leaves it when a whole column was formatted: the rows with values, then every row
+    /// down to <paramref name="formattedRows"/> present but empty.
+    /// </summary>
+    private static byte[] FormattedWorkbook(string[][] rows, int formattedRows)
+    {
+        using var stream = new MemoryStream();
+        using (var document = DocumentFormat.OpenXml.Packaging.SpreadsheetDocument.Create(stream, DocumentFormat.OpenXml.SpreadsheetDocumentType.Workbook))
+        {
+            var workbook = document.AddWorkbookPart();
+            workbook.Workbook = new DocumentFormat.OpenXml.Spreadsheet.Workbook();
+            var sheetPart = workbook.AddNewPart<DocumentFormat.OpenXml.Packaging.WorksheetPart>();
+            using (var writer = DocumentFormat.OpenXml.OpenXmlWriter.Create(sheetPart))
+            {
+                writer.WriteStartElement(new DocumentFormat.OpenXml.Spreadsheet.Worksheet());
+                writer.WriteStartElement(new DocumentFormat.OpenXml.Spreadsheet.SheetData());
+                for (int r = 1; r <= formattedRows; r++)
+                {
+                    var row = new DocumentFormat.OpenXml.Spreadsheet.Row { RowIndex = (uint)r };
+                    if (r <= rows.Length)
+                    {
+                        foreach (string value in rows[r - 1])
+                        {
+                            row.Append(new DocumentFormat.OpenXml.Spreadsheet.Cell
+                            {
+                                DataType = DocumentFormat.OpenXml.Spreadsheet.CellValues.InlineString,
+                                InlineString = new DocumentFormat.OpenXml.Spreadsheet.InlineString(new DocumentFormat.OpenXml.Spreadsheet.Text(value)),
+                            });
+                        }
+                    }
+
+                    writer.WriteElement(row);
+                }
+
+                writer.WriteEndElement();
+                writer.WriteEndElement();
+            }
+
+            workbook.Workbook.AppendChild(new DocumentFormat.OpenXml.Spreadsheet.Sheets(new DocumentFormat.OpenXml.Spreadsheet.Sheet
+            {
+                Id = workbook.GetIdOfPart(sheetPart), SheetId = 1, Name = "Danh sách",
+            }));
+        }
+
+        return stream.ToArray();
+    }
+
     [TestCase("csv")]
     [TestCase("xlsx")]
     public async Task Exporting_and_importing_again_leaves_the_registry_unchanged(string format)
