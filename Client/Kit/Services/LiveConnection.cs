@@ -76,9 +76,13 @@ public sealed class LiveConnection(NavigationManager navigation, IJSRuntime js) 
                     _unacknowledged = null;
                 }
 
-                if (result.Status is CastStatus.Recorded or CastStatus.AlreadyVoted)
+                if (result.Status == CastStatus.Recorded && result.RecordedAt is { } at && ShowRecorded(request, at))
                 {
-                    await TryRefreshSnapshotAsync();
+                    Changed?.Invoke();
+                }
+                else if (result.Status is CastStatus.Recorded or CastStatus.AlreadyVoted)
+                {
+                    await TryRefreshSnapshotAsync(); // what was stored before is not in the answer: read it
                 }
 
                 return result;
@@ -92,6 +96,24 @@ public sealed class LiveConnection(NavigationManager navigation, IJSRuntime js) 
 
             await Task.Delay(Random.Shared.Next(300, 900));
         }
+    }
+
+    /// <summary>
+    /// Marks the ballot recorded from the server's answer, which follows its commit: the tablet shows what it sent
+    /// (no choice for a secret ballot, as a snapshot would), without reading the whole snapshot again per cast.
+    /// </summary>
+    private bool ShowRecorded(CastRequest request, DateTimeOffset at)
+    {
+        if (Snapshot is not { CurrentPoll: { } poll } snapshot || poll.Id != request.PollId)
+        {
+            return false;
+        }
+
+        VoteChoice? shown = poll.Secret || request.Kept is not null ? null : request.Choice;
+        Snapshot = request.OnBehalfOf is { } grantor
+            ? snapshot with { Proxies = snapshot.Proxies?.Select(p => p.GrantorId == grantor ? p with { Voted = true, Choice = shown } : p).ToList() }
+            : snapshot with { MyBallot = new MyBallotDto(poll.Id, shown, at) };
+        return true;
     }
 
     public async ValueTask DisposeAsync()

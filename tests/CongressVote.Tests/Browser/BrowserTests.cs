@@ -77,13 +77,33 @@ public sealed partial class BrowserTests
         await BrowserSession.ScreenshotAsync(projector, "projector-open-vi");
 
         var tablet = await NewPageAsync("vi", 800, 1280);
+        var invoked = new List<string>();
+        tablet.WebSocket += (_, socket) => socket.FrameSent += (_, frame) =>
+        {
+            lock (invoked)
+            {
+                invoked.Add(frame.Text ?? "");
+            }
+        };
         await tablet.GotoAsync($"/t#{access.Delegates[0].Token}");
         await Assertions.Expect(tablet.GetByTestId("delegate-name")).ToHaveTextAsync(access.Delegates[0].FullName);
         Assert.That(tablet.Url, Does.EndWith("/vote"), "the badge token does not stay in the address bar");
         await tablet.GetByRole(AriaRole.Button, new() { Name = "Tán thành", Exact = true }).ClickAsync();
+        int sentBeforeCast;
+        lock (invoked)
+        {
+            sentBeforeCast = invoked.Count;
+        }
+
         await tablet.GetByRole(AriaRole.Button, new() { Name = "Xác nhận biểu quyết" }).ClickAsync();
         await Assertions.Expect(tablet.GetByTestId("recorded")).ToContainTextAsync("Đã ghi nhận lúc");
         await Assertions.Expect(tablet.GetByTestId("recorded")).ToContainTextAsync("Tán thành");
+        lock (invoked)
+        {
+            var sinceCast = invoked.Skip(sentBeforeCast).ToList();
+            Assert.That(sinceCast, Has.Some.Contains("\"target\":\"Cast\""), "the tablet's frames are observed");
+            Assert.That(sinceCast, Has.None.Contains("\"target\":\"Snapshot\""), "the cast's answer is enough to show it recorded");
+        }
         await BrowserSession.ScreenshotAsync(tablet, "tablet-recorded-vi");
 
         await Assertions.Expect(projector.GetByTestId("projector-turnout")).ToContainTextAsync("1/12");
