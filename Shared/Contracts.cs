@@ -55,7 +55,8 @@ public sealed record StaffLoginRequest(string UserName, string Password);
 
 public sealed record TokenLoginRequest(string Token);
 
-public sealed record SessionDto(SessionRole Role, Guid CongressId, string DisplayName, string? Detail, Guid? SubjectId = null);
+/// <summary>Who is signed in; <see cref="Staff"/> is a staff account's role, which the console's permissions follow.</summary>
+public sealed record SessionDto(SessionRole Role, Guid CongressId, string DisplayName, string? Detail, Guid? SubjectId = null, StaffRole? Staff = null);
 
 public sealed record AgendaItemDto(Guid Id, int Position, string Title, string Kind, string? Presenter = null, string? PlannedTime = null, Guid? ParentId = null);
 

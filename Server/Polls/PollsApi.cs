@@ -64,7 +64,7 @@ public static class PollsApi
                     attendance.Present.ToString(invariant), attendance.Summoned.ToString(invariant), QuorumNeeded(attendance).ToString(invariant));
             }
 
-            if (user.Role() is not (Roles.Chair or Roles.Admin))
+            if (StaffRoles.Parse(user.Role())?.OverridesQuorum() != true)
             {
                 return Problems.Forbidden("override_needs_chair", "Only the chair may open a vote without quorum.");
             }

@@ -186,7 +186,7 @@ public static class SessionApi
         await AuditLog.WriteAsync(transaction, $"{account!.DisplayName} ({account.Role})", http, account.CongressId, "security.login", account.UserName);
         await transaction.CommitAsync();
         await SignInAsync(http, account.Id, account.CongressId, account.DisplayName, account.Role, account.Role, stamp: row!.Value.SecurityStamp.ToString());
-        return TypedResults.Ok(new SessionDto(SessionRole.Staff, account.CongressId, account.DisplayName, account.Role));
+        return TypedResults.Ok(new SessionDto(SessionRole.Staff, account.CongressId, account.DisplayName, account.Role, Staff: StaffRoles.Parse(account.Role)));
     }
 
     /// <summary>A hash no password matches, checked when the name is unknown so that the answer takes as long.</summary>
@@ -336,7 +336,7 @@ public static class SessionApi
             _ => SessionRole.Staff,
         };
         return TypedResults.Ok(new SessionDto(kind, user.CongressId(), user.Identity?.Name ?? "", user.FindFirstValue(SessionClaims.Detail),
-            kind == SessionRole.Delegate ? user.SubjectId() : null));
+            kind == SessionRole.Delegate ? user.SubjectId() : null, kind == SessionRole.Staff ? StaffRoles.Parse(role) : null));
     }
 
     private static async Task<NoContent> LogoutAsync(HttpContext http, NpgsqlDataSource db, CongressNotifier notifier)
