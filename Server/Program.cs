@@ -59,6 +59,7 @@ app.MapStaticAssets();
 app.MapSessionApi();
 app.MapPollsApi();
 app.MapMotionsApi();
+app.MapRehearsalsApi();
 app.MapElectionsApi();
 app.MapAgendaApi();
 app.MapSpeakersApi();

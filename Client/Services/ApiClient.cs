@@ -40,6 +40,8 @@ public sealed class ApiClient(HttpClient http)
 
     public Task<ApiResult<bool>> ApproveDeviceAsync(Guid requestId) => SendNoContentAsync(() => http.PostAsync($"/api/helpdesk/requests/{requestId}/approve", EmptyJson()));
 
+    public Task<ApiResult<bool>> PurgeRehearsalsAsync() => SendNoContentAsync(() => http.PostAsync("/api/polls/rehearsals/purge", EmptyJson()));
+
     public Task<ApiResult<bool>> RefuseDeviceAsync(Guid requestId) => SendNoContentAsync(() => http.PostAsync($"/api/helpdesk/requests/{requestId}/refuse", EmptyJson()));
 
     public Task<List<StaffAccountDto>?> StaffAsync() => GetAsync("/api/staff", Json.ListStaffAccountDto);
