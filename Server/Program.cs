@@ -54,6 +54,7 @@ app.UseAuthorization();
 
 app.MapHealth();
 app.MapMetrics();
+app.MapStatusApi();
 app.MapAuthorityPage();
 app.MapStaticAssets();
 app.MapSessionApi();

@@ -58,6 +58,8 @@ public sealed class ApiClient(HttpClient http)
     public Task<ApiResult<CongressSettingsDto>> SaveCongressAsync(CongressSettingsDto settings) =>
         SendAsync(() => http.PutAsJsonAsync("/api/congress", settings, Json.CongressSettingsDto), Json.CongressSettingsDto);
 
+    public Task<List<StatusCheckDto>?> StatusAsync() => GetAsync("/api/status", Json.ListStatusCheckDto);
+
     public Task<List<RecordDocumentDto>?> DocumentsAsync() => GetAsync("/api/documents", Json.ListRecordDocumentDto);
 
     public Task<DocumentHeadingDto?> DocumentHeadingAsync() => GetAsync("/api/documents/heading", Json.DocumentHeadingDto);
