@@ -66,5 +66,4 @@ namespace CongressVote.Shared;
 [JsonSerializable(typeof(RunoffRequestDto))]
 [JsonSerializable(typeof(CountingMinutesDto))]
 [JsonSerializable(typeof(List<PollDto>))]
-[JsonSerializable(typeof(List<StatusCheckDto>))]
 public sealed partial class CongressJsonContext : JsonSerializerContext;

@@ -176,9 +176,3 @@ public sealed record SpeechDto(
 public sealed record SpeechRequestDto(string Topic);
 
 public sealed record SpeechStartDto(int? TimeLimitSeconds);
-
-/// <summary>
-/// One line of the console's status page: what is checked, whether it is fine, and the figures of the sentence the
-/// client says it in (<c>Status_&lt;Text&gt;</c> in its resources, with <see cref="Args"/> in place of {0}, {1}…).
-/// </summary>
-public sealed record StatusCheckDto(string Check, bool Ok, string Text, IReadOnlyList<string> Args);

@@ -5,7 +5,6 @@ using System.Security.Cryptography.X509Certificates;
 using CongressVote.Server.Live;
 using CongressVote.Server.Sessions;
 using CongressVote.Server.Venue;
-using CongressVote.Shared;
 using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -29,6 +28,13 @@ public static class StatusApi
     /// <summary>A database slower than this to answer a trivial query is flagged: ballots wait on it.</summary>
     private const double SlowDatabaseMs = 50;
 
+    /// <summary>
+    /// One line: what is checked, whether it is fine, and the figures of the sentence the client says it in
+    /// (<c>Status_&lt;Text&gt;</c> in its resources, with <see cref="Args"/> in place of {0}, {1}…). Only the console
+    /// reads it, so it is no shared contract: tablets download the shared assembly, and its JSON metadata with it.
+    /// </summary>
+    public sealed record StatusCheck(string Check, bool Ok, string Text, IReadOnlyList<string> Args);
+
     public static IEndpointRouteBuilder MapStatusApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/status", StatusAsync).RequireAuthorization(p => p.RequireRole(Roles.AnyStaff.Split(',')));
@@ -44,7 +50,7 @@ public static class StatusApi
         HallCertificates certificates, IConfiguration configuration, IOptions<BackupOptions> backupOptions, CancellationToken cancellationToken)
     {
         Guid congressId = user.CongressId();
-        var checks = new List<StatusCheckDto>();
+        var checks = new List<StatusCheck>();
         string? dataDirectory = null;
         try
         {
@@ -83,7 +89,7 @@ public static class StatusApi
         return TypedResults.Ok(checks);
     }
 
-    private static StatusCheckDto Disk(string check, string folder)
+    private static StatusCheck Disk(string check, string folder)
     {
         try
         {
@@ -103,7 +109,7 @@ public static class StatusApi
         }
     }
 
-    private static StatusCheckDto Backup(Backups backups)
+    private static StatusCheck Backup(Backups backups)
     {
         if (!backups.Enabled)
         {
@@ -120,7 +126,7 @@ public static class StatusApi
             : new("backup", true, "backup_none", []);
     }
 
-    private static StatusCheckDto Certificate(HallCertificates certificates, IConfiguration configuration)
+    private static StatusCheck Certificate(HallCertificates certificates, IConfiguration configuration)
     {
         DateTime? until = certificates.ServedUntil;
         if (configuration["Kestrel:Certificates:Default:Path"] is { Length: > 0 } path)

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Json;
 using CongressVote.Server.Demo;
-using CongressVote.Shared;
+using CongressVote.Server.Operations;
 using CongressVote.Tests.Infrastructure;
 
 namespace CongressVote.Tests.Operations;
@@ -9,7 +9,7 @@ namespace CongressVote.Tests.Operations;
 /// <summary>The status the secretariat reads during the day, from a real server on a real database.</summary>
 public sealed class StatusTests
 {
-    private static StatusCheckDto Line(List<StatusCheckDto> checks, string check) => checks.Single(c => c.Check == check);
+    private static StatusApi.StatusCheck Line(List<StatusApi.StatusCheck> checks, string check) => checks.Single(c => c.Check == check);
 
     [Test, CancelAfter(120_000)]
     public async Task The_status_counts_connected_tablets_against_delegates_present_times_the_database_and_reports_a_failed_backup()
@@ -29,15 +29,15 @@ public sealed class StatusTests
         // The same tablet reconnecting alongside its old connection is still one tablet.
         await using var again = await server.ConnectHubAsync(secondTablet);
 
-        var before = (await chair.GetFromJsonAsync<List<StatusCheckDto>>("/api/status", TestJson.Options))!;
+        var before = (await chair.GetFromJsonAsync<List<StatusApi.StatusCheck>>("/api/status"))!;
         var poll = await server.OpenPollAsync(access);
         await server.ClosePollAsync(access, poll.Id);
-        List<StatusCheckDto> after;
+        List<StatusApi.StatusCheck> after;
         var waited = System.Diagnostics.Stopwatch.StartNew();
         do
         {
             await Task.Delay(200);
-            after = (await chair.GetFromJsonAsync<List<StatusCheckDto>>("/api/status", TestJson.Options))!;
+            after = (await chair.GetFromJsonAsync<List<StatusApi.StatusCheck>>("/api/status"))!;
         }
         while (Line(after, "backup").Text != "backup_failed" && waited.Elapsed < TimeSpan.FromSeconds(30));
 
@@ -72,7 +72,7 @@ public sealed class StatusTests
         DemoAccess access = await server.CreateCongressAsync(officialDelegates: 2, guests: 0);
         using var staff = await server.SignInStaffAsync(access, "credentials");
 
-        var checks = (await staff.GetFromJsonAsync<List<StatusCheckDto>>("/api/status", TestJson.Options))!;
+        var checks = (await staff.GetFromJsonAsync<List<StatusApi.StatusCheck>>("/api/status"))!;
         var line = Line(checks, "certificate");
         Assert.Multiple(() =>
         {
