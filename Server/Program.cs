@@ -54,11 +54,13 @@ app.UseAuthorization();
 
 app.MapHealth();
 app.MapMetrics();
+app.MapStatusApi();
 app.MapAuthorityPage();
 app.MapStaticAssets();
 app.MapSessionApi();
 app.MapPollsApi();
 app.MapMotionsApi();
+app.MapRehearsalsApi();
 app.MapElectionsApi();
 app.MapAgendaApi();
 app.MapSpeakersApi();

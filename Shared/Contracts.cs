@@ -79,7 +79,8 @@ public sealed record PollDto(
     bool EmptyBallotValid = true,
     IReadOnlyList<CandidateDto>? Candidates = null,
     ElectionResultDto? Election = null,
-    int? CountdownSeconds = null);
+    int? CountdownSeconds = null,
+    bool Rehearsal = false);
 
 /// <summary>
 /// A live count. It is a hint: <see cref="Version"/> only grows, so a client keeps the highest one it has seen
@@ -149,7 +150,7 @@ public sealed record AgendaImportDto(string Lines);
 
 public sealed record MotionEditDto(
     Guid AgendaItemId, string Title, string Question, bool Secret, bool AllowAbstain, MajorityRule? Rule,
-    bool AllowChange = false, int? CountdownSeconds = null);
+    bool AllowChange = false, int? CountdownSeconds = null, bool Rehearsal = false);
 
 public sealed record CancelPollDto(string Reason);
 

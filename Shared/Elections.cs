@@ -52,7 +52,7 @@ public sealed record ElectionFigures(int Issued, int Returned, int Valid, int In
 
 /// <summary>An election as the secretariat drafts it. Left out, an empty ballot counts as valid, as in the console.</summary>
 public sealed record ElectionEditDto(
-    Guid AgendaItemId, string Title, int Seats, bool? EmptyBallotValid, MajorityRule? Rule, int? CountdownSeconds = null);
+    Guid AgendaItemId, string Title, int Seats, bool? EmptyBallotValid, MajorityRule? Rule, int? CountdownSeconds = null, bool Rehearsal = false);
 
 /// <summary>One paper ballot as one member of the counting committee read it; a second member enters it again.</summary>
 public sealed record PaperBallotDto(int BallotNo, IReadOnlyList<int> Kept, bool Invalid);

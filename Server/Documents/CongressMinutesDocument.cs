@@ -25,7 +25,7 @@ public static class CongressMinutesDocument
         var startsOn = await connection.QuerySingleAsync<DateOnly>("SELECT starts_on FROM congress WHERE id = @congressId", new { congressId });
         var agenda = (await connection.QueryAsync<Item>(
             "SELECT id, position, title FROM agenda_item WHERE congress_id = @congressId ORDER BY position", new { congressId })).ToList();
-        var polls = (await PollQueries.ListAsync(connection, congressId)).Where(p => p.Passed is not null).ToList();
+        var polls = (await PollQueries.ListAsync(connection, congressId)).Where(p => p.Passed is not null && !p.Rehearsal).ToList();
         var attendance = await CheckIn.AttendanceQueries.ReadAsync(connection, congressId);
         // The chain is one for the server; its head at this moment is the anchor the minutes carry.
         var audit = await connection.QuerySingleAsync<Audit>(

@@ -42,7 +42,7 @@ public static class DocumentsApi
         var polls = await connection.QueryAsync<PollRow>("""
             SELECT p.id, p.kind, p.title, p.closed_at, (SELECT max(r.at) FROM poll_recount r WHERE r.poll_id = p.id) AS recounted_at
             FROM poll p JOIN agenda_item a ON a.id = p.agenda_item_id
-            WHERE p.congress_id = @congressId AND p.state IN ('closed', 'published')
+            WHERE p.congress_id = @congressId AND p.state IN ('closed', 'published') AND NOT p.rehearsal
             ORDER BY a.position, p.closed_at
             """, new { congressId });
         documents.AddRange(polls.Select(p => new RecordDocumentDto(

@@ -29,7 +29,7 @@ public static class MotionMinutesDocument
     {
         ArgumentNullException.ThrowIfNull(connection);
         var poll = await PollQueries.FindAsync(connection, pollId);
-        if (poll is null || poll.CongressId != congressId || poll.IsElection || poll.Passed is null)
+        if (poll is null || poll.CongressId != congressId || poll.IsElection || poll.Passed is null || poll.Rehearsal)
         {
             return null;
         }

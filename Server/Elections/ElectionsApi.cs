@@ -74,10 +74,11 @@ public static class ElectionsApi
         var rule = edit.Rule ?? preset.Election;
         Guid pollId = await PollStore.InsertDraftAsync(connection, transaction, congressId, edit.AgendaItemId, edit.Title.Trim(), "", secret: true, allowAbstain: false, rule);
         await connection.ExecuteAsync("""
-            UPDATE poll SET kind = 'election', seats = @Seats, empty_ballot_valid = @EmptyBallotValid, countdown_seconds = @CountdownSeconds
+            UPDATE poll SET kind = 'election', seats = @Seats, empty_ballot_valid = @EmptyBallotValid, countdown_seconds = @CountdownSeconds,
+                            rehearsal = @Rehearsal
             WHERE id = @pollId
-            """, new { edit.Seats, EmptyBallotValid = edit.EmptyBallotValid ?? true, edit.CountdownSeconds, pollId }, transaction);
-        await AuditLog.WriteAsync(transaction, user, http, congressId, "election.create", pollId.ToString(), new { edit.Title, edit.Seats, rule });
+            """, new { edit.Seats, EmptyBallotValid = edit.EmptyBallotValid ?? true, edit.CountdownSeconds, edit.Rehearsal, pollId }, transaction);
+        await AuditLog.WriteAsync(transaction, user, http, congressId, "election.create", pollId.ToString(), new { edit.Title, edit.Seats, rule, edit.Rehearsal });
         var poll = (await PollQueries.FindAsync(connection, pollId, transaction))!;
         await transaction.CommitAsync();
         await notifier.AgendaChangedAsync(congressId);
@@ -503,9 +504,10 @@ public static class ElectionsApi
 
         Guid runoffId = await PollStore.InsertDraftAsync(connection, transaction, congressId, source.AgendaItemId, request.Title.Trim(), "", secret: true, allowAbstain: false, source.Rule);
         await connection.ExecuteAsync("""
-            UPDATE poll SET kind = 'election', seats = @seats, empty_ballot_valid = @EmptyBallotValid, countdown_seconds = @CountdownSeconds, runoff_of = @pollId
+            UPDATE poll SET kind = 'election', seats = @seats, empty_ballot_valid = @EmptyBallotValid, countdown_seconds = @CountdownSeconds, runoff_of = @pollId,
+                            rehearsal = @Rehearsal
             WHERE id = @runoffId
-            """, new { seats = ElectionCount.SeatsLeft(result), source.EmptyBallotValid, source.CountdownSeconds, pollId, runoffId }, transaction);
+            """, new { seats = ElectionCount.SeatsLeft(result), source.EmptyBallotValid, source.CountdownSeconds, pollId, runoffId, source.Rehearsal }, transaction);
         await InsertCandidatesAsync(connection, transaction, runoffId, candidates);
         await AuditLog.WriteAsync(transaction, user, http, congressId, "election.runoff", runoffId.ToString(), new { of = pollId, candidates = candidates.Count });
         var poll = (await PollQueries.FindAsync(connection, runoffId, transaction))!;
@@ -522,6 +524,11 @@ public static class ElectionsApi
         if (poll is null || poll.CongressId != congressId || !poll.IsElection)
         {
             return Problems.NotFound("unknown_poll", "There is no such election in this congress.");
+        }
+
+        if (poll.Rehearsal)
+        {
+            return Problems.Conflict("rehearsal_not_recorded", "A rehearsal is not part of the congress's record: it has no minutes.");
         }
 
         var row = await connection.QuerySingleAsync<(string Name, int Electronic)>("""

@@ -28,6 +28,10 @@ public sealed class ConnectionRegistry
     /// <summary>Live connections on this node, of every kind.</summary>
     public int Count => _connections.Count;
 
+    /// <summary>How many of a congress's delegates have a tablet connected to this node (a tablet reconnecting counts once).</summary>
+    public int DelegatesConnected(Guid congressId) =>
+        _connections.Values.Where(e => e.CongressId == congressId && e.DelegateId is not null).Select(e => e.DelegateId).Distinct().Count();
+
     public void Add(HubCallerContext context, Guid congressId, Guid? delegateId, Guid? sessionId)
     {
         ArgumentNullException.ThrowIfNull(context);

@@ -39,6 +39,9 @@ public sealed class Backups(IOptions<BackupOptions> options, IConfiguration conf
     /// <summary>When the last backup completed, and where; null until one has.</summary>
     public (DateTime At, string Path)? Last { get; private set; }
 
+    /// <summary>The last attempt's failure, when it failed after the last backup that completed.</summary>
+    public (DateTime At, string Reason)? LastFailure { get; private set; }
+
     /// <summary>Asks for a backup soon (after a close has committed); returns at once.</summary>
     public void Request(string reason)
     {
@@ -62,12 +65,14 @@ public sealed class Backups(IOptions<BackupOptions> options, IConfiguration conf
             {
                 string path = await BackUpAsync(stoppingToken);
                 Last = (DateTime.UtcNow, path);
+                LastFailure = null;
                 logger.LogInformation("Backup after {Reason}: {Path}", reason, path);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 // The vote is closed and stored whatever happens here; the backup is tried again at the next close.
                 logger.LogError(ex, "The backup after {Reason} failed", reason);
+                LastFailure = (DateTime.UtcNow, ex.Message);
             }
         }
     }

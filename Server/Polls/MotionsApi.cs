@@ -74,9 +74,9 @@ public static class MotionsApi
         var rule = edit.Rule ?? preset.Decision;
         Guid pollId = await PollStore.InsertDraftAsync(connection, transaction, congressId, edit.AgendaItemId, edit.Title.Trim(), edit.Question ?? "", edit.Secret, edit.AllowAbstain, rule);
         await connection.ExecuteAsync(
-            "UPDATE poll SET allow_change = @AllowChange, countdown_seconds = @CountdownSeconds WHERE id = @pollId",
-            new { edit.AllowChange, edit.CountdownSeconds, pollId }, transaction);
-        await AuditLog.WriteAsync(transaction, user, http, congressId, "poll.create", pollId.ToString(), new { edit.Title, edit.Secret, rule });
+            "UPDATE poll SET allow_change = @AllowChange, countdown_seconds = @CountdownSeconds, rehearsal = @Rehearsal WHERE id = @pollId",
+            new { edit.AllowChange, edit.CountdownSeconds, edit.Rehearsal, pollId }, transaction);
+        await AuditLog.WriteAsync(transaction, user, http, congressId, "poll.create", pollId.ToString(), new { edit.Title, edit.Secret, rule, edit.Rehearsal });
         var poll = (await PollQueries.FindAsync(connection, pollId, transaction))!;
         await transaction.CommitAsync();
         await notifier.AgendaChangedAsync(congressId);
@@ -100,7 +100,7 @@ public static class MotionsApi
             UPDATE poll SET title = @title, question = @question, secret = @Secret, allow_abstain = @AllowAbstain,
                             rule_numerator = @Numerator, rule_denominator = @Denominator, rule_strict = @Strict,
                             rule_base = @ruleBase, rule_constant = @Constant,
-                            allow_change = @AllowChange, countdown_seconds = @CountdownSeconds
+                            allow_change = @AllowChange, countdown_seconds = @CountdownSeconds, rehearsal = @Rehearsal
             WHERE id = @pollId AND congress_id = @congressId AND state = 'draft' AND kind = 'motion'
             """, new
         {
@@ -117,6 +117,7 @@ public static class MotionsApi
             rule.Constant,
             edit.AllowChange,
             edit.CountdownSeconds,
+            edit.Rehearsal,
         }, transaction);
         if (changed == 0)
         {

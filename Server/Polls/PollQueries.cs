@@ -12,7 +12,7 @@ public static class PollQueries
         p.rule_numerator, p.rule_denominator, p.rule_strict, p.rule_base, p.rule_constant,
         p.opened_at, p.closed_at, p.yes_count, p.no_count, p.abstain_count, p.entitled_count, p.present_count, p.passed,
         p.allow_change, p.closes_at, p.verdict, p.kind, p.seats, p.empty_ballot_valid,
-        p.issued_count, p.returned_count, p.valid_count, p.invalid_count, p.countdown_seconds
+        p.issued_count, p.returned_count, p.valid_count, p.invalid_count, p.countdown_seconds, p.rehearsal
         """;
 
     public sealed record PollRow(
@@ -20,7 +20,7 @@ public static class PollQueries
         int RuleNumerator, int RuleDenominator, bool RuleStrict, string RuleBase, int RuleConstant,
         DateTime? OpenedAt, DateTime? ClosedAt, int? YesCount, int? NoCount, int? AbstainCount, int? EntitledCount, int? PresentCount, bool? Passed,
         bool AllowChange, DateTime? ClosesAt, string? Verdict, string Kind, int? Seats, bool EmptyBallotValid,
-        int? IssuedCount, int? ReturnedCount, int? ValidCount, int? InvalidCount, int? CountdownSeconds)
+        int? IssuedCount, int? ReturnedCount, int? ValidCount, int? InvalidCount, int? CountdownSeconds, bool Rehearsal)
     {
         /// <summary>An election's candidates in ballot order, with their stored votes once it closed.</summary>
         public IReadOnlyList<CandidateRow> Candidates { get; init; } = [];
@@ -57,7 +57,7 @@ public static class PollQueries
             return new PollDto(Id, AgendaItemId, Title, Question, PollState, Secret, AllowAbstain, Rule,
                 Utc(OpenedAt), Utc(ClosedAt), result, AllowChange, Utc(ClosesAt),
                 IsElection ? PollKind.Election : PollKind.Motion, Seats, EmptyBallotValid,
-                IsElection ? Candidates.Select(c => c.ToDto()).ToList() : null, election, CountdownSeconds);
+                IsElection ? Candidates.Select(c => c.ToDto()).ToList() : null, election, CountdownSeconds, Rehearsal);
         }
     }
 

@@ -72,6 +72,18 @@ public sealed class HallCertificates(IConfiguration configuration)
         }
     }
 
+    /// <summary>When the certificate HTTPS was started with expires; null when this server has not served HTTPS with one of its own.</summary>
+    public DateTime? ServedUntil
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _server?.NotAfter;
+            }
+        }
+    }
+
     /// <summary>The authority's SHA-256 fingerprint as people compare it: "AB:CD:…".</summary>
     public string Fingerprint => Convert.ToHexString(SHA256.HashData(Authority.RawData)).Chunk(2).Select(pair => new string(pair)).Aggregate((a, b) => a + ":" + b);
 

@@ -40,6 +40,8 @@ public sealed class ApiClient(HttpClient http)
 
     public Task<ApiResult<bool>> ApproveDeviceAsync(Guid requestId) => SendNoContentAsync(() => http.PostAsync($"/api/helpdesk/requests/{requestId}/approve", EmptyJson()));
 
+    public Task<ApiResult<bool>> PurgeRehearsalsAsync() => SendNoContentAsync(() => http.PostAsync("/api/polls/rehearsals/purge", EmptyJson()));
+
     public Task<ApiResult<bool>> RefuseDeviceAsync(Guid requestId) => SendNoContentAsync(() => http.PostAsync($"/api/helpdesk/requests/{requestId}/refuse", EmptyJson()));
 
     public Task<List<StaffAccountDto>?> StaffAsync() => GetAsync("/api/staff", Json.ListStaffAccountDto);
@@ -55,6 +57,19 @@ public sealed class ApiClient(HttpClient http)
 
     public Task<ApiResult<CongressSettingsDto>> SaveCongressAsync(CongressSettingsDto settings) =>
         SendAsync(() => http.PutAsJsonAsync("/api/congress", settings, Json.CongressSettingsDto), Json.CongressSettingsDto);
+
+    /// <summary>The status page's lines, read as a document: a contract of their own would add to every tablet's download.</summary>
+    public async Task<JsonDocument?> StatusAsync()
+    {
+        try
+        {
+            return JsonDocument.Parse(await http.GetStringAsync("/api/status"));
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+    }
 
     public Task<List<RecordDocumentDto>?> DocumentsAsync() => GetAsync("/api/documents", Json.ListRecordDocumentDto);
 

@@ -45,7 +45,7 @@ public sealed partial class BrowserTests
         {
             ("console/agenda", "Agenda"), ("console/elections", "Elections"), ("console/checkin", "Check-in desk"),
             ("console/helpdesk", "Help desk"), ("console/attendance", "Credentials"), ("console/delegates", "Delegates"),
-            ("console/settings", "Settings"), ("console", "Secretariat console"),
+            ("console/settings", "Settings"), ("console/status", "Status"), ("console", "Secretariat console"),
         })
         {
             await console.GotoAsync("/" + path);

@@ -71,6 +71,8 @@ public sealed partial class AuthorizationMatrixTests
         ["PUT /api/polls/{pollId:guid}"] = s_runsPolls,
         ["POST /api/polls/{pollId:guid}/publish"] = s_runsPolls,
         ["POST /api/polls/{pollId:guid}/cancel"] = s_runsPolls,
+        ["POST /api/polls/rehearsals/purge"] = s_runsPolls,
+        ["GET /api/status"] = s_staff,
         ["GET /api/polls/{pollId:guid}/voters"] = s_staff,
         ["POST /api/polls/{pollId:guid}/paper"] = ["admin", "chair", "counting"],
         ["POST /api/polls/{pollId:guid}/recount"] = ["admin", "chair", "counting"],
