@@ -129,7 +129,9 @@ public sealed record CongressSnapshotDto(
     IReadOnlyList<SpeechDto>? Speakers = null,
     IReadOnlyList<ProxyVoteDto>? Proxies = null,
     ProjectorStateDto? Projector = null,
-    DateOnly? StartsOn = null);
+    DateOnly? StartsOn = null,
+    // False on the tablet of a delegate who has no vote (a guest, an alternate): it shows no vote buttons.
+    bool MayVote = true);
 
 /// <summary>An absent delegate this tablet may vote for, and what was cast for them on the current poll.</summary>
 public sealed record ProxyVoteDto(Guid GrantorId, string FullName, bool Voted, VoteChoice? Choice);
