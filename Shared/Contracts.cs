@@ -155,7 +155,7 @@ public sealed record MotionEditDto(
 public sealed record CancelPollDto(string Reason);
 
 /// <summary>Who has voted on a poll, by delegation; the choice only for a named poll that has closed.</summary>
-public sealed record VoterDto(string Code, string FullName, string Delegation, bool Voted, VoteChoice? Choice);
+public sealed record VoterDto(string Code, string FullName, string Delegation, bool Voted, VoteChoice? Choice, bool Present = true);
 
 /// <summary>Paper votes counted by the vote-counting committee, added to the electronic ones.</summary>
 public sealed record PaperCountDto(int Yes, int No, int Abstain, string? Note);
