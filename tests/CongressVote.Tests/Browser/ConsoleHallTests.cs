@@ -88,4 +88,24 @@ public sealed partial class BrowserTests
             Assert.That(old.IsSuccessStatusCode, Is.False, "the replaced badge no longer signs a tablet in");
         }
     }
+
+    [Test, CancelAfter(120_000)]
+    public async Task The_desks_console_follows_a_vote_without_the_buttons_or_keys_that_run_it()
+    {
+        DemoAccess access = await _server.CreateCongressAsync(officialDelegates: 6, guests: 0);
+        await _server.OpenPollAsync(access);
+        var desk = await SignedInConsoleAsync(access, "en", "credentials");
+        await Assertions.Expect(desk.GetByTestId("turnout")).ToContainTextAsync("0 / 6");
+        await Assertions.Expect(desk.GetByRole(AriaRole.Button, new() { Name = "Close the vote" })).ToHaveCountAsync(0);
+        await Assertions.Expect(desk.GetByRole(AriaRole.Button, new() { Name = "Open the vote" })).ToHaveCountAsync(0);
+        await Assertions.Expect(desk.GetByRole(AriaRole.Button, new() { Name = "Make current" })).ToHaveCountAsync(0);
+        await desk.Locator("h1").ClickAsync();
+        await desk.Keyboard.PressAsync("c");
+        await desk.Keyboard.PressAsync("n");
+        await Assertions.Expect(desk.GetByRole(AriaRole.Alertdialog)).ToHaveCountAsync(0);
+
+        // The secretary, on the same vote, has them.
+        var secretary = await SignedInConsoleAsync(access, "en", "secretary");
+        await Assertions.Expect(secretary.GetByRole(AriaRole.Button, new() { Name = "Close the vote" })).ToBeVisibleAsync();
+    }
 }
