@@ -131,7 +131,9 @@ public sealed record CongressSnapshotDto(
     IReadOnlyList<SpeechDto>? Speakers = null,
     IReadOnlyList<ProxyVoteDto>? Proxies = null,
     ProjectorStateDto? Projector = null,
-    DateOnly? StartsOn = null);
+    DateOnly? StartsOn = null,
+    // False on the tablet of a delegate who has no vote (a guest, an alternate): it shows no vote buttons.
+    bool MayVote = true);
 
 /// <summary>An absent delegate this tablet may vote for, and what was cast for them on the current poll.</summary>
 public sealed record ProxyVoteDto(Guid GrantorId, string FullName, bool Voted, VoteChoice? Choice);
@@ -155,7 +157,7 @@ public sealed record MotionEditDto(
 public sealed record CancelPollDto(string Reason);
 
 /// <summary>Who has voted on a poll, by delegation; the choice only for a named poll that has closed.</summary>
-public sealed record VoterDto(string Code, string FullName, string Delegation, bool Voted, VoteChoice? Choice);
+public sealed record VoterDto(string Code, string FullName, string Delegation, bool Voted, VoteChoice? Choice, bool Present = true);
 
 /// <summary>Paper votes counted by the vote-counting committee, added to the electronic ones.</summary>
 public sealed record PaperCountDto(int Yes, int No, int Abstain, string? Note);

@@ -7,7 +7,7 @@ namespace CongressVote.Server.Live;
 
 public sealed class CongressSnapshots(NpgsqlDataSource db)
 {
-    private sealed record CongressRow(string Name, Guid? CurrentItemId, DateOnly StartsOn, string ProjectorScene, string? ProjectorMessage, string ProjectorLanguage, long ProjectorVersion, long? EmblemVersion);
+    private sealed record CongressRow(string Name, Guid? CurrentItemId, DateOnly StartsOn, string ProjectorScene, string? ProjectorMessage, string ProjectorLanguage, long ProjectorVersion, long? EmblemVersion, bool? MayVote);
 
     private sealed record MyBallotRow(DateTime CastAt, short? Choice);
 
@@ -16,9 +16,9 @@ public sealed class CongressSnapshots(NpgsqlDataSource db)
         await using var connection = await db.OpenConnectionAsync();
         var congress = await connection.QuerySingleAsync<CongressRow>("""
             SELECT c.name, c.current_item_id, c.starts_on, c.projector_scene, c.projector_message, c.projector_language, c.projector_version,
-                   c.emblem_version
+                   c.emblem_version, (SELECT d.may_vote FROM delegate d WHERE d.id = @delegateId) AS may_vote
             FROM congress c WHERE c.id = @congressId
-            """, new { congressId });
+            """, new { congressId, delegateId });
         var agenda = (await connection.QueryAsync<AgendaItemDto>(
             "SELECT id, position, title, kind, presenter, planned_time, parent_id FROM agenda_item WHERE congress_id = @congressId ORDER BY position",
             new { congressId })).ToList();
@@ -70,6 +70,7 @@ public sealed class CongressSnapshots(NpgsqlDataSource db)
         return new CongressSnapshotDto(congressId, congress.Name, attendance?.Summoned ?? tally?.Entitled ?? 0, congress.CurrentItemId, agenda,
             polls.Select(p => p.ToDto()).ToList(), current?.ToDto(), tally, myBallot, attendance,
             await Agenda.SpeakersApi.CurrentAsync(connection, congressId), proxies,
-            Projector.ProjectorApi.State(congress.ProjectorScene, congress.ProjectorMessage, congress.ProjectorLanguage, congress.ProjectorVersion, congress.EmblemVersion), congress.StartsOn);
+            Projector.ProjectorApi.State(congress.ProjectorScene, congress.ProjectorMessage, congress.ProjectorLanguage, congress.ProjectorVersion, congress.EmblemVersion), congress.StartsOn,
+            MayVote: congress.MayVote ?? true);
     }
 }

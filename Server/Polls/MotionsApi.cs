@@ -304,9 +304,9 @@ public static class MotionsApi
 
         // A named vote's choices are shown once it has closed; a secret vote's never, and none is stored per voter.
         bool showChoices = !poll.Secret && poll.PollState is PollState.Closed or PollState.Published;
-        var rows = await connection.QueryAsync<(string Code, string FullName, string Delegation, bool Voted, short? Choice)>("""
+        var rows = await connection.QueryAsync<(string Code, string FullName, string Delegation, bool Voted, short? Choice, bool Present)>("""
             SELECT d.code, d.full_name, coalesce(dl.name, '') AS delegation, v.delegate_id IS NOT NULL AS voted,
-                   CASE WHEN @showChoices THEN b.choice END AS choice
+                   CASE WHEN @showChoices THEN b.choice END AS choice, d.checked_in_at IS NOT NULL AS present
             FROM poll_roll r
             JOIN delegate d ON d.id = r.delegate_id
             LEFT JOIN delegation dl ON dl.id = d.delegation_id
@@ -315,7 +315,7 @@ public static class MotionsApi
             WHERE r.poll_id = @pollId
             """, new { pollId, showChoices });
         return TypedResults.Ok(rows
-            .Select(r => new VoterDto(r.Code, r.FullName, r.Delegation, r.Voted, r.Choice is { } c ? (VoteChoice)c : null))
+            .Select(r => new VoterDto(r.Code, r.FullName, r.Delegation, r.Voted, r.Choice is { } c ? (VoteChoice)c : null, r.Present))
             .OrderBy(v => v.Delegation, VietnameseOrder.Collation).ThenBy(v => v.FullName, VietnameseOrder.Names)
             .ToList());
     }

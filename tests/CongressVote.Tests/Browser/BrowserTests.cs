@@ -71,6 +71,7 @@ public sealed partial class BrowserTests
         await Assertions.Expect(projector.Locator(".stage[data-view='welcome']")).ToBeVisibleAsync();
 
         await programmeVote.GetByRole(AriaRole.Button, new() { Name = "Mở biểu quyết" }).ClickAsync();
+        await console.Locator("#confirm-open").ClickAsync();
         await Assertions.Expect(console.GetByTestId("turnout")).ToContainTextAsync("0 / 12");
         await Assertions.Expect(projector.GetByTestId("projector-poll")).ToContainTextAsync("Thông qua Chương trình");
         await Assertions.Expect(projector.GetByTestId("projector-turnout")).ToContainTextAsync("0/12");

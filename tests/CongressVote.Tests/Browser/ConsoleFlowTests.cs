@@ -110,8 +110,10 @@ public sealed partial class BrowserTests
         await Assertions.Expect(projector.Locator("html")).ToHaveAttributeAsync("lang", "en");
         await Assertions.Expect(projector.GetByTestId("result")).ToContainTextAsync("Not adopted");
 
-        await Assertions.Expect(console.GetByTestId("console-audit")).ToContainTextAsync("projector.scene");
-        await Assertions.Expect(console.GetByTestId("console-audit")).ToContainTextAsync("poll.publish");
+        // The audit trail reads as sentences in the console's language, with the vote's title rather than its id.
+        await Assertions.Expect(console.GetByTestId("console-audit")).ToContainTextAsync("changed the hall screen");
+        await Assertions.Expect(console.GetByTestId("console-audit")).ToContainTextAsync("published the result of: Thông qua Chương trình");
+        await Assertions.Expect(console.GetByTestId("console-audit")).Not.ToContainTextAsync("poll.publish");
     }
 
     private static string AxePath => Environment.GetEnvironmentVariable("CONGRESSVOTE_AXE")
@@ -191,6 +193,7 @@ public sealed partial class BrowserTests
         var programmeVote = console.Locator("[data-poll^='Thông qua Chương trình']");
 
         await programmeVote.GetByRole(AriaRole.Button, new() { Name = open }).ClickAsync();
+        await console.Locator("#confirm-open").ClickAsync();
 
         await Assertions.Expect(console.Locator("p.error[role=alert]")).ToHaveTextAsync(refusal);
     }

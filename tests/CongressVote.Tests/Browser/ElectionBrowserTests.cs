@@ -29,6 +29,7 @@ public sealed partial class BrowserTests
 
         await console.GetByRole(AriaRole.Link, new() { Name = "Điều hành" }).ClickAsync();
         await console.Locator("[data-poll='Bầu Ban Kiểm tra']").GetByRole(AriaRole.Button, new() { Name = "Mở biểu quyết" }).ClickAsync();
+        await console.Locator("#confirm-open").ClickAsync();
         await Assertions.Expect(projector.GetByTestId("projector-poll")).ToHaveTextAsync("Bầu Ban Kiểm tra");
         await Assertions.Expect(projector.GetByTestId("projector-turnout")).ToContainTextAsync("0/3");
 

@@ -25,6 +25,7 @@ public sealed partial class BrowserTests
 
         await console.GetByRole(AriaRole.Link, new() { Name = "Điều hành" }).ClickAsync();
         await console.Locator("[data-poll='Thông qua Thư gửi Đại hội']").GetByRole(AriaRole.Button, new() { Name = "Mở biểu quyết" }).ClickAsync();
+        await console.Locator("#confirm-open").ClickAsync();
         await Assertions.Expect(projector.GetByTestId("projector-poll")).ToHaveTextAsync("Thông qua Thư gửi Đại hội");
 
         for (int i = 0; i < 2; i++)
