@@ -30,6 +30,8 @@ public sealed partial class BrowserTests
         try
         {
             var console = await SignedInConsoleAsync(access, "vi");
+            var hall = await NewPageAsync("vi", 1280, 720);
+            await hall.GotoAsync($"/p#{access.ProjectorCode}");
             await console.GetByRole(AriaRole.Link, new() { Name = "Hồ sơ bầu cử" }).ClickAsync();
             var form = console.GetByTestId("dossier-form");
             await form.GetByTestId("dossier-title").FillAsync("Bầu Ban Chấp hành");
@@ -77,6 +79,8 @@ public sealed partial class BrowserTests
             var dossierId = (await an.InvokeAsync<DossierDto?>(nameof(ICongressHub.Dossier)))!.Id;
             Assert.That((await an.InvokeAsync<DossierAnswer>(nameof(ICongressHub.Nominate), new NominateRequest(dossierId, ids[5]))).Code, Is.Null);
             await Assertions.Expect(chau.GetByTestId("nominations").Locator("ol li")).ToHaveTextAsync(["Lê Văn An", "Nguyễn Thị Ánh", "Trần Văn Bình"]);
+            await Assertions.Expect(hall.GetByTestId("stage-dossier").Locator("li")).ToHaveTextAsync(["Lê Văn An", "Nguyễn Thị Ánh", "Trần Văn Bình"]);
+            await BrowserSession.ScreenshotAsync(hall, "projector-dossier-nominations-vi");
 
             // Ánh asks to withdraw from her tablet, Bình from his; the congress accepts hers and refuses his.
             await anh.GetByTestId("withdraw-reason").FillAsync("Lý do sức khỏe");
@@ -93,6 +97,7 @@ public sealed partial class BrowserTests
 
             // The list, approved, becomes the ballot in Vietnamese order by given name.
             await Assertions.Expect(dossier).ToHaveAttributeAsync("data-step", "List");
+            await Assertions.Expect(hall.GetByTestId("stage-dossier").Locator("li")).ToHaveTextAsync(["Lê Văn An", "Trần Văn Bình"]);
             await dossier.GetByTestId("make-motion").ClickAsync();
             await VoteStepAsync(dossier, VoteChoice.Yes);
             await Assertions.Expect(dossier).ToHaveAttributeAsync("data-step", "Committee");
