@@ -468,7 +468,7 @@ public sealed class Dossiers(NpgsqlDataSource db, CongressNotifier notifier)
             return (null, s_unknown);
         }
 
-        if (ParseStep(dossier.Step) > DossierStep.Committee || dossier.StepPollId is not null && dossier.Step == "committee")
+        if (ParseStep(dossier.Step) > DossierStep.Committee || (dossier.Step == "committee" && await StepMotionStandsAsync(connection, transaction, dossier)))
         {
             return (null, RefuseConflict("committee_fixed", "The counting committee is already before the congress or approved."));
         }
@@ -500,6 +500,11 @@ public sealed class Dossiers(NpgsqlDataSource db, CongressNotifier notifier)
             $"{clash} is on the list of candidates and cannot be a member of the counting committee.") { Args = [clash] };
     }
 
+    /// <summary>A motion made for the step stands, unless it was cancelled or the congress voted it down (then the step changes and votes again).</summary>
+    private static async Task<bool> StepMotionStandsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, DossierRow dossier) =>
+        dossier.StepPollId is { } existing && await connection.ExecuteScalarAsync<bool>(
+            "SELECT state <> 'cancelled' AND verdict IS DISTINCT FROM 'Failed' FROM poll WHERE id = @existing", new { existing }, transaction);
+
     /// <summary>The motion of the current voting step, worded for it, under the preset's rule for decisions.</summary>
     public async Task<(DossierDto?, Refusal?)> StepMotionAsync(Guid dossierId, DossierMotionDto motion, ClaimsPrincipal user, HttpContext? http)
     {
@@ -517,9 +522,7 @@ public sealed class Dossiers(NpgsqlDataSource db, CongressNotifier notifier)
             return (null, RefuseConflict("step_has_no_vote", "This step is not decided by a vote."));
         }
 
-        // A motion already made for the step stands, unless it was cancelled or the congress voted it down.
-        if (dossier.StepPollId is { } existing && await connection.ExecuteScalarAsync<bool>(
-                "SELECT state <> 'cancelled' AND verdict IS DISTINCT FROM 'Failed' FROM poll WHERE id = @existing", new { existing }, transaction))
+        if (await StepMotionStandsAsync(connection, transaction, dossier))
         {
             return (null, RefuseConflict("step_motion_exists", "This step already has its motion."));
         }

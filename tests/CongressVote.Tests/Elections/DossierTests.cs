@@ -218,6 +218,37 @@ public sealed class DossierTests
         }
     }
 
+    [Test, CancelAfter(120_000)]
+    public async Task A_number_to_elect_the_congress_refuses_is_changed_and_voted_again_and_the_ballot_takes_the_approved_number()
+    {
+        var (access, _, itemId) = await CongressAsync("mass_organisation");
+        using var secretary = await _server.SignInStaffAsync(access);
+        var tablets = await TabletsAsync(_server, access);
+        try
+        {
+            var dossier = await OkAsync(secretary.PostAsJsonAsync("/api/dossiers", new DossierCreateDto(itemId, "Bầu Ban Kiểm tra", 5), TestJson.Options));
+            var first = await OkAsync(secretary.PostAsJsonAsync($"/api/dossiers/{dossier.Id}/motion", new DossierMotionDto(), TestJson.Options));
+            var twice = await RefusedAsync(secretary.PostAsJsonAsync($"/api/dossiers/{dossier.Id}/motion", new DossierMotionDto(), TestJson.Options));
+            Assert.That(twice.Code, Is.EqualTo("step_motion_exists"));
+            await VoteAsync(secretary, tablets, first.StepPollId!.Value, VoteChoice.No);
+            var refused = await RefusedAsync(AdvanceAsync(secretary, first));
+            Assert.That(refused.Code, Is.EqualTo("step_vote_failed"));
+
+            var second = await OkAsync(secretary.PostAsJsonAsync($"/api/dossiers/{dossier.Id}/motion", new DossierMotionDto(3), TestJson.Options));
+            Assert.That(second.StepPollId, Is.Not.EqualTo(first.StepPollId));
+            await VoteAsync(secretary, tablets, second.StepPollId!.Value, VoteChoice.Yes);
+            var moved = await OkAsync(AdvanceAsync(secretary, second));
+
+            Assert.That((moved.Step, moved.Seats), Is.EqualTo((DossierStep.Nominations, 3)));
+            Assert.That(await _server.CountAsync("SELECT seats FROM poll WHERE id = $1", moved.ElectionPollId), Is.EqualTo(3));
+            Assert.That(moved.Recorded.Single().PollId, Is.EqualTo(second.StepPollId), "the dossier records the motion that decided the step");
+        }
+        finally
+        {
+            await Task.WhenAll(tablets.Select(t => t.DisposeAsync().AsTask()));
+        }
+    }
+
     [Test, CancelAfter(60_000)]
     public async Task Two_consoles_moving_the_same_step_at_once_move_it_once()
     {
