@@ -58,5 +58,8 @@ public static class Problems
 /// </summary>
 public sealed record Refusal(int Status, string Code, string Detail)
 {
-    public ProblemHttpResult ToProblem() => Problems.Create(Status, Code, Detail);
+    /// <summary>The figures or names the client's sentence for <see cref="Code"/> takes.</summary>
+    public IReadOnlyList<string> Args { get; init; } = [];
+
+    public ProblemHttpResult ToProblem() => Problems.Create(Status, Code, Detail, [.. Args]);
 }

@@ -21,6 +21,9 @@ public interface ICongressClient
     /// <summary>The agenda, the current item or the list of polls changed: fetch a fresh snapshot.</summary>
     Task AgendaChanged();
 
+    /// <summary>An election dossier changed: its step, its list of nominees, a withdrawal asked or decided.</summary>
+    Task DossierChanged(DossierDto dossier);
+
     /// <summary>This tablet's session was ended by staff (a lost tablet, or the badge moved to another device).</summary>
     Task SessionEnded();
 }

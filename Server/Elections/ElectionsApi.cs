@@ -183,6 +183,11 @@ public static class ElectionsApi
             return Problems.Conflict("poll_not_draft", "The candidate list is fixed once the election has been opened.");
         }
 
+        if (await Dossiers.IsDossierBallotAsync(connection, transaction, pollId))
+        {
+            return Problems.Conflict("candidates_from_dossier", "This ballot's list is the one the congress approves in its election dossier.");
+        }
+
         await connection.ExecuteAsync("DELETE FROM candidate WHERE poll_id = @pollId", new { pollId }, transaction);
         await InsertCandidatesAsync(connection, transaction, pollId, candidates);
         await AuditLog.WriteAsync(transaction, user, http, congressId, "election.candidates", pollId.ToString(), new { count = candidates.Count, names = candidates.Select(c => c.FullName) });

@@ -12,7 +12,7 @@ namespace CongressVote.Server.Live;
 /// </summary>
 [Authorize]
 public sealed class CongressHub(
-    BallotBox ballots, CongressSnapshots snapshots, ConnectionRegistry connections, BackplaneState backplane, ILogger<CongressHub> logger)
+    BallotBox ballots, Elections.Dossiers dossiers, CongressSnapshots snapshots, ConnectionRegistry connections, BackplaneState backplane, ILogger<CongressHub> logger)
     : Hub<ICongressClient>
 {
     public override async Task OnConnectedAsync()
@@ -88,4 +88,23 @@ public sealed class CongressHub(
         var user = Context.User!;
         return ballots.CastAsync(user.CongressId(), user.SubjectId(), user.SessionId(), cast!, Context.ConnectionAborted);
     }
+
+    /// <summary>The election dossier the tablet shows; staff screens read theirs over HTTP.</summary>
+    public Task<DossierDto?> Dossier() => dossiers.CurrentAsync(Context.User!.CongressId());
+
+    [Authorize(Roles = Roles.Delegate)]
+    public Task<List<NomineeDto>> SearchNominees(NomineeSearchRequest request) => dossiers.SearchAsync(Context.User!.CongressId(), request?.Query);
+
+    // Nominating, answering and withdrawing are a delegate's own acts, bound to the tablet's session like a ballot.
+    [Authorize(Roles = Roles.Delegate)]
+    public Task<DossierAnswer> Nominate(NominateRequest request) =>
+        request is null ? Task.FromResult(new DossierAnswer("bad_request_body")) : dossiers.NominateAsync(Context.User!, request);
+
+    [Authorize(Roles = Roles.Delegate)]
+    public Task<DossierAnswer> AnswerNomination(NominationAnswerRequest request) =>
+        request is null ? Task.FromResult(new DossierAnswer("bad_request_body")) : dossiers.AnswerAsync(Context.User!, request);
+
+    [Authorize(Roles = Roles.Delegate)]
+    public Task<DossierAnswer> AskToWithdraw(WithdrawalRequest request) =>
+        request is null ? Task.FromResult(new DossierAnswer("bad_request_body")) : dossiers.AskToWithdrawAsync(Context.User!, request);
 }

@@ -40,6 +40,9 @@ public sealed class CongressNotifier(
     public Task ProjectorChangedAsync(Guid congressId, ProjectorStateDto projector) =>
         SendAsync(() => hub.Clients.Group(ScreensGroup(congressId)).ProjectorChanged(projector));
 
+    public Task DossierChangedAsync(Guid congressId, DossierDto dossier) =>
+        SendAsync(() => hub.Clients.Group(CongressGroup(congressId)).DossierChanged(dossier));
+
     public Task SpeakersChangedAsync(Guid congressId, IReadOnlyList<SpeechDto> speakers) =>
         SendAsync(() => hub.Clients.Group(CongressGroup(congressId)).SpeakersChanged(speakers));
 

@@ -78,6 +78,11 @@ public static class PollsApi
             SELECT p.seats, (SELECT count(*)::int FROM candidate c WHERE c.poll_id = p.id) AS candidates
             FROM poll p WHERE p.id = @pollId AND p.congress_id = @congressId AND p.kind = 'election'
             """, new { pollId, congressId }, transaction);
+        if (election is not null && await Elections.Dossiers.BallotRefusalAsync(connection, transaction, pollId) is { } notReady)
+        {
+            return notReady.ToProblem();
+        }
+
         if (election is { } e && e.Candidates < e.Seats)
         {
             return Problems.Conflict("election_needs_candidates", $"The election has {e.Seats} seats and {e.Candidates} candidates: complete the list first.");

@@ -128,6 +128,31 @@ public sealed class ApiClient(HttpClient http)
                 : http.PostAsJsonAsync("/api/elections", edit, Json.ElectionEditDto),
             Json.PollDto);
 
+    public Task<List<DossierDto>?> DossiersAsync() => GetAsync("/api/dossiers", Json.ListDossierDto);
+
+    public Task<ApiResult<DossierDto>> CreateDossierAsync(DossierCreateDto create) =>
+        PostAsync("/api/dossiers", create, Json.DossierCreateDto, Json.DossierDto);
+
+    public Task<ApiResult<DossierDto>> DossierMotionAsync(Guid id, int? seats) =>
+        PostAsync($"/api/dossiers/{id}/motion", new DossierMotionDto(seats), Json.DossierMotionDto, Json.DossierDto);
+
+    public Task<ApiResult<DossierDto>> AdvanceDossierAsync(Guid id, DossierStep from, bool skip) =>
+        PostAsync($"/api/dossiers/{id}/advance", new DossierAdvanceDto(from, skip), Json.DossierAdvanceDto, Json.DossierDto);
+
+    /// <summary>The presidium's list ("presidium-list", replaced whole) or one paper nomination ("paper-nominations").</summary>
+    public Task<ApiResult<DossierDto>> NomineesAsync(Guid id, string what, List<Guid> delegateIds) =>
+        SendAsync(() => what == "presidium-list"
+            ? http.PutAsJsonAsync($"/api/dossiers/{id}/{what}", new NomineesDto(delegateIds), Json.NomineesDto)
+            : http.PostAsJsonAsync($"/api/dossiers/{id}/{what}", new NomineesDto(delegateIds), Json.NomineesDto), Json.DossierDto);
+
+    public Task<ApiResult<DossierDto>> SetCommitteeAsync(Guid id, List<string> names) =>
+        SendAsync(() => http.PutAsJsonAsync($"/api/dossiers/{id}/committee", new CommitteeDto(names), Json.CommitteeDto), Json.DossierDto);
+
+    public Task<ApiResult<DossierDto>> RecordWithdrawalAsync(Guid id, Guid nominationId) =>
+        PostAsync($"/api/dossiers/{id}/withdrawals/{nominationId}/record", Json.DossierDto);
+
+    public Task<ApiResult<DossierDto>> SecondRoundAsync(Guid id) => PostAsync($"/api/dossiers/{id}/second-round", Json.DossierDto);
+
     public Task<ApiResult<PollDto>> SaveCandidatesAsync(Guid pollId, List<CandidateEditDto> candidates) =>
         SendAsync(() => http.PutAsJsonAsync($"/api/elections/{pollId}/candidates", candidates, Json.ListCandidateEditDto), Json.PollDto);
 

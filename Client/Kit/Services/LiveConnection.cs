@@ -39,6 +39,16 @@ public sealed class LiveConnection(NavigationManager navigation, IJSRuntime js) 
 
     public PollDto? CurrentPoll => Snapshot?.CurrentPoll;
 
+    /// <summary>The election dossier under way (nominations, withdrawals, the list), or null.</summary>
+    public DossierDto? Dossier { get; private set; }
+
+    /// <summary>A tablet's act on the dossier (nominate, answer, ask to withdraw); null when the link failed.</summary>
+    public Task<DossierAnswer?> DossierActAsync<T>(string method, T request, JsonTypeInfo<T> type) =>
+        InvokeAsync(method, request, type, Json.DossierAnswer, TimeSpan.FromSeconds(10));
+
+    public Task<List<NomineeDto>?> SearchNomineesAsync(string query) =>
+        InvokeAsync(nameof(ICongressHub.SearchNominees), new NomineeSearchRequest(query), Json.NomineeSearchRequest, Json.ListNomineeDto, TimeSpan.FromSeconds(10));
+
     public async Task StartAsync()
     {
         if (_self is not null)
@@ -204,6 +214,10 @@ public sealed class LiveConnection(NavigationManager navigation, IJSRuntime js) 
                 Snapshot = current with { Projector = projector };
                 Changed?.Invoke();
                 break;
+            case nameof(ICongressClient.DossierChanged) when Read(payload, Json.DossierDto) is { } dossier:
+                Dossier = dossier;
+                Changed?.Invoke();
+                break;
             case nameof(ICongressClient.AgendaChanged):
                 await TryRefreshSnapshotAsync();
                 break;
@@ -243,6 +257,7 @@ public sealed class LiveConnection(NavigationManager navigation, IJSRuntime js) 
             await Task.Delay(Math.Min(500 * (attempt + 1), 5000) + Random.Shared.Next(0, 500));
         }
 
+        Dossier = await InvokeAsync<object, DossierDto>(nameof(ICongressHub.Dossier), null, null!, Json.DossierDto, TimeSpan.FromSeconds(10));
         State = LinkState.Connected;
         Changed?.Invoke();
         if (_unacknowledged is { } pending)

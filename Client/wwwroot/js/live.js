@@ -3,7 +3,7 @@
 window.congressLive = (() => {
     let connection = null;
     let owner = null;
-    const events = ["PollChanged", "TallyChanged", "AttendanceChanged", "SpeakersChanged", "AgendaChanged", "ProjectorChanged", "SessionEnded"];
+    const events = ["PollChanged", "TallyChanged", "AttendanceChanged", "SpeakersChanged", "AgendaChanged", "ProjectorChanged", "DossierChanged", "SessionEnded"];
 
     // Short, jittered retries that never give up: within 250 ms, then within a second, then every 0.5 to 2 s. A
     // restarted server is ready a few seconds after a crash, and every tablet should be back within 5 s of that

@@ -54,6 +54,6 @@ public sealed partial class RefusalTextTests
     [GeneratedRegex(@"\{\d+\}")]
     private static partial Regex Placeholder();
 
-    [GeneratedRegex(@"(?:Problems\.(?:BadRequest|Unauthorized|Forbidden|NotFound|TooManyRequests|Conflict)\(|new Refusal\(StatusCodes\.\w+, )""(?<code>[a-z_]+)""")]
+    [GeneratedRegex(@"(?:Problems\.(?:BadRequest|Unauthorized|Forbidden|NotFound|TooManyRequests|Conflict)\(|new Refusal\(StatusCodes\.\w+, |Refuse(?:Conflict|Bad)\(|new DossierAnswer\()""(?<code>[a-z_]+)""")]
     private static partial Regex RefusalCode();
 }

@@ -103,6 +103,16 @@ public sealed partial class AuthorizationMatrixTests
         ["POST /api/elections/{pollId:guid}/paper/totals"] = ["admin", "chair", "counting"],
         ["GET /api/elections/{pollId:guid}/paper"] = s_staff,
         ["GET /api/elections/{pollId:guid}/minutes"] = s_staff,
+        ["POST /api/dossiers/"] = s_runsPolls,
+        ["PUT /api/dossiers/{id:guid}/presidium-list"] = s_runsPolls,
+        ["POST /api/dossiers/{id:guid}/paper-nominations"] = s_runsPolls,
+        ["POST /api/dossiers/{id:guid}/motion"] = s_runsPolls,
+        ["PUT /api/dossiers/{id:guid}/committee"] = s_runsPolls,
+        ["POST /api/dossiers/{id:guid}/withdrawals/{nominationId:guid}/record"] = s_runsPolls,
+        ["POST /api/dossiers/{id:guid}/advance"] = s_runsPolls,
+        ["POST /api/dossiers/{id:guid}/second-round"] = s_runsPolls,
+        ["GET /api/dossiers/"] = s_staff,
+        ["GET /api/dossiers/{id:guid}"] = s_staff,
         // Published ballots carry no names: every signed-in caller of the congress may check a receipt.
         ["GET /api/elections/{pollId:guid}/ballots"] = s_signedIn,
         ["GET /api/audit/"] = s_readsAudit,
@@ -122,6 +132,11 @@ public sealed partial class AuthorizationMatrixTests
     {
         [nameof(ICongressHub.Snapshot)] = s_signedIn,
         [nameof(ICongressHub.Cast)] = ["delegate"],
+        [nameof(ICongressHub.Dossier)] = s_signedIn,
+        [nameof(ICongressHub.SearchNominees)] = ["delegate"],
+        [nameof(ICongressHub.Nominate)] = ["delegate"],
+        [nameof(ICongressHub.AnswerNomination)] = ["delegate"],
+        [nameof(ICongressHub.AskToWithdraw)] = ["delegate"],
     };
 
     private CongressServer _server = default!;
@@ -276,6 +291,26 @@ public sealed partial class AuthorizationMatrixTests
                     if (method == nameof(ICongressHub.Cast))
                     {
                         await hub.InvokeAsync<CastResult>(method, new CastRequest(Guid.NewGuid(), VoteChoice.Yes, Guid.NewGuid()));
+                    }
+                    else if (method == nameof(ICongressHub.Dossier))
+                    {
+                        await hub.InvokeAsync<DossierDto?>(method);
+                    }
+                    else if (method == nameof(ICongressHub.SearchNominees))
+                    {
+                        await hub.InvokeAsync<List<NomineeDto>>(method, new NomineeSearchRequest("an"));
+                    }
+                    else if (method == nameof(ICongressHub.Nominate))
+                    {
+                        await hub.InvokeAsync<DossierAnswer>(method, new NominateRequest(Guid.NewGuid(), Guid.NewGuid()));
+                    }
+                    else if (method == nameof(ICongressHub.AnswerNomination))
+                    {
+                        await hub.InvokeAsync<DossierAnswer>(method, new NominationAnswerRequest(Guid.NewGuid(), true));
+                    }
+                    else if (method == nameof(ICongressHub.AskToWithdraw))
+                    {
+                        await hub.InvokeAsync<DossierAnswer>(method, new WithdrawalRequest(Guid.NewGuid(), "lý do"));
                     }
                     else
                     {

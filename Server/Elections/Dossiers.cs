@@ -1,0 +1,812 @@
+using System.Security.Claims;
+using CongressVote.Server.Audit;
+using CongressVote.Server.Live;
+using CongressVote.Server.Polls;
+using CongressVote.Server.Sessions;
+using CongressVote.Shared;
+using Dapper;
+using Npgsql;
+
+namespace CongressVote.Server.Elections;
+
+/// <summary>
+/// The election dossier (docs/architecture.md §9): the steps a congress votes through around a secret ballot. Every vote
+/// is an ordinary open motion made for its step; the dossier moves on only from the step it is in, under a row
+/// lock and a conditional update, so two consoles cannot both move it. The secretariat's endpoints
+/// (<see cref="DossiersApi"/>) and the tablets' hub methods both come here.
+/// </summary>
+public sealed class Dossiers(NpgsqlDataSource db, CongressNotifier notifier)
+{
+    private static readonly DossierStep[] s_order = Enum.GetValues<DossierStep>();
+
+    public static string StepKey(DossierStep step) => step.ToString().ToLowerInvariant();
+
+    private static DossierStep ParseStep(string key) => Enum.Parse<DossierStep>(key, ignoreCase: true);
+
+    private static NominationState ParseState(string key) => key switch
+    {
+        "withdrawal_asked" => NominationState.WithdrawalAsked,
+        _ => Enum.Parse<NominationState>(key, ignoreCase: true),
+    };
+
+    private static Refusal RefuseConflict(string code, string detail) => new(StatusCodes.Status409Conflict, code, detail);
+
+    private static Refusal RefuseBad(string code, string detail) => new(StatusCodes.Status400BadRequest, code, detail);
+
+    private static readonly Refusal s_unknown = new(StatusCodes.Status404NotFound, "unknown_dossier", "There is no such election dossier in this congress.");
+
+    /// <summary>Properties rather than a positional record: Dapper reports array columns as System.Array to constructors.</summary>
+    private sealed class DossierRow
+    {
+        public Guid Id { get; init; }
+
+        public Guid CongressId { get; init; }
+
+        public Guid AgendaItemId { get; init; }
+
+        public string Title { get; init; } = "";
+
+        public int Seats { get; init; }
+
+        public string Step { get; init; } = "";
+
+        public Guid? StepPollId { get; init; }
+
+        public Guid ElectionPollId { get; init; }
+
+        public int Round { get; init; }
+
+        public string ListOrder { get; init; } = "";
+
+        public string[] Committee { get; init; } = [];
+
+        public string Preset { get; init; } = "";
+    }
+
+    private sealed record NominationRow(
+        Guid Id, Guid DelegateId, string FullName, string Code, string Source, int? PresidiumPosition, string State, string? NominatedBy,
+        string? WithdrawalReason, Guid? WithdrawalPollId, bool WithdrawalRefused, DateTime CreatedAt, int? BirthYear, string? Position, string? Delegation);
+
+    private static async Task<DossierRow?> RowAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid congressId, Guid dossierId, bool forUpdate)
+    {
+        // The lock is the dossier row's alone: the congress row is only read.
+        return await connection.QuerySingleOrDefaultAsync<DossierRow>($"""
+            SELECT d.id, d.congress_id, d.agenda_item_id, d.title, d.seats, d.step, d.step_poll_id, d.election_poll_id, d.round,
+                   d.list_order, d.committee, (SELECT c.preset FROM congress c WHERE c.id = d.congress_id) AS preset
+            FROM election_dossier d WHERE d.id = @dossierId AND d.congress_id = @congressId
+            {(forUpdate ? "FOR UPDATE" : "")}
+            """, new { dossierId, congressId }, transaction);
+    }
+
+    private static async Task<List<NominationRow>> NominationsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, DossierRow dossier)
+    {
+        var rows = (await connection.QueryAsync<NominationRow>("""
+            SELECT n.id, n.delegate_id, d.full_name, d.code, n.source, n.presidium_position, n.state, b.full_name AS nominated_by,
+                   n.withdrawal_reason, n.withdrawal_poll_id, n.withdrawal_refused, n.created_at, d.birth_year, d.position, g.name AS delegation
+            FROM nomination n
+            JOIN delegate d ON d.id = n.delegate_id
+            LEFT JOIN delegate b ON b.id = n.nominated_by
+            LEFT JOIN delegation g ON g.id = d.delegation_id
+            WHERE n.dossier_id = @Id
+            """, new { dossier.Id }, transaction)).ToList();
+        return ListOrder(rows, dossier.ListOrder == "alphabetical");
+    }
+
+    /// <summary>
+    /// The order the ballot will have: Vietnamese alphabetical order by given name then family name (the Party's lists), or
+    /// the presidium's list in its order followed by the nominations as they came.
+    /// </summary>
+    private static List<NominationRow> ListOrder(List<NominationRow> rows, bool alphabetical) => alphabetical
+        ? rows.OrderBy(r => r.FullName, VietnameseOrder.Names).ThenBy(r => r.Code, StringComparer.Ordinal).ToList()
+        : rows.OrderBy(r => r.PresidiumPosition ?? int.MaxValue).ThenBy(r => r.CreatedAt).ThenBy(r => r.Code, StringComparer.Ordinal).ToList();
+
+    private static async Task<DossierDto> DtoAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, DossierRow dossier)
+    {
+        var nominations = await NominationsAsync(connection, transaction, dossier);
+        var recorded = await connection.QueryAsync<(int Round, string Step, Guid? PollId, string? Verdict, bool Skipped)>(
+            "SELECT round, step, poll_id, verdict, skipped FROM election_dossier_step WHERE dossier_id = @Id ORDER BY recorded_at, round",
+            new { dossier.Id }, transaction);
+        return new DossierDto(
+            dossier.Id, dossier.AgendaItemId, dossier.Title, dossier.Seats, ParseStep(dossier.Step), dossier.Round, dossier.StepPollId, dossier.ElectionPollId,
+            dossier.ListOrder == "alphabetical", dossier.Committee,
+            nominations.Select(n => new NominationDto(n.Id, n.DelegateId, n.FullName, n.Code, Enum.Parse<NominationSource>(n.Source, ignoreCase: true),
+                ParseState(n.State), n.NominatedBy, n.WithdrawalReason, n.WithdrawalPollId, n.WithdrawalRefused)).ToList(),
+            recorded.Select(r => new DossierStepDto(r.Round, ParseStep(r.Step), r.PollId, r.Verdict is null ? null : Enum.Parse<Verdict>(r.Verdict), r.Skipped)).ToList(),
+            Skippable: dossier.Preset == CongressPreset.SimpleAssembly.Key);
+    }
+
+    public async Task<DossierDto?> FindAsync(Guid congressId, Guid dossierId)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        var row = await RowAsync(connection, transaction, congressId, dossierId, forUpdate: false);
+        return row is null ? null : await DtoAsync(connection, transaction, row);
+    }
+
+    public async Task<List<DossierDto>> ListAsync(Guid congressId)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        var ids = await connection.QueryAsync<Guid>(
+            "SELECT id FROM election_dossier WHERE congress_id = @congressId ORDER BY created_at", new { congressId }, transaction);
+        var list = new List<DossierDto>();
+        foreach (Guid id in ids)
+        {
+            list.Add(await DtoAsync(connection, transaction, (await RowAsync(connection, transaction, congressId, id, forUpdate: false))!));
+        }
+
+        return list;
+    }
+
+    /// <summary>What a tablet shows: the newest dossier not yet finished, or none.</summary>
+    public async Task<DossierDto?> CurrentAsync(Guid congressId)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        Guid? id = await connection.ExecuteScalarAsync<Guid?>(
+            "SELECT id FROM election_dossier WHERE congress_id = @congressId AND step <> 'result' ORDER BY created_at DESC LIMIT 1", new { congressId });
+        return id is { } found ? await FindAsync(congressId, found) : null;
+    }
+
+    /// <summary>
+    /// A dossier with its secret ballot as a draft election from the start: the ballot exists, with no candidates, and
+    /// opening it is refused until the list and the committee are approved (<see cref="BallotRefusalAsync"/>).
+    /// </summary>
+    public async Task<(DossierDto? Dossier, Refusal? Refusal)> CreateAsync(DossierCreateDto create, ClaimsPrincipal user, HttpContext? http)
+    {
+        string title = (create.Title ?? "").Trim();
+        if (title.Length is 0 or > 300 || title.Any(char.IsControl))
+        {
+            return (null, RefuseBad("bad_title", "A title is 1 to 300 characters of plain text."));
+        }
+
+        if (create.Seats is < 1 or > CandidateFile.MaxCandidates)
+        {
+            return (null, RefuseBad("bad_seats", "An election has 1 to 500 seats."));
+        }
+
+        Guid congressId = user.CongressId();
+        await using var connection = await db.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        var preset = await PollStore.PresetOfItemAsync(connection, transaction, congressId, create.AgendaItemId);
+        if (preset is null)
+        {
+            return (null, new Refusal(StatusCodes.Status404NotFound, "unknown_agenda_item", "There is no such agenda item in this congress."));
+        }
+
+        Guid pollId = await PollStore.InsertDraftAsync(connection, transaction, congressId, create.AgendaItemId, title, "", secret: true, allowAbstain: false, preset.Election);
+        await connection.ExecuteAsync("UPDATE poll SET kind = 'election', seats = @Seats WHERE id = @pollId", new { create.Seats, pollId }, transaction);
+        var id = Guid.NewGuid();
+        await connection.ExecuteAsync("""
+            INSERT INTO election_dossier (id, congress_id, agenda_item_id, title, seats, election_poll_id, list_order)
+            VALUES (@id, @congressId, @AgendaItemId, @title, @Seats, @pollId, @listOrder)
+            """, new { id, congressId, create.AgendaItemId, title, create.Seats, pollId, listOrder = preset.Key == CongressPreset.Party.Key ? "alphabetical" : "presidium" },
+            transaction);
+        await AuditLog.WriteAsync(transaction, user, http, congressId, "dossier.create", id.ToString(), new { title, create.Seats, election = pollId });
+        return await FinishAsync(connection, transaction, congressId, id, agendaChanged: true);
+    }
+
+    /// <summary>Commits, then tells every screen and tablet; the answer is the dossier as stored.</summary>
+    private async Task<(DossierDto?, Refusal?)> FinishAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid congressId, Guid dossierId, bool agendaChanged = false)
+    {
+        var dto = await DtoAsync(connection, transaction, (await RowAsync(connection, transaction, congressId, dossierId, forUpdate: false))!);
+        await transaction.CommitAsync();
+        await notifier.DossierChangedAsync(congressId, dto);
+        if (agendaChanged)
+        {
+            await notifier.AgendaChangedAsync(congressId);
+        }
+
+        return (dto, null);
+    }
+
+    /// <summary>A delegate who may stand: one of this congress's delegates, not a guest.</summary>
+    private static async Task<bool> NomineeExistsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid congressId, Guid delegateId) =>
+        await connection.ExecuteScalarAsync<bool>(
+            "SELECT EXISTS (SELECT 1 FROM delegate WHERE id = @delegateId AND congress_id = @congressId AND kind <> 'guest')",
+            new { delegateId, congressId }, transaction);
+
+    private static async Task<bool> AlreadyNominatedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid dossierId, Guid delegateId) =>
+        await connection.ExecuteScalarAsync<bool>(
+            "SELECT EXISTS (SELECT 1 FROM nomination WHERE dossier_id = @dossierId AND delegate_id = @delegateId AND state <> 'declined')",
+            new { dossierId, delegateId }, transaction);
+
+    /// <summary>The presidium's recommended list, replaced whole, in its order; before nominations close.</summary>
+    public async Task<(DossierDto?, Refusal?)> SetPresidiumListAsync(Guid dossierId, NomineesDto list, ClaimsPrincipal user, HttpContext? http)
+    {
+        var ids = list.DelegateIds ?? [];
+        if (ids.Count > CandidateFile.MaxCandidates || ids.Distinct().Count() != ids.Count)
+        {
+            return (null, RefuseBad("bad_nominees", "A list names each delegate once, at most 500."));
+        }
+
+        Guid congressId = user.CongressId();
+        await using var connection = await db.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        var dossier = await RowAsync(connection, transaction, congressId, dossierId, forUpdate: true);
+        if (dossier is null)
+        {
+            return (null, s_unknown);
+        }
+
+        if (dossier.Step is not ("seats" or "nominations"))
+        {
+            return (null, RefuseConflict("nominations_closed", "Nominations are closed: the list can no longer change."));
+        }
+
+        await connection.ExecuteAsync("DELETE FROM nomination WHERE dossier_id = @dossierId AND source = 'presidium'", new { dossierId }, transaction);
+        for (int i = 0; i < ids.Count; i++)
+        {
+            if (!await NomineeExistsAsync(connection, transaction, congressId, ids[i]))
+            {
+                return (null, RefuseBad("unknown_nominee", "Only a delegate of this congress can be nominated."));
+            }
+
+            if (await AlreadyNominatedAsync(connection, transaction, dossierId, ids[i]))
+            {
+                return (null, RefuseConflict("already_nominated", "This delegate is already nominated."));
+            }
+
+            await connection.ExecuteAsync("""
+                INSERT INTO nomination (id, dossier_id, delegate_id, source, presidium_position, state)
+                VALUES (@id, @dossierId, @delegateId, 'presidium', @position, 'accepted')
+                """, new { id = Guid.NewGuid(), dossierId, delegateId = ids[i], position = i + 1 }, transaction);
+        }
+
+        await AuditLog.WriteAsync(transaction, user, http, congressId, "dossier.presidium_list", dossierId.ToString(), new { delegates = ids });
+        return await FinishAsync(connection, transaction, congressId, dossierId);
+    }
+
+    /// <summary>A nomination handed in on paper: the secretariat records it with the nominee's consent it carries.</summary>
+    public async Task<(DossierDto?, Refusal?)> PaperNominationAsync(Guid dossierId, NomineesDto nominee, ClaimsPrincipal user, HttpContext? http)
+    {
+        if (nominee.DelegateIds is not { Count: 1 } one)
+        {
+            return (null, RefuseBad("bad_nominees", "A paper nomination names one delegate."));
+        }
+
+        Guid congressId = user.CongressId();
+        await using var connection = await db.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        var refusal = await InsertNominationAsync(connection, transaction, congressId, dossierId, one[0], nominatedBy: null, source: "paper");
+        if (refusal is not null)
+        {
+            return (null, refusal);
+        }
+
+        await AuditLog.WriteAsync(transaction, user, http, congressId, "dossier.paper_nomination", dossierId.ToString(), new { delegateId = one[0] });
+        return await FinishAsync(connection, transaction, congressId, dossierId);
+    }
+
+    /// <summary>A delegate nominates another delegate (who must accept) or themself (who stands by doing so).</summary>
+    public async Task<DossierAnswer> NominateAsync(ClaimsPrincipal user, NominateRequest request)
+    {
+        Guid congressId = user.CongressId();
+        Guid me = user.SubjectId();
+        await using var connection = await db.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        bool self = request.DelegateId == me;
+        var refusal = await InsertNominationAsync(connection, transaction, congressId, request.DossierId, request.DelegateId, me, self ? "self" : "delegate");
+        if (refusal is not null)
+        {
+            return new DossierAnswer(refusal.Code);
+        }
+
+        await AuditLog.WriteAsync(transaction, user.Actor(), null, congressId, self ? "dossier.self_nomination" : "dossier.nomination",
+            request.DossierId.ToString(), new { delegateId = request.DelegateId });
+        await FinishAsync(connection, transaction, congressId, request.DossierId);
+        return new DossierAnswer(null);
+    }
+
+    private static async Task<Refusal?> InsertNominationAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, Guid congressId, Guid dossierId, Guid delegateId, Guid? nominatedBy, string source)
+    {
+        // The dossier row is locked: a nomination cannot slip in while another console closes nominations.
+        var dossier = await RowAsync(connection, transaction, congressId, dossierId, forUpdate: true);
+        if (dossier is null)
+        {
+            return s_unknown;
+        }
+
+        if (dossier.Step != "nominations")
+        {
+            return RefuseConflict("nominations_closed", "Nominations are not open for this election.");
+        }
+
+        if (!await NomineeExistsAsync(connection, transaction, congressId, delegateId))
+        {
+            return RefuseBad("unknown_nominee", "Only a delegate of this congress can be nominated.");
+        }
+
+        if (await AlreadyNominatedAsync(connection, transaction, dossierId, delegateId))
+        {
+            return RefuseConflict("already_nominated", "This delegate is already nominated.");
+        }
+
+        // Standing oneself, or a paper nomination that carries consent, is on the list at once; a delegate nominated by
+        // another answers on their own tablet.
+        await connection.ExecuteAsync("""
+            INSERT INTO nomination (id, dossier_id, delegate_id, source, nominated_by, state)
+            VALUES (@id, @dossierId, @delegateId, @source, @nominatedBy, @state)
+            """, new { id = Guid.NewGuid(), dossierId, delegateId, source, nominatedBy, state = source == "delegate" ? "proposed" : "accepted" }, transaction);
+        return null;
+    }
+
+    /// <summary>The nominee accepts or declines, on their own tablet, while nominations are open.</summary>
+    public async Task<DossierAnswer> AnswerAsync(ClaimsPrincipal user, NominationAnswerRequest answer)
+    {
+        Guid congressId = user.CongressId();
+        await using var connection = await db.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        Guid? dossierId = await connection.ExecuteScalarAsync<Guid?>(
+            "SELECT dossier_id FROM nomination WHERE id = @NominationId AND delegate_id = @me", new { answer.NominationId, me = user.SubjectId() }, transaction);
+        if (dossierId is not { } id || await RowAsync(connection, transaction, congressId, id, forUpdate: true) is not { } dossier)
+        {
+            return new DossierAnswer("unknown_nomination");
+        }
+
+        if (dossier.Step != "nominations")
+        {
+            return new DossierAnswer("nominations_closed");
+        }
+
+        int changed = await connection.ExecuteAsync(
+            "UPDATE nomination SET state = @state WHERE id = @NominationId AND state = 'proposed'",
+            new { answer.NominationId, state = answer.Accept ? "accepted" : "declined" }, transaction);
+        if (changed == 0)
+        {
+            return new DossierAnswer("nomination_answered");
+        }
+
+        await AuditLog.WriteAsync(transaction, user.Actor(), null, congressId, answer.Accept ? "dossier.nomination_accepted" : "dossier.nomination_declined",
+            id.ToString(), new { answer.NominationId });
+        await FinishAsync(connection, transaction, congressId, id);
+        return new DossierAnswer(null);
+    }
+
+    /// <summary>
+    /// A nominee on the list asks to withdraw, with a reason. The request becomes a motion of the congress (a draft the
+    /// secretariat opens); until its result is recorded the nominee stays on the list.
+    /// </summary>
+    public async Task<DossierAnswer> AskToWithdrawAsync(ClaimsPrincipal user, WithdrawalRequest request)
+    {
+        string reason = (request.Reason ?? "").Normalize(System.Text.NormalizationForm.FormC).Trim();
+        if (reason.Length is 0 or > 500 || reason.Any(c => char.IsControl(c) && c != '\n'))
+        {
+            return new DossierAnswer("withdrawal_needs_reason");
+        }
+
+        Guid congressId = user.CongressId();
+        await using var connection = await db.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        if (await RowAsync(connection, transaction, congressId, request.DossierId, forUpdate: true) is not { } dossier)
+        {
+            return new DossierAnswer("unknown_dossier");
+        }
+
+        if (dossier.Step is not ("nominations" or "withdrawals"))
+        {
+            return new DossierAnswer("withdrawals_closed");
+        }
+
+        var mine = await connection.QuerySingleOrDefaultAsync<(Guid Id, string State, bool WithdrawalRefused, string FullName)?>("""
+            SELECT n.id, n.state, n.withdrawal_refused, d.full_name FROM nomination n JOIN delegate d ON d.id = n.delegate_id
+            WHERE n.dossier_id = @DossierId AND n.delegate_id = @me AND n.state <> 'declined'
+            """, new { request.DossierId, me = user.SubjectId() }, transaction);
+        if (mine is not { State: "accepted" or "withdrawal_asked" } nomination)
+        {
+            return new DossierAnswer("not_on_list");
+        }
+
+        if (nomination.State == "withdrawal_asked" || nomination.WithdrawalRefused)
+        {
+            return new DossierAnswer("withdrawal_already_asked");
+        }
+
+        var preset = CongressPreset.ByKey(dossier.Preset);
+        Guid pollId = await PollStore.InsertDraftAsync(connection, transaction, congressId, dossier.AgendaItemId,
+            DossierWording.WithdrawalTitle(nomination.FullName), DossierWording.WithdrawalQuestion(nomination.FullName, dossier.Title, reason),
+            secret: false, allowAbstain: true, preset.Decision);
+        await connection.ExecuteAsync("""
+            UPDATE nomination SET state = 'withdrawal_asked', withdrawal_reason = @reason, withdrawal_poll_id = @pollId
+            WHERE id = @Id AND state = 'accepted'
+            """, new { reason, pollId, nomination.Id }, transaction);
+        await AuditLog.WriteAsync(transaction, user.Actor(), null, congressId, "dossier.withdrawal_asked", request.DossierId.ToString(),
+            new { nomination = nomination.Id, reason, poll = pollId });
+        await FinishAsync(connection, transaction, congressId, request.DossierId, agendaChanged: true);
+        return new DossierAnswer(null);
+    }
+
+    /// <summary>Records the congress's vote on a withdrawal: accepted leaves the list, refused keeps the nominee on it.</summary>
+    public async Task<(DossierDto?, Refusal?)> RecordWithdrawalAsync(Guid dossierId, Guid nominationId, ClaimsPrincipal user, HttpContext? http)
+    {
+        Guid congressId = user.CongressId();
+        await using var connection = await db.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        if (await RowAsync(connection, transaction, congressId, dossierId, forUpdate: true) is null)
+        {
+            return (null, s_unknown);
+        }
+
+        var vote = await connection.QuerySingleOrDefaultAsync<(string PollState, string? Verdict)?>("""
+            SELECT p.state, p.verdict FROM nomination n JOIN poll p ON p.id = n.withdrawal_poll_id
+            WHERE n.id = @nominationId AND n.dossier_id = @dossierId AND n.state = 'withdrawal_asked'
+            """, new { nominationId, dossierId }, transaction);
+        if (vote is not { } v)
+        {
+            return (null, RefuseConflict("no_withdrawal_asked", "This nominee has no withdrawal request waiting for the congress's vote."));
+        }
+
+        if (v.PollState is not ("closed" or "published"))
+        {
+            return (null, RefuseConflict("step_vote_not_closed", "The vote on this withdrawal has not closed yet."));
+        }
+
+        bool accepted = v.Verdict == nameof(Verdict.Passed);
+        await connection.ExecuteAsync(accepted
+            ? "UPDATE nomination SET state = 'withdrawn' WHERE id = @nominationId AND state = 'withdrawal_asked'"
+            : "UPDATE nomination SET state = 'accepted', withdrawal_refused = true WHERE id = @nominationId AND state = 'withdrawal_asked'",
+            new { nominationId }, transaction);
+        await AuditLog.WriteAsync(transaction, user, http, congressId, accepted ? "dossier.withdrawal_accepted" : "dossier.withdrawal_refused",
+            dossierId.ToString(), new { nomination = nominationId, verdict = v.Verdict });
+        return await FinishAsync(connection, transaction, congressId, dossierId);
+    }
+
+    /// <summary>The counting committee proposed for the congress's approval, head first; none of them may be on the list.</summary>
+    public async Task<(DossierDto?, Refusal?)> SetCommitteeAsync(Guid dossierId, CommitteeDto committee, ClaimsPrincipal user, HttpContext? http)
+    {
+        var names = (committee.Names ?? []).Select(n => (n ?? "").Normalize(System.Text.NormalizationForm.FormC).Trim()).Where(n => n.Length > 0).ToList();
+        if (names.Count is 0 or > 30 || names.Any(n => n.Length > 200 || n.Any(char.IsControl)))
+        {
+            return (null, RefuseBad("bad_committee", "A counting committee has 1 to 30 members, one name each."));
+        }
+
+        Guid congressId = user.CongressId();
+        await using var connection = await db.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        if (await RowAsync(connection, transaction, congressId, dossierId, forUpdate: true) is not { } dossier)
+        {
+            return (null, s_unknown);
+        }
+
+        if (ParseStep(dossier.Step) > DossierStep.Committee || (dossier.Step == "committee" && await StepMotionStandsAsync(connection, transaction, dossier)))
+        {
+            return (null, RefuseConflict("committee_fixed", "The counting committee is already before the congress or approved."));
+        }
+
+        if (await CandidateOnCommitteeAsync(connection, transaction, dossier, names) is { } refusal)
+        {
+            return (null, refusal);
+        }
+
+        await connection.ExecuteAsync("UPDATE election_dossier SET committee = @names WHERE id = @dossierId", new { names = names.ToArray(), dossierId }, transaction);
+        await AuditLog.WriteAsync(transaction, user, http, congressId, "dossier.committee", dossierId.ToString(), new { names });
+        return await FinishAsync(connection, transaction, congressId, dossierId);
+    }
+
+    /// <summary>
+    /// A member of the counting committee may not be a candidate: names are compared without case or diacritics, so
+    /// "Nguyen Van An" typed on a keyboard without Vietnamese input is still caught. The refusal names the member.
+    /// </summary>
+    private static async Task<Refusal?> CandidateOnCommitteeAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, DossierRow dossier, IReadOnlyList<string> names)
+    {
+        string? clash = await connection.ExecuteScalarAsync<string?>("""
+            SELECT m.name FROM unnest(@names::text[]) AS m(name)
+            WHERE EXISTS (SELECT 1 FROM nomination n JOIN delegate d ON d.id = n.delegate_id
+                          WHERE n.dossier_id = @Id AND n.state IN ('accepted', 'withdrawal_asked', 'proposed')
+                            AND fold_text(d.full_name) = fold_text(m.name))
+            LIMIT 1
+            """, new { names = names.ToArray(), dossier.Id }, transaction);
+        return clash is null ? null : new Refusal(StatusCodes.Status409Conflict, "committee_member_candidate",
+            $"{clash} is on the list of candidates and cannot be a member of the counting committee.") { Args = [clash] };
+    }
+
+    /// <summary>A motion made for the step stands, unless it was cancelled or the congress voted it down (then the step changes and votes again).</summary>
+    private static async Task<bool> StepMotionStandsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, DossierRow dossier) =>
+        dossier.StepPollId is { } existing && await connection.ExecuteScalarAsync<bool>(
+            "SELECT state <> 'cancelled' AND verdict IS DISTINCT FROM 'Failed' FROM poll WHERE id = @existing", new { existing }, transaction);
+
+    /// <summary>The motion of the current voting step, worded for it, under the preset's rule for decisions.</summary>
+    public async Task<(DossierDto?, Refusal?)> StepMotionAsync(Guid dossierId, DossierMotionDto motion, ClaimsPrincipal user, HttpContext? http)
+    {
+        Guid congressId = user.CongressId();
+        await using var connection = await db.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        if (await RowAsync(connection, transaction, congressId, dossierId, forUpdate: true) is not { } dossier)
+        {
+            return (null, s_unknown);
+        }
+
+        var step = ParseStep(dossier.Step);
+        if (step is not (DossierStep.Seats or DossierStep.List or DossierStep.Committee))
+        {
+            return (null, RefuseConflict("step_has_no_vote", "This step is not decided by a vote."));
+        }
+
+        if (await StepMotionStandsAsync(connection, transaction, dossier))
+        {
+            return (null, RefuseConflict("step_motion_exists", "This step already has its motion."));
+        }
+
+        int seats = dossier.Seats;
+        if (motion.Seats is { } newSeats)
+        {
+            if (step != DossierStep.Seats)
+            {
+                return (null, RefuseConflict("seats_fixed", "The number to elect is approved already."));
+            }
+
+            if (newSeats is < 1 or > CandidateFile.MaxCandidates)
+            {
+                return (null, RefuseBad("bad_seats", "An election has 1 to 500 seats."));
+            }
+
+            seats = newSeats;
+            await connection.ExecuteAsync("UPDATE election_dossier SET seats = @seats WHERE id = @dossierId", new { seats, dossierId }, transaction);
+            await connection.ExecuteAsync("UPDATE poll SET seats = @seats WHERE id = @ElectionPollId AND state = 'draft'", new { seats, dossier.ElectionPollId }, transaction);
+        }
+
+        var nominees = (await NominationsAsync(connection, transaction, dossier)).Where(n => n.State == "accepted").Select(n => n.FullName).ToList();
+        if (step == DossierStep.List && nominees.Count < seats)
+        {
+            return (null, RefuseConflict("list_too_short", $"The list has {nominees.Count} names for {seats} seats."));
+        }
+
+        if (step == DossierStep.Committee)
+        {
+            if (dossier.Committee.Length == 0)
+            {
+                return (null, RefuseConflict("committee_missing", "Enter the counting committee first."));
+            }
+
+            if (await CandidateOnCommitteeAsync(connection, transaction, dossier, dossier.Committee) is { } clash)
+            {
+                return (null, clash);
+            }
+        }
+
+        var (title, question) = step switch
+        {
+            DossierStep.Seats => (DossierWording.SeatsTitle(dossier.Title, seats), DossierWording.SeatsQuestion(dossier.Title, seats)),
+            DossierStep.List => (DossierWording.ListTitle(dossier.Title), DossierWording.ListQuestion(dossier.Title, nominees)),
+            _ => (DossierWording.CommitteeTitle(), DossierWording.CommitteeQuestion(dossier.Title, dossier.Committee)),
+        };
+        Guid pollId = await PollStore.InsertDraftAsync(connection, transaction, congressId, dossier.AgendaItemId, title, question,
+            secret: false, allowAbstain: true, CongressPreset.ByKey(dossier.Preset).Decision);
+        await connection.ExecuteAsync("UPDATE election_dossier SET step_poll_id = @pollId WHERE id = @dossierId AND step = @Step",
+            new { pollId, dossierId, dossier.Step }, transaction);
+        await AuditLog.WriteAsync(transaction, user, http, congressId, "dossier.motion", dossierId.ToString(), new { step = dossier.Step, poll = pollId, seats });
+        return await FinishAsync(connection, transaction, congressId, dossierId, agendaChanged: true);
+    }
+
+    /// <summary>
+    /// Moves the dossier on from <paramref name="request"/>'s step, once that step is done: its motion passed (or, in a
+    /// simple assembly, it was skipped), no nomination waits for an answer, no withdrawal for its vote. The list is
+    /// frozen into the ballot when its approval is recorded; the committee is written to the congress when its own is.
+    /// </summary>
+    public async Task<(DossierDto?, Refusal?)> AdvanceAsync(Guid dossierId, DossierAdvanceDto request, ClaimsPrincipal user, HttpContext? http)
+    {
+        Guid congressId = user.CongressId();
+        await using var connection = await db.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        if (await RowAsync(connection, transaction, congressId, dossierId, forUpdate: true) is not { } dossier)
+        {
+            return (null, s_unknown);
+        }
+
+        var step = ParseStep(dossier.Step);
+        if (step != request.From)
+        {
+            return (null, RefuseConflict("dossier_step_moved", "The dossier has moved on already: reload it."));
+        }
+
+        if (step == DossierStep.Result)
+        {
+            return (null, RefuseConflict("dossier_finished", "This election is finished."));
+        }
+
+        bool isVote = step is DossierStep.Seats or DossierStep.List or DossierStep.Committee;
+        if (request.Skip && (!isVote || dossier.Preset != CongressPreset.SimpleAssembly.Key))
+        {
+            return (null, RefuseConflict("step_not_skippable", "Only a simple assembly may skip a step's vote."));
+        }
+
+        string? verdict = null;
+        if (isVote && !request.Skip)
+        {
+            var vote = dossier.StepPollId is { } stepPoll
+                ? await connection.QuerySingleOrDefaultAsync<(string State, string? Verdict)?>("SELECT state, verdict FROM poll WHERE id = @stepPoll", new { stepPoll }, transaction)
+                : null;
+            if (vote is not { } v || v.State == "cancelled")
+            {
+                return (null, RefuseConflict("step_needs_vote", "This step is decided by the congress's vote: make its motion first."));
+            }
+
+            if (v.State is not ("closed" or "published"))
+            {
+                return (null, RefuseConflict("step_vote_not_closed", "The vote of this step has not closed yet."));
+            }
+
+            if (v.Verdict != nameof(Verdict.Passed))
+            {
+                return (null, RefuseConflict("step_vote_failed", "The congress did not approve this step: change it and vote again."));
+            }
+
+            verdict = v.Verdict;
+        }
+
+        var nominations = await NominationsAsync(connection, transaction, dossier);
+        if (step == DossierStep.Nominations && nominations.Any(n => n.State == "proposed"))
+        {
+            return (null, RefuseConflict("nominations_pending", "A nominee has not answered yet."));
+        }
+
+        if (step == DossierStep.Withdrawals && nominations.Any(n => n.State == "withdrawal_asked"))
+        {
+            return (null, RefuseConflict("withdrawals_pending", "A withdrawal request waits for the congress's vote."));
+        }
+
+        var listed = nominations.Where(n => n.State == "accepted").ToList();
+        if (step == DossierStep.List)
+        {
+            if (listed.Count < dossier.Seats)
+            {
+                return (null, RefuseConflict("list_too_short", $"The list has {listed.Count} names for {dossier.Seats} seats."));
+            }
+
+            // The approved list becomes the ballot, in the list's order.
+            await connection.ExecuteAsync("DELETE FROM candidate WHERE poll_id = @ElectionPollId", new { dossier.ElectionPollId }, transaction);
+            await connection.ExecuteAsync("""
+                INSERT INTO candidate (poll_id, position, full_name, birth_year, job_title, unit)
+                SELECT @ElectionPollId, t.position, t.full_name, t.birth_year, t.job_title, t.unit
+                FROM unnest(@positions, @names, @years, @titles, @units) AS t(position, full_name, birth_year, job_title, unit)
+                """, new
+            {
+                dossier.ElectionPollId,
+                positions = Enumerable.Range(1, listed.Count).Select(i => (short)i).ToArray(),
+                names = listed.Select(n => n.FullName).ToArray(),
+                years = listed.Select(n => n.BirthYear).ToArray(),
+                titles = listed.Select(n => n.Position).ToArray(),
+                units = listed.Select(n => n.Delegation).ToArray(),
+            }, transaction);
+        }
+
+        if (step == DossierStep.Committee && dossier.Committee.Length > 0)
+        {
+            if (await CandidateOnCommitteeAsync(connection, transaction, dossier, dossier.Committee) is { } clash)
+            {
+                return (null, clash);
+            }
+
+            // The approved committee is the one the counting minutes name, head first.
+            await connection.ExecuteAsync("UPDATE congress SET counting_committee = @text WHERE id = @congressId",
+                new { text = string.Join('\n', dossier.Committee), congressId }, transaction);
+        }
+
+        if (step == DossierStep.Ballot)
+        {
+            string? state = await connection.ExecuteScalarAsync<string?>("SELECT state FROM poll WHERE id = @ElectionPollId", new { dossier.ElectionPollId }, transaction);
+            if (state is not ("closed" or "published"))
+            {
+                return (null, RefuseConflict("ballot_not_closed", "The secret ballot has not closed yet."));
+            }
+
+            verdict = await connection.ExecuteScalarAsync<string?>("SELECT verdict FROM poll WHERE id = @ElectionPollId", new { dossier.ElectionPollId }, transaction);
+        }
+
+        var next = s_order[Array.IndexOf(s_order, step) + 1];
+        int moved = await connection.ExecuteAsync(
+            "UPDATE election_dossier SET step = @next, step_poll_id = NULL WHERE id = @dossierId AND step = @from",
+            new { next = StepKey(next), dossierId, from = dossier.Step }, transaction);
+        if (moved == 0)
+        {
+            return (null, RefuseConflict("dossier_step_moved", "The dossier has moved on already: reload it."));
+        }
+
+        await connection.ExecuteAsync("""
+            INSERT INTO election_dossier_step (dossier_id, round, step, poll_id, verdict, skipped, recorded_by)
+            VALUES (@dossierId, @Round, @step, @poll, @verdict, @Skip, @actor)
+            ON CONFLICT (dossier_id, round, step) DO NOTHING
+            """, new
+        {
+            dossierId, dossier.Round, step = dossier.Step, verdict, request.Skip, actor = user.Actor(),
+            poll = step == DossierStep.Ballot ? dossier.ElectionPollId : isVote ? dossier.StepPollId : null,
+        }, transaction);
+        await AuditLog.WriteAsync(transaction, user, http, congressId, "dossier.advance", dossierId.ToString(),
+            new { from = dossier.Step, to = StepKey(next), verdict, request.Skip });
+        return await FinishAsync(connection, transaction, congressId, dossierId, agendaChanged: step == DossierStep.List);
+    }
+
+    /// <summary>
+    /// A second round for the seats left: a new ballot with the candidates the count left in play (the tied ones for a
+    /// tie, the not elected for unfilled seats), under the same list order and committee; the dossier returns to the ballot.
+    /// </summary>
+    public async Task<(DossierDto?, Refusal?)> SecondRoundAsync(Guid dossierId, ClaimsPrincipal user, HttpContext? http)
+    {
+        Guid congressId = user.CongressId();
+        await using var connection = await db.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        if (await RowAsync(connection, transaction, congressId, dossierId, forUpdate: true) is not { } dossier)
+        {
+            return (null, s_unknown);
+        }
+
+        var source = dossier.Step == "result" ? await PollQueries.FindAsync(connection, dossier.ElectionPollId, transaction) : null;
+        if (source?.ToDto().Election is not { Verdict: Verdict.Tie or Verdict.Shortfall } result)
+        {
+            return (null, RefuseConflict("no_runoff_needed", "A second round follows a counted ballot with a tie for the last seat or seats left."));
+        }
+
+        var outcome = result.Verdict == Verdict.Tie ? CandidateOutcome.Tied : CandidateOutcome.NotElected;
+        var positions = result.Ranked.Where(r => r.Outcome == outcome).Select(r => r.Position).ToHashSet();
+        var candidates = source.Candidates.Where(c => positions.Contains(c.Position)).OrderBy(c => c.Position).ToList();
+        int seatsLeft = ElectionCount.SeatsLeft(result);
+        if (candidates.Count < seatsLeft)
+        {
+            return (null, RefuseConflict("runoff_not_enough_candidates", $"{seatsLeft} seats are left and only {candidates.Count} candidates remain."));
+        }
+
+        int round = dossier.Round + 1;
+        Guid pollId = await PollStore.InsertDraftAsync(connection, transaction, congressId, dossier.AgendaItemId,
+            DossierWording.RoundTitle(dossier.Title, round), "", secret: true, allowAbstain: false, source.Rule);
+        await connection.ExecuteAsync("""
+            UPDATE poll SET kind = 'election', seats = @seatsLeft, empty_ballot_valid = @EmptyBallotValid, countdown_seconds = @CountdownSeconds, runoff_of = @from
+            WHERE id = @pollId
+            """, new { seatsLeft, source.EmptyBallotValid, source.CountdownSeconds, from = source.Id, pollId }, transaction);
+        await connection.ExecuteAsync("""
+            INSERT INTO candidate (poll_id, position, full_name, birth_year, job_title, unit)
+            SELECT @pollId, row_number() OVER (ORDER BY position), full_name, birth_year, job_title, unit
+            FROM candidate WHERE poll_id = @from AND position = ANY(@positions)
+            """, new { pollId, from = source.Id, positions = positions.Select(p => (short)p).ToArray() }, transaction);
+        int moved = await connection.ExecuteAsync(
+            "UPDATE election_dossier SET step = 'ballot', round = @round, election_poll_id = @pollId WHERE id = @dossierId AND step = 'result'",
+            new { round, pollId, dossierId }, transaction);
+        if (moved == 0)
+        {
+            return (null, RefuseConflict("dossier_step_moved", "The dossier has moved on already: reload it."));
+        }
+
+        await AuditLog.WriteAsync(transaction, user, http, congressId, "dossier.second_round", dossierId.ToString(), new { round, poll = pollId, seats = seatsLeft });
+        return await FinishAsync(connection, transaction, congressId, dossierId, agendaChanged: true);
+    }
+
+    /// <summary>
+    /// Why a dossier's ballot may not open yet, or null: it opens only in the ballot step, after the list and the counting
+    /// committee were approved. Elections outside a dossier are not concerned.
+    /// </summary>
+    public static async Task<Refusal?> BallotRefusalAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid pollId)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        string? step = await connection.ExecuteScalarAsync<string?>(
+            "SELECT step FROM election_dossier WHERE election_poll_id = @pollId", new { pollId }, transaction);
+        return step switch
+        {
+            null or "ballot" or "result" => null,
+            "committee" => RefuseConflict("ballot_committee_not_approved", "The counting committee has not been approved yet: the ballot cannot open."),
+            _ => RefuseConflict("ballot_list_not_approved", "The list of candidates has not been approved yet: the ballot cannot open."),
+        };
+    }
+
+    /// <summary>Whether this election's candidates come from a dossier (and so are set only by approving its list).</summary>
+    public static Task<bool> IsDossierBallotAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid pollId) =>
+        connection.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM election_dossier WHERE election_poll_id = @pollId)", new { pollId }, transaction);
+
+    /// <summary>Delegates a tablet can nominate: found without diacritics ("nguyen van an" finds "Nguyễn Văn An").</summary>
+    public async Task<List<NomineeDto>> SearchAsync(Guid congressId, string? query)
+    {
+        string text = (query ?? "").Trim();
+        if (text.Length is < 2 or > 100)
+        {
+            return [];
+        }
+
+        await using var connection = await db.OpenConnectionAsync();
+        var rows = await connection.QueryAsync<NomineeDto>("""
+            SELECT d.id, d.full_name, d.code, coalesce(g.name, '') AS delegation
+            FROM delegate d LEFT JOIN delegation g ON g.id = d.delegation_id
+            WHERE d.congress_id = @congressId AND d.kind <> 'guest'
+              AND fold_text(d.full_name || ' ' || d.code) LIKE '%' || replace(replace(replace(fold_text(@text), '\', '\\'), '%', '\%'), '_', '\_') || '%'
+            ORDER BY d.full_name LIMIT 20
+            """, new { congressId, text });
+        return rows.ToList();
+    }
+}
