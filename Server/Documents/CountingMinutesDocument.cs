@@ -13,9 +13,15 @@ namespace CongressVote.Server.Documents;
 /// </summary>
 public static class CountingMinutesDocument
 {
-    /// <summary>What the minutes are made from; <see cref="HeadKnown"/> when the committee was entered with its head first.</summary>
+    /// <summary>
+    /// What the minutes are made from; <see cref="HeadKnown"/> when the committee was entered with its head first;
+    /// the invalid paper ballots by the reason the committee entered (an <see cref="InvalidReason"/> name).
+    /// </summary>
     public sealed record Source(
-        PollQueries.PollRow Poll, int AgendaPosition, int ElectronicBallots, IReadOnlyList<string> Committee, bool HeadKnown, int Recounts, DateTime? LastRecountAt);
+        PollQueries.PollRow Poll, int AgendaPosition, int ElectronicBallots, IReadOnlyList<string> Committee, bool HeadKnown, int Recounts, DateTime? LastRecountAt,
+        IReadOnlyList<InvalidCount> InvalidReasons);
+
+    public sealed record InvalidCount(string Reason, int Count);
 
     private sealed record Extra(int Position, int Electronic, int Recounts, DateTime? LastRecountAt);
 
@@ -35,17 +41,62 @@ public static class CountingMinutesDocument
                    (SELECT count(*)::int FROM poll_recount WHERE poll_id = @Id) AS recounts,
                    (SELECT max(at) FROM poll_recount WHERE poll_id = @Id) AS last_recount_at
             """, new { poll.AgendaItemId, poll.Id });
+        // Invalid ballots by reason: each paper ballot both members entered alike, and the batches counted by hand.
+        var reasons = (await connection.QueryAsync<InvalidCount>("""
+            SELECT reason, sum(n)::int AS count FROM (
+                SELECT a.invalid_reason AS reason, 1 AS n
+                FROM paper_ballot_entry a
+                JOIN paper_ballot_entry b ON b.poll_id = a.poll_id AND b.ballot_no = a.ballot_no AND b.entry = 2
+                WHERE a.poll_id = @Id AND a.entry = 1 AND a.invalid AND b.invalid AND a.invalid_reason IS NOT NULL
+                  AND a.invalid_reason IS NOT DISTINCT FROM b.invalid_reason
+                UNION ALL
+                SELECT r.key, r.value::int FROM paper_election_total t, jsonb_each_text(t.invalid_reasons) r WHERE t.poll_id = @Id
+            ) x
+            GROUP BY reason
+            """, new { poll.Id })).ToList();
         // The committee the congress approved, as entered in Settings (head first); without it, the counting
         // accounts by the names the console gave them, with the head's name left to be written by hand.
         if (approvedCommittee is { Count: > 0 })
         {
-            return new Source(poll, extra.Position, extra.Electronic, approvedCommittee, true, extra.Recounts, extra.LastRecountAt);
+            return new Source(poll, extra.Position, extra.Electronic, approvedCommittee, true, extra.Recounts, extra.LastRecountAt, reasons);
         }
 
         var accounts = (await connection.QueryAsync<string>(
             "SELECT display_name FROM staff_account WHERE congress_id = @congressId AND role = 'counting' AND NOT disabled", new { congressId }))
             .Order(VietnameseOrder.Names).ToList();
-        return new Source(poll, extra.Position, extra.Electronic, accounts, false, extra.Recounts, extra.LastRecountAt);
+        return new Source(poll, extra.Position, extra.Electronic, accounts, false, extra.Recounts, extra.LastRecountAt, reasons);
+    }
+
+    /// <summary>
+    /// The reasons in the order election rules list them, then the invalid ballots no reason was entered for (those
+    /// counted before reasons were asked, or a batch whose reasons were not given): the rows add up to the stored count.
+    /// </summary>
+    public static IReadOnlyList<InvalidCount> InvalidRows(IReadOnlyList<InvalidCount> reasons, int invalid)
+    {
+        ArgumentNullException.ThrowIfNull(reasons);
+        var rows = Enum.GetValues<InvalidReason>()
+            .Select(r => new InvalidCount(r.ToString(), reasons.Where(x => x.Reason == r.ToString()).Sum(x => x.Count)))
+            .Where(r => r.Count > 0).ToList();
+        int unspecified = invalid - rows.Sum(r => r.Count);
+        if (unspecified > 0)
+        {
+            rows.Add(new InvalidCount("", unspecified));
+        }
+
+        return rows;
+    }
+
+    public static string ReasonText(string reason, DocumentText t)
+    {
+        ArgumentNullException.ThrowIfNull(t);
+        return Enum.TryParse<InvalidReason>(reason, out var r) ? r switch
+        {
+            InvalidReason.NotIssued => t.T("Phiếu không do Ban Kiểm phiếu phát ra hoặc không có dấu", "Not issued by the counting committee or without its stamp"),
+            InvalidReason.TooMany => t.T("Phiếu bầu quá số lượng cần bầu", "More names kept than seats to fill"),
+            InvalidReason.AllStruck => t.T("Phiếu gạch tên tất cả", "Every name struck out"),
+            InvalidReason.Marked => t.T("Phiếu ghi thêm tên, viết thêm chữ hoặc có ký hiệu riêng", "A name added, other writing or an identifying mark"),
+            _ => t.T("Lý do khác", "Another reason"),
+        } : t.T("Không ghi lý do", "No reason entered");
     }
 
     public static RecordDocument Build(Source source, string congressName, DocumentHeading heading, DocumentText t)
@@ -88,6 +139,15 @@ public static class CountingMinutesDocument
                 [t.T("Số phiếu hợp lệ", "Valid ballots"), t.Number(e.Valid), t.Percent(e.Valid, e.Returned)],
                 [t.T("Số phiếu không hợp lệ", "Invalid ballots"), t.Number(e.Invalid), t.Percent(e.Invalid, e.Returned)],
             ]));
+        if (e.Invalid > 0)
+        {
+            body.Add(new Paragraph(t.T("Phiếu không hợp lệ theo lý do Ban Kiểm phiếu ghi nhận:", "Invalid ballots by the reason the counting committee found:"), Bold: true));
+            body.Add(new Table(
+                [new(t.T("Lý do", "Reason"), 7), new(t.T("Số phiếu", "Ballots"), 1.5, true), new(t.T("Tỷ lệ", "Share"), 1.5, true)],
+                InvalidRows(source.InvalidReasons, e.Invalid).Select(r => (IReadOnlyList<string>)[ReasonText(r.Reason, t), t.Number(r.Count), t.Percent(r.Count, e.Invalid)]).ToList(),
+                [t.T("Cộng", "Total"), t.Number(e.Invalid), t.Percent(e.Invalid, e.Invalid)]));
+        }
+
         bool ofSummoned = e.Base == RuleBase.Summoned;
         var columns = new List<Column>
         {

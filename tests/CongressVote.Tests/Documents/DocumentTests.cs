@@ -92,8 +92,22 @@ public sealed class DocumentTests
             Assert.That(cast.Status, Is.EqualTo(CastStatus.Recorded));
         }
 
-        (await chair.PostAsJsonAsync($"/api/elections/{_electionId}/paper/totals", new PaperTotalsDto(4, 3, 1, [0, 2, 2], "Hòm phiếu phụ"), TestJson.Options))
+        (await chair.PostAsJsonAsync($"/api/elections/{_electionId}/paper/totals",
+            new PaperTotalsDto(4, 3, 1, [0, 2, 2], "Hòm phiếu phụ", [new InvalidCountDto(InvalidReason.TooMany, 1)]), TestJson.Options))
             .EnsureSuccessStatusCode();
+        // And one paper ballot entered one by one, by two members alike: invalid for a mark on it.
+        var (counting, _) = _server.NewBrowserlessClient();
+        using (counting)
+        {
+            var account = _access.Staff.First(s => s.Role == "counting");
+            (await counting.PostAsJsonAsync(Routes.StaffLogin, new StaffLoginRequest(account.UserName, account.Password))).EnsureSuccessStatusCode();
+            foreach (var member in new[] { chair, counting })
+            {
+                (await member.PostAsJsonAsync($"/api/elections/{_electionId}/paper/ballots", new PaperBallotDto(1, [], true, InvalidReason.Marked), TestJson.Options))
+                    .EnsureSuccessStatusCode();
+            }
+        }
+
         await _server.ClosePollAsync(_access, _electionId);
         foreach (var tablet in tablets)
         {
@@ -237,7 +251,9 @@ public sealed class DocumentTests
             ? ["BIÊN BẢN KIỂM PHIẾU", "Bầu Ban Kiểm tra", "1. Nguyễn Văn Kiểm – Trưởng ban", "3. Lê Văn Đếm – Thành viên",
                "Số lượng cần bầu: 2. Số người trong danh sách bầu cử: 3.", "1 Nguyễn Thị Ánh 1980 Ủy viên, Quân khu 1",
                $"Số đại biểu được triệu tập {e.Entitled}", $"Số đại biểu có mặt khi bầu cử {e.Present}", $"Số phiếu phát ra {e.Issued}",
-               $"Số phiếu thu vào {e.Returned}", "trong đó: phiếu điện tử 18", "trong đó: phiếu giấy 3",
+               $"Số phiếu thu vào {e.Returned}", "trong đó: phiếu điện tử 18", "trong đó: phiếu giấy 4",
+               "Phiếu không hợp lệ theo lý do Ban Kiểm phiếu ghi nhận:", "Phiếu bầu quá số lượng cần bầu 1 50,0%",
+               "Phiếu ghi thêm tên, viết thêm chữ hoặc có ký hiệu riêng 1 50,0%", "Cộng 2 100,0%",
                $"Số phiếu hợp lệ {e.Valid}", $"Số phiếu không hợp lệ {e.Invalid}",
                $"1 Nguyễn Thị Ánh {votes[0]} {Pct(votes[0], e.Valid)}",
                $"2 Trần Đức Lộc {votes[1]} {Pct(votes[1], e.Valid)}", $"3 Phạm Quỳnh Hương {votes[2]} {Pct(votes[2], e.Valid)}",
@@ -245,11 +261,13 @@ public sealed class DocumentTests
                "T/M BAN KIỂM PHIẾU", "TRƯỞNG BAN", "CÁC THÀNH VIÊN"]
             : ["COUNTING MINUTES", "Seats to fill: 2. Candidates on the ballot: 3.", $"Ballots issued {e.Issued}", $"Ballots returned {e.Returned}",
                $"Valid ballots {e.Valid}", $"Invalid ballots {e.Invalid}", $"2 Trần Đức Lộc {votes[1]} {Pct(votes[1], e.Valid)}",
-               "Tied with 11 votes for the 1 seat(s) left: Trần Đức Lộc, Phạm Quỳnh Hương", "FOR THE COUNTING COMMITTEE", "2. Trần Thị Phiếu – member"];
+               "Tied with 11 votes for the 1 seat(s) left: Trần Đức Lộc, Phạm Quỳnh Hương", "FOR THE COUNTING COMMITTEE", "2. Trần Thị Phiếu – member",
+               "Invalid ballots by the reason the counting committee found:", "More names kept than seats to fill 1 50.0%",
+               "A name added, other writing or an identifying mark 1 50.0%"];
         Assert.Multiple(() =>
         {
-            Assert.That((e.Issued, e.Returned, e.Valid, e.Invalid, e.Present, e.Verdict), Is.EqualTo((27, 21, 20, 1, 27, "Tie")),
-                "every one of the 27 present was issued a ballot; 18 + 3 came back");
+            Assert.That((e.Issued, e.Returned, e.Valid, e.Invalid, e.Present, e.Verdict), Is.EqualTo((27, 22, 20, 2, 27, "Tie")),
+                "every one of the 27 present was issued a ballot; 18 + 3 + 1 came back");
             Assert.That(votes, Is.EqualTo(new[] { 18, 11, 11 }));
             foreach (string text in new[] { pdf, docx })
             {
