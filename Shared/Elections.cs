@@ -57,25 +57,19 @@ public sealed record ElectionEditDto(
 /// <summary>
 /// Why the counting committee found a paper ballot invalid, in the cases election rules list: not issued by the
 /// committee or without its stamp, more names kept than seats, every name struck out (where that is invalid), a name
-/// added or writing or a mark on it; and any other reason.
+/// added or writing or a mark on it; and any other reason. Codes on the wire (strings, no enum: the tablet's download
+/// stays small); counts by reason are given in this order.
 /// </summary>
-public enum InvalidReason
+public static class InvalidReasons
 {
-    NotIssued,
-    TooMany,
-    AllStruck,
-    Marked,
-    Other,
+    public static readonly IReadOnlyList<string> Codes = ["NotIssued", "TooMany", "AllStruck", "Marked", "Other"];
 }
-
-/// <summary>How many invalid ballots of a batch counted by hand were invalid for one reason.</summary>
-public sealed record InvalidCountDto(InvalidReason Reason, int Count);
 
 /// <summary>
 /// One paper ballot as one member of the counting committee read it; a second member enters it again. An invalid
 /// ballot carries the reason the member found (the two entries must agree on it too).
 /// </summary>
-public sealed record PaperBallotDto(int BallotNo, IReadOnlyList<int> Kept, bool Invalid, InvalidReason? Reason = null);
+public sealed record PaperBallotDto(int BallotNo, IReadOnlyList<int> Kept, bool Invalid, string? Reason = null);
 
 public enum PaperBallotState
 {
@@ -90,10 +84,10 @@ public sealed record PaperBallotStatusDto(int BallotNo, PaperBallotState State, 
 
 /// <summary>
 /// Paper ballots counted as totals: issued, returned, invalid, and the votes per candidate in ballot order; the invalid
-/// ones by reason, when given, add up to <see cref="Invalid"/>.
+/// ones by reason (in the order of <see cref="InvalidReasons.Codes"/>), when given, add up to <see cref="Invalid"/>.
 /// </summary>
 public sealed record PaperTotalsDto(
-    int Issued, int Returned, int Invalid, IReadOnlyList<int> Votes, string? Note, IReadOnlyList<InvalidCountDto>? InvalidReasons = null);
+    int Issued, int Returned, int Invalid, IReadOnlyList<int> Votes, string? Note, IReadOnlyList<int>? InvalidByReason = null);
 
 public sealed record PaperSummaryDto(
     IReadOnlyList<PaperBallotStatusDto> Ballots, int TotalsIssued, int TotalsReturned, int TotalsInvalid, IReadOnlyList<int> TotalsVotes);

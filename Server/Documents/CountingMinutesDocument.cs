@@ -15,7 +15,7 @@ public static class CountingMinutesDocument
 {
     /// <summary>
     /// What the minutes are made from; <see cref="HeadKnown"/> when the committee was entered with its head first;
-    /// the invalid paper ballots by the reason the committee entered (an <see cref="InvalidReason"/> name).
+    /// the invalid paper ballots by the reason the committee entered (one of <see cref="InvalidReasons.Codes"/>).
     /// </summary>
     public sealed record Source(
         PollQueries.PollRow Poll, int AgendaPosition, int ElectronicBallots, IReadOnlyList<string> Committee, bool HeadKnown, int Recounts, DateTime? LastRecountAt,
@@ -74,8 +74,8 @@ public static class CountingMinutesDocument
     public static IReadOnlyList<InvalidCount> InvalidRows(IReadOnlyList<InvalidCount> reasons, int invalid)
     {
         ArgumentNullException.ThrowIfNull(reasons);
-        var rows = Enum.GetValues<InvalidReason>()
-            .Select(r => new InvalidCount(r.ToString(), reasons.Where(x => x.Reason == r.ToString()).Sum(x => x.Count)))
+        var rows = InvalidReasons.Codes
+            .Select(code => new InvalidCount(code, reasons.Where(x => x.Reason == code).Sum(x => x.Count)))
             .Where(r => r.Count > 0).ToList();
         int unspecified = invalid - rows.Sum(r => r.Count);
         if (unspecified > 0)
@@ -89,14 +89,15 @@ public static class CountingMinutesDocument
     public static string ReasonText(string reason, DocumentText t)
     {
         ArgumentNullException.ThrowIfNull(t);
-        return Enum.TryParse<InvalidReason>(reason, out var r) ? r switch
+        return reason switch
         {
-            InvalidReason.NotIssued => t.T("Phiếu không do Ban Kiểm phiếu phát ra hoặc không có dấu", "Not issued by the counting committee or without its stamp"),
-            InvalidReason.TooMany => t.T("Phiếu bầu quá số lượng cần bầu", "More names kept than seats to fill"),
-            InvalidReason.AllStruck => t.T("Phiếu gạch tên tất cả", "Every name struck out"),
-            InvalidReason.Marked => t.T("Phiếu ghi thêm tên, viết thêm chữ hoặc có ký hiệu riêng", "A name added, other writing or an identifying mark"),
-            _ => t.T("Lý do khác", "Another reason"),
-        } : t.T("Không ghi lý do", "No reason entered");
+            "NotIssued" => t.T("Phiếu không do Ban Kiểm phiếu phát ra hoặc không có dấu", "Not issued by the counting committee or without its stamp"),
+            "TooMany" => t.T("Phiếu bầu quá số lượng cần bầu", "More names kept than seats to fill"),
+            "AllStruck" => t.T("Phiếu gạch tên tất cả", "Every name struck out"),
+            "Marked" => t.T("Phiếu ghi thêm tên, viết thêm chữ hoặc có ký hiệu riêng", "A name added, other writing or an identifying mark"),
+            "Other" => t.T("Lý do khác", "Another reason"),
+            _ => t.T("Không ghi lý do", "No reason entered"),
+        };
     }
 
     public static RecordDocument Build(Source source, string congressName, DocumentHeading heading, DocumentText t)

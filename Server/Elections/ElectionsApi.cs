@@ -215,7 +215,7 @@ public static class ElectionsApi
             return Problems.BadRequest("bad_paper_ballot", "A paper ballot has a number from 1 to 100,000 and the names it keeps.");
         }
 
-        if (paper.Reason is { } reason && (!paper.Invalid || !Enum.IsDefined(reason)))
+        if (paper.Reason is { } reason && (!paper.Invalid || !InvalidReasons.Codes.Contains(reason)))
         {
             return Problems.BadRequest("bad_invalid_reason", "Only an invalid ballot has a reason, one of those the counting minutes list.");
         }
@@ -247,7 +247,7 @@ public static class ElectionsApi
             return Problems.BadRequest("paper_empty_not_valid", "In this election a ballot that keeps nobody is invalid; enter it as invalid.");
         }
 
-        if (paper.Reason == InvalidReason.AllStruck && poll.EmptyValid)
+        if (paper.Reason == "AllStruck" && poll.EmptyValid)
         {
             return Problems.BadRequest("bad_invalid_reason", "In this election a ballot that keeps nobody is valid: enter it as a valid ballot keeping no name.");
         }
@@ -271,7 +271,7 @@ public static class ElectionsApi
         }
 
         short entry = (short)(entries.Count + 1);
-        string? invalidReason = paper.Reason?.ToString();
+        string? invalidReason = paper.Reason;
         await connection.ExecuteAsync("""
             INSERT INTO paper_ballot_entry (poll_id, ballot_no, entry, kept, invalid, invalid_reason, entered_by)
             VALUES (@pollId, @BallotNo, @entry, @kept, @Invalid, @invalidReason, @actor)
@@ -349,11 +349,11 @@ public static class ElectionsApi
         }
 
         // The invalid ballots by reason, when the committee gives them, account for every invalid ballot of the batch.
-        var reasons = (totals.InvalidReasons ?? []).Where(r => r is not null && r.Count != 0).ToList();
-        if (reasons.Any(r => r.Count < 0 || !Enum.IsDefined(r.Reason)) || reasons.DistinctBy(r => r.Reason).Count() != reasons.Count
-            || (reasons.Count > 0 && reasons.Sum(r => (long)r.Count) != totals.Invalid))
+        var byReason = totals.InvalidByReason ?? [];
+        if (byReason.Count > InvalidReasons.Codes.Count || byReason.Any(n => n < 0) || (byReason.Any(n => n > 0) && byReason.Sum(n => (long)n) != totals.Invalid))
         {
-            return Problems.BadRequest("bad_invalid_reasons", $"The invalid ballots by reason are counts, one per reason, adding up to the {totals.Invalid} invalid ballots.");
+            return Problems.BadRequest("bad_invalid_reasons",
+                $"The invalid ballots by reason are counts in the order {string.Join(", ", InvalidReasons.Codes)}, adding up to the {totals.Invalid} invalid ballots.");
         }
 
         if (await PaperWouldExceedPresentAsync(connection, transaction, pollId, totals.Returned))
@@ -362,7 +362,8 @@ public static class ElectionsApi
         }
 
         int[] stored = votes.Count == 0 ? new int[poll.Candidates] : [.. votes];
-        string invalidReasons = System.Text.Json.JsonSerializer.Serialize(reasons.ToDictionary(r => r.Reason.ToString(), r => r.Count));
+        string invalidReasons = System.Text.Json.JsonSerializer.Serialize(
+            byReason.Select((n, i) => (Code: InvalidReasons.Codes[i], Count: n)).Where(r => r.Count > 0).ToDictionary(r => r.Code, r => r.Count));
         await connection.ExecuteAsync("""
             INSERT INTO paper_election_total (poll_id, issued, returned, invalid, votes, note, invalid_reasons, entered_by)
             VALUES (@pollId, @Issued, @Returned, @Invalid, @stored, @Note, @invalidReasons::jsonb, @actor)
