@@ -19,11 +19,15 @@ public static class CountingMinutesDocument
     /// </summary>
     public sealed record Source(
         PollQueries.PollRow Poll, int AgendaPosition, int ElectronicBallots, IReadOnlyList<string> Committee, bool HeadKnown, int Recounts, DateTime? LastRecountAt,
-        IReadOnlyList<InvalidCount> InvalidReasons);
+        IReadOnlyList<InvalidCount> InvalidReasons)
+    {
+        /// <summary>When the result was announced (published to the hall), if it was.</summary>
+        public DateTime? PublishedAt { get; init; }
+    }
 
     public sealed record InvalidCount(string Reason, int Count);
 
-    private sealed record Extra(int Position, int Electronic, int Recounts, DateTime? LastRecountAt);
+    private sealed record Extra(int Position, int Electronic, int Recounts, DateTime? LastRecountAt, DateTime? PublishedAt);
 
     /// <summary>The stored result of a counted election of this congress; null for anything else.</summary>
     public static async Task<Source?> LoadAsync(NpgsqlConnection connection, Guid congressId, Guid pollId, IReadOnlyList<string> approvedCommittee)
@@ -39,7 +43,8 @@ public static class CountingMinutesDocument
             SELECT (SELECT position FROM agenda_item WHERE id = @AgendaItemId) AS position,
                    (SELECT coalesce(sum(weight), 0)::int FROM ballot WHERE poll_id = @Id) AS electronic,
                    (SELECT count(*)::int FROM poll_recount WHERE poll_id = @Id) AS recounts,
-                   (SELECT max(at) FROM poll_recount WHERE poll_id = @Id) AS last_recount_at
+                   (SELECT max(at) FROM poll_recount WHERE poll_id = @Id) AS last_recount_at,
+                   (SELECT published_at FROM poll WHERE id = @Id) AS published_at
             """, new { poll.AgendaItemId, poll.Id });
         // Invalid ballots by reason: each paper ballot both members entered alike, and the batches counted by hand.
         var reasons = (await connection.QueryAsync<InvalidCount>("""
@@ -58,13 +63,13 @@ public static class CountingMinutesDocument
         // accounts by the names the console gave them, with the head's name left to be written by hand.
         if (approvedCommittee is { Count: > 0 })
         {
-            return new Source(poll, extra.Position, extra.Electronic, approvedCommittee, true, extra.Recounts, extra.LastRecountAt, reasons);
+            return new Source(poll, extra.Position, extra.Electronic, approvedCommittee, true, extra.Recounts, extra.LastRecountAt, reasons) { PublishedAt = extra.PublishedAt };
         }
 
         var accounts = (await connection.QueryAsync<string>(
             "SELECT display_name FROM staff_account WHERE congress_id = @congressId AND role = 'counting' AND NOT disabled", new { congressId }))
             .Order(VietnameseOrder.Names).ToList();
-        return new Source(poll, extra.Position, extra.Electronic, accounts, false, extra.Recounts, extra.LastRecountAt, reasons);
+        return new Source(poll, extra.Position, extra.Electronic, accounts, false, extra.Recounts, extra.LastRecountAt, reasons) { PublishedAt = extra.PublishedAt };
     }
 
     /// <summary>
@@ -196,6 +201,11 @@ public static class CountingMinutesDocument
         if (closed is { } c)
         {
             body.Add(new Paragraph(t.T($"Kết thúc bỏ phiếu lúc {t.Moment(c)}.", $"Voting closed at {t.Moment(c)}.")));
+        }
+
+        if (MotionMinutesDocument.Local(source.PublishedAt) is { } announced)
+        {
+            body.Add(new Paragraph(t.T($"Kết quả được công bố trước Đại hội lúc {t.Moment(announced)}.", $"The result was announced to the congress at {t.Moment(announced)}.")));
         }
 
         if (source.Recounts > 0 && MotionMinutesDocument.Local(source.LastRecountAt) is { } recounted)

@@ -55,7 +55,7 @@ public static class RecordDocuments
             {
                 var report = await AttendanceQueries.ReportAsync(connection, congressId, today);
                 var (name, heading) = await HeadingAsync(connection, congressId, t, today);
-                return new([CredentialsReportDocument.Build(report, name, heading, t)], t.T("bao-cao-tham-tra-tu-cach-dai-bieu", "credentials-report"));
+                return new([Dated(CredentialsReportDocument.Build(report, name, heading, t), null, t)], t.T("bao-cao-tham-tra-tu-cach-dai-bieu", "credentials-report"));
             }
 
             case "signin":
@@ -74,7 +74,7 @@ public static class RecordDocuments
                 }
 
                 var (name, heading) = await HeadingAsync(connection, congressId, t, DayOf(source.Poll.ClosedAt));
-                return new([MotionMinutesDocument.Build(source, name, heading, t)], t.T("bien-ban-bieu-quyet-muc-", "minutes-of-vote-item-") + source.AgendaPosition);
+                return new([Dated(MotionMinutesDocument.Build(source, name, heading, t), source.Recounts, t)], t.T("bien-ban-bieu-quyet-muc-", "minutes-of-vote-item-") + source.AgendaPosition);
             }
 
             case "election" when pollId is { } id:
@@ -87,7 +87,7 @@ public static class RecordDocuments
                 }
 
                 var (name, heading) = await HeadingAsync(connection, congressId, t, DayOf(source.Poll.ClosedAt));
-                return new([CountingMinutesDocument.Build(source, name, heading, t)], t.T("bien-ban-kiem-phieu-muc-", "counting-minutes-item-") + source.AgendaPosition);
+                return new([Dated(CountingMinutesDocument.Build(source, name, heading, t), source.Recounts, t)], t.T("bien-ban-kiem-phieu-muc-", "counting-minutes-item-") + source.AgendaPosition);
             }
 
             case "ballot" when pollId is { } id:
@@ -110,12 +110,28 @@ public static class RecordDocuments
             {
                 var source = await CongressMinutesDocument.LoadAsync(connection, congressId);
                 var (name, heading) = await HeadingAsync(connection, congressId, t, today);
-                return new([CongressMinutesDocument.Build(source, name, heading, t)], t.T("bien-ban-dai-hoi", "minutes-of-the-congress"));
+                return new([Dated(CongressMinutesDocument.Build(source, name, heading, t), null, t)], t.T("bien-ban-dai-hoi", "minutes-of-the-congress"));
             }
 
             default:
                 return null;
         }
+    }
+
+    /// <summary>
+    /// The last line of a report or minutes: when this copy was made and, for a vote, from which version of its
+    /// result (the count at the close, or the Nth recount), so two printed copies can be told apart.
+    /// </summary>
+    private static RecordDocument Dated(RecordDocument document, int? recounts, DocumentText t)
+    {
+        var now = DateTimeOffset.Now;
+        string line = recounts switch
+        {
+            null => t.T($"Văn bản lập lúc {t.Moment(now)} từ dữ liệu lưu trong hệ thống.", $"This copy was made at {t.Moment(now)} from the data stored in the system."),
+            0 => t.T($"Văn bản lập lúc {t.Moment(now)} từ kết quả kiểm khi kết thúc bỏ phiếu.", $"This copy was made at {t.Moment(now)} from the count at the close of the vote."),
+            { } n => t.T($"Văn bản lập lúc {t.Moment(now)} từ kết quả kiểm lại lần thứ {n}.", $"This copy was made at {t.Moment(now)} from recount no. {n}."),
+        };
+        return document with { Body = [.. document.Body, new Paragraph(line, Italic: true)] };
     }
 
     private static DateOnly DayOf(DateTime? closedAt) => DateOnly.FromDateTime((MotionMinutesDocument.Local(closedAt) ?? DateTimeOffset.Now).DateTime);

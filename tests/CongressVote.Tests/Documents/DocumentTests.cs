@@ -111,6 +111,7 @@ public sealed class DocumentTests
         }
 
         await _server.ClosePollAsync(_access, _electionId);
+        (await _secretary.PostAsync($"/api/polls/{_electionId}/publish", null)).EnsureSuccessStatusCode();
         foreach (var tablet in tablets)
         {
             await tablet.DisposeAsync();
@@ -260,12 +261,14 @@ public sealed class DocumentTests
                $"1 Nguyễn Thị Ánh {votes[0]} {Pct(votes[0], e.Valid)}",
                $"2 Trần Đức Lộc {votes[1]} {Pct(votes[1], e.Valid)}", $"3 Phạm Quỳnh Hương {votes[2]} {Pct(votes[2], e.Valid)}",
                $"1. Nguyễn Thị Ánh: {votes[0]} phiếu", "bằng phiếu nhau (11 phiếu) cho 1 ghế còn lại: Trần Đức Lộc, Phạm Quỳnh Hương",
-               "T/M BAN KIỂM PHIẾU", "TRƯỞNG BAN", "CÁC THÀNH VIÊN"]
+               "T/M BAN KIỂM PHIẾU", "TRƯỞNG BAN", "CÁC THÀNH VIÊN", "Kết quả được công bố trước Đại hội lúc ",
+               "từ kết quả kiểm khi kết thúc bỏ phiếu."]
             : ["COUNTING MINUTES", "Seats to fill: 2. Candidates on the ballot: 3.", $"Ballots issued {e.Issued}", $"Ballots returned {e.Returned}",
                $"Valid ballots {e.Valid}", $"Invalid ballots {e.Invalid}", $"2 Trần Đức Lộc {votes[1]} {Pct(votes[1], e.Valid)}",
                "Tied with 11 votes for the 1 seat(s) left: Trần Đức Lộc, Phạm Quỳnh Hương", "FOR THE COUNTING COMMITTEE", "2. Trần Thị Phiếu – member",
                "Invalid ballots by the reason the counting committee found:", "More names kept than seats to fill 1 50.0%",
-               "A name added, other writing or an identifying mark 1 50.0%"];
+               "A name added, other writing or an identifying mark 1 50.0%", "The result was announced to the congress at ",
+               "from the count at the close of the vote."];
         Assert.Multiple(() =>
         {
             Assert.That((e.Issued, e.Returned, e.Valid, e.Invalid, e.Present, e.Verdict), Is.EqualTo((27, 22, 20, 2, 27, "Tie")),
@@ -310,6 +313,8 @@ public sealed class DocumentTests
         {
             Assert.That(before, Does.Contain("Tán thành 0 0 0 0,0%").And.Contain("KHÔNG ĐƯỢC THÔNG QUA").And.Not.Contain("kiểm lại"));
             Assert.That(after, Does.Contain("Tán thành 2 0 2 66,7%").And.Contain("ĐƯỢC THÔNG QUA").And.Not.Contain("KHÔNG ĐƯỢC THÔNG QUA").And.Contain("Kết quả trên là kết quả sau 1 lần kiểm lại"));
+            Assert.That(before, Does.Contain("từ kết quả kiểm khi kết thúc bỏ phiếu."), "each copy says which version of the result it shows");
+            Assert.That(after, Does.Contain("từ kết quả kiểm lại lần thứ 1."));
         });
     }
 
@@ -534,6 +539,8 @@ public sealed class DocumentTests
         string audit = await File.ReadAllTextAsync(Path.Combine(folder, "du-lieu", "nhat-ky-audit.csv"));
         string registry = await File.ReadAllTextAsync(Path.Combine(folder, "du-lieu", "dai-bieu.csv"));
         string attendance = await File.ReadAllTextAsync(Path.Combine(folder, "du-lieu", "diem-danh.csv"));
+        string[] published = manifest.Files.Where(f => f.Path.StartsWith("du-lieu/phieu-bau-da-cong-bo", StringComparison.Ordinal))
+            .SelectMany(f => File.ReadAllLines(Path.Combine(folder, f.Path))).ToArray();
         using var counting = await _server.SignInStaffAsync(_access, "credentials");
         using var refused = await counting.GetAsync("/api/documents/archive");
 
@@ -564,6 +571,9 @@ public sealed class DocumentTests
             Assert.That(anchorRow, Is.EqualTo(("documents.archive", manifest.Audit.Rows)), "the anchor is the trail's head, the archive's own row");
             Assert.That(minutes, Does.Contain(manifest.Audit.LatestHash), "the minutes in the archive carry the same anchor");
             Assert.That(audit, Does.Contain("documents.archive").And.Contain(manifest.Audit.LatestHash));
+            Assert.That(manifest.Files.Select(f => f.Path), Has.One.Match(@"^du-lieu/phieu-bau-da-cong-bo-muc-\d+-1\.csv$"), "the published election's ballots");
+            Assert.That(published, Has.Length.EqualTo(19), "a header and the 18 tablet ballots, each with its receipt");
+            Assert.That(published.Skip(1), Has.All.Match(@"^[0-9A-HJKMNP-TV-Z]{10},(1 2,""Nguyễn Thị Ánh; Trần Đức Lộc""|1 3,""Nguyễn Thị Ánh; Phạm Quỳnh Hương"")$"));
             Assert.That(results, Does.Contain($",1,Nguyễn Thị Ánh,{votes[0]},Elected").And.Contain($",2,Trần Đức Lộc,{votes[1]},Tied"));
             Assert.That(registry, Does.Contain(_access.Delegates[0].Code).And.Contain(_access.Delegates[0].FullName));
             Assert.That(attendance, Does.Contain(",excused,"), "the excuse is an attendance event");
