@@ -116,7 +116,7 @@ public static class CountingMinutesDocument
         var body = new List<Block>
         {
             new Paragraph(t.T(
-                $"Tại {congressName}, theo mục {source.AgendaPosition} của Chương trình, Ban Kiểm phiếu đã tiến hành kiểm phiếu bầu {poll.Title}. Kết quả như sau:",
+                $"Tại {congressName}, theo mục {source.AgendaPosition} của Chương trình, Ban Kiểm phiếu đã tiến hành kiểm phiếu cuộc bầu cử \"{poll.Title}\". Kết quả như sau:",
                 $"At {congressName}, under item {source.AgendaPosition} of the programme, the counting committee counted the ballots of the election \"{poll.Title}\":")),
             new Section(t.T("I. BAN KIỂM PHIẾU", "I. THE COUNTING COMMITTEE")),
         };

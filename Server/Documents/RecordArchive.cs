@@ -25,7 +25,12 @@ public static class RecordArchive
 {
     private static readonly string[] s_languages = ["vi", "en"];
 
-    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    // Vietnamese names as they are, not escaped: the manifest is a file people read, never HTML.
+    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     private static readonly string[] s_resultsHeader =
     [
