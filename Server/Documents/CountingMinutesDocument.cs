@@ -23,11 +23,14 @@ public static class CountingMinutesDocument
     {
         /// <summary>When the result was announced (published to the hall), if it was.</summary>
         public DateTime? PublishedAt { get; init; }
+
+        /// <summary>For a runoff, the title of the election whose tie or unfilled seats it decides.</summary>
+        public string? RunoffOf { get; init; }
     }
 
     public sealed record InvalidCount(string Reason, int Count);
 
-    private sealed record Extra(int Position, int Electronic, int Recounts, DateTime? LastRecountAt, DateTime? PublishedAt);
+    private sealed record Extra(int Position, int Electronic, int Recounts, DateTime? LastRecountAt, DateTime? PublishedAt, string? RunoffOf);
 
     /// <summary>The stored result of a counted election of this congress; null for anything else.</summary>
     public static async Task<Source?> LoadAsync(NpgsqlConnection connection, Guid congressId, Guid pollId, IReadOnlyList<string> approvedCommittee)
@@ -44,7 +47,8 @@ public static class CountingMinutesDocument
                    (SELECT coalesce(sum(weight), 0)::int FROM ballot WHERE poll_id = @Id) AS electronic,
                    (SELECT count(*)::int FROM poll_recount WHERE poll_id = @Id) AS recounts,
                    (SELECT max(at) FROM poll_recount WHERE poll_id = @Id) AS last_recount_at,
-                   (SELECT published_at FROM poll WHERE id = @Id) AS published_at
+                   (SELECT published_at FROM poll WHERE id = @Id) AS published_at,
+                   (SELECT o.title FROM poll p JOIN poll o ON o.id = p.runoff_of WHERE p.id = @Id) AS runoff_of
             """, new { poll.AgendaItemId, poll.Id });
         // Invalid ballots by reason: each paper ballot both members entered alike, and the batches counted by hand.
         var reasons = (await connection.QueryAsync<InvalidCount>("""
@@ -63,13 +67,13 @@ public static class CountingMinutesDocument
         // accounts by the names the console gave them, with the head's name left to be written by hand.
         if (approvedCommittee is { Count: > 0 })
         {
-            return new Source(poll, extra.Position, extra.Electronic, approvedCommittee, true, extra.Recounts, extra.LastRecountAt, reasons) { PublishedAt = extra.PublishedAt };
+            return new Source(poll, extra.Position, extra.Electronic, approvedCommittee, true, extra.Recounts, extra.LastRecountAt, reasons) { PublishedAt = extra.PublishedAt, RunoffOf = extra.RunoffOf };
         }
 
         var accounts = (await connection.QueryAsync<string>(
             "SELECT display_name FROM staff_account WHERE congress_id = @congressId AND role = 'counting' AND NOT disabled", new { congressId }))
             .Order(VietnameseOrder.Names).ToList();
-        return new Source(poll, extra.Position, extra.Electronic, accounts, false, extra.Recounts, extra.LastRecountAt, reasons) { PublishedAt = extra.PublishedAt };
+        return new Source(poll, extra.Position, extra.Electronic, accounts, false, extra.Recounts, extra.LastRecountAt, reasons) { PublishedAt = extra.PublishedAt, RunoffOf = extra.RunoffOf };
     }
 
     /// <summary>
@@ -118,8 +122,15 @@ public static class CountingMinutesDocument
             new Paragraph(t.T(
                 $"Tại {congressName}, theo mục {source.AgendaPosition} của Chương trình, Ban Kiểm phiếu đã tiến hành kiểm phiếu cuộc bầu cử \"{poll.Title}\". Kết quả như sau:",
                 $"At {congressName}, under item {source.AgendaPosition} of the programme, the counting committee counted the ballots of the election \"{poll.Title}\":")),
-            new Section(t.T("I. BAN KIỂM PHIẾU", "I. THE COUNTING COMMITTEE")),
         };
+        if (source.RunoffOf is { } earlier)
+        {
+            body.Add(new Paragraph(t.T(
+                $"Cuộc bầu cử này tiếp theo kết quả cuộc bầu cử \"{earlier}\", cho số ghế còn lại.",
+                $"This election follows the result of the election \"{earlier}\", for the seats left."), Italic: true));
+        }
+
+        body.Add(new Section(t.T("I. BAN KIỂM PHIẾU", "I. THE COUNTING COMMITTEE")));
         body.AddRange(source.Committee.Count == 0
             ? [new Paragraph(t.T("(Chưa có thành viên Ban Kiểm phiếu trong hệ thống.)", "(No member of the counting committee is registered.)"), Italic: true)]
             : source.Committee.Select((name, i) => new Paragraph($"{i + 1}. {name}" + (!source.HeadKnown ? ""

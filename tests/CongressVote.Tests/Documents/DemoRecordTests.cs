@@ -159,6 +159,8 @@ public sealed class DemoRecordTests
             }
 
             Assert.That(second, Does.Contain("Bầu bổ sung Ban Chấp hành").And.Contain(vi ? "Số lượng cần bầu: 2." : "Seats to fill: 2."));
+            Assert.That(second, Does.Contain(vi ? "tiếp theo kết quả cuộc bầu cử \"Bầu Ban Chấp hành khóa mới\"" : "follows the result of the election \"Bầu Ban Chấp hành khóa mới\""));
+            Assert.That(first, Does.Not.Contain(vi ? "tiếp theo kết quả" : "follows the result"));
             Assert.That(second, Does.Contain(ElectionWording.Describe(runoff, culture)));
             foreach (var (elected, i) in runoff.Ranked.Where(r => r.Outcome == CandidateOutcome.Elected).Select((r, i) => (r, i)))
             {
