@@ -54,8 +54,22 @@ public sealed record ElectionFigures(int Issued, int Returned, int Valid, int In
 public sealed record ElectionEditDto(
     Guid AgendaItemId, string Title, int Seats, bool? EmptyBallotValid, MajorityRule? Rule, int? CountdownSeconds = null, bool Rehearsal = false);
 
-/// <summary>One paper ballot as one member of the counting committee read it; a second member enters it again.</summary>
-public sealed record PaperBallotDto(int BallotNo, IReadOnlyList<int> Kept, bool Invalid);
+/// <summary>
+/// Why the counting committee found a paper ballot invalid, in the cases election rules list: not issued by the
+/// committee or without its stamp, more names kept than seats, every name struck out (where that is invalid), a name
+/// added or writing or a mark on it; and any other reason. Codes on the wire (strings, no enum: the tablet's download
+/// stays small); counts by reason are given in this order.
+/// </summary>
+public static class InvalidReasons
+{
+    public static readonly IReadOnlyList<string> Codes = ["NotIssued", "TooMany", "AllStruck", "Marked", "Other"];
+}
+
+/// <summary>
+/// One paper ballot as one member of the counting committee read it; a second member enters it again. An invalid
+/// ballot carries the reason the member found (the two entries must agree on it too).
+/// </summary>
+public sealed record PaperBallotDto(int BallotNo, IReadOnlyList<int> Kept, bool Invalid, string? Reason = null);
 
 public enum PaperBallotState
 {
@@ -68,8 +82,12 @@ public enum PaperBallotState
 
 public sealed record PaperBallotStatusDto(int BallotNo, PaperBallotState State, IReadOnlyList<string> EnteredBy, IReadOnlyList<int>? Kept, bool Invalid);
 
-/// <summary>Paper ballots counted as totals: issued, returned, invalid, and the votes per candidate in ballot order.</summary>
-public sealed record PaperTotalsDto(int Issued, int Returned, int Invalid, IReadOnlyList<int> Votes, string? Note);
+/// <summary>
+/// Paper ballots counted as totals: issued, returned, invalid, and the votes per candidate in ballot order; the invalid
+/// ones by reason (in the order of <see cref="InvalidReasons.Codes"/>), when given, add up to <see cref="Invalid"/>.
+/// </summary>
+public sealed record PaperTotalsDto(
+    int Issued, int Returned, int Invalid, IReadOnlyList<int> Votes, string? Note, IReadOnlyList<int>? InvalidByReason = null);
 
 public sealed record PaperSummaryDto(
     IReadOnlyList<PaperBallotStatusDto> Ballots, int TotalsIssued, int TotalsReturned, int TotalsInvalid, IReadOnlyList<int> TotalsVotes);

@@ -69,7 +69,14 @@ public static class AuditApi
     private static async Task<FileContentHttpResult> ExportAsync(ClaimsPrincipal user, NpgsqlDataSource db)
     {
         await using var connection = await db.OpenConnectionAsync();
-        var rows = await connection.QueryAsync<Row>($"{Select} ORDER BY id", new { congressId = user.CongressId() });
+        return TypedResults.File(await CsvAsync(connection, user.CongressId()), "text/csv; charset=utf-8", "nhat-ky-audit.csv");
+    }
+
+    /// <summary>The congress's rows of the trail, oldest first, each with its hash: the export and the archive's copy.</summary>
+    public static async Task<byte[]> CsvAsync(NpgsqlConnection connection, Guid congressId)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var rows = await connection.QueryAsync<Row>($"{Select} ORDER BY id", new { congressId });
         var text = new StringBuilder("id,at_utc,actor,action,subject,device,detail,hash\r\n");
         foreach (var r in rows)
         {
@@ -80,7 +87,7 @@ public static class AuditApi
             }.Select(c => Quote(Spreadsheet.Defuse(c)))).Append("\r\n");
         }
 
-        return TypedResults.File([.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes(text.ToString())], "text/csv; charset=utf-8", "nhat-ky-audit.csv");
+        return [.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes(text.ToString())];
     }
 
     private static string Quote(string value) =>

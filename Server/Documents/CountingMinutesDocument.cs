@@ -13,11 +13,24 @@ namespace CongressVote.Server.Documents;
 /// </summary>
 public static class CountingMinutesDocument
 {
-    /// <summary>What the minutes are made from; <see cref="HeadKnown"/> when the committee was entered with its head first.</summary>
+    /// <summary>
+    /// What the minutes are made from; <see cref="HeadKnown"/> when the committee was entered with its head first;
+    /// the invalid paper ballots by the reason the committee entered (one of <see cref="InvalidReasons.Codes"/>).
+    /// </summary>
     public sealed record Source(
-        PollQueries.PollRow Poll, int AgendaPosition, int ElectronicBallots, IReadOnlyList<string> Committee, bool HeadKnown, int Recounts, DateTime? LastRecountAt);
+        PollQueries.PollRow Poll, int AgendaPosition, int ElectronicBallots, IReadOnlyList<string> Committee, bool HeadKnown, int Recounts, DateTime? LastRecountAt,
+        IReadOnlyList<InvalidCount> InvalidReasons)
+    {
+        /// <summary>When the result was announced (published to the hall), if it was.</summary>
+        public DateTime? PublishedAt { get; init; }
 
-    private sealed record Extra(int Position, int Electronic, int Recounts, DateTime? LastRecountAt);
+        /// <summary>For a runoff, the title of the election whose tie or unfilled seats it decides.</summary>
+        public string? RunoffOf { get; init; }
+    }
+
+    public sealed record InvalidCount(string Reason, int Count);
+
+    private sealed record Extra(int Position, int Electronic, int Recounts, DateTime? LastRecountAt, DateTime? PublishedAt, string? RunoffOf);
 
     /// <summary>The stored result of a counted election of this congress; null for anything else.</summary>
     public static async Task<Source?> LoadAsync(NpgsqlConnection connection, Guid congressId, Guid pollId, IReadOnlyList<string> approvedCommittee)
@@ -33,19 +46,67 @@ public static class CountingMinutesDocument
             SELECT (SELECT position FROM agenda_item WHERE id = @AgendaItemId) AS position,
                    (SELECT coalesce(sum(weight), 0)::int FROM ballot WHERE poll_id = @Id) AS electronic,
                    (SELECT count(*)::int FROM poll_recount WHERE poll_id = @Id) AS recounts,
-                   (SELECT max(at) FROM poll_recount WHERE poll_id = @Id) AS last_recount_at
+                   (SELECT max(at) FROM poll_recount WHERE poll_id = @Id) AS last_recount_at,
+                   (SELECT published_at FROM poll WHERE id = @Id) AS published_at,
+                   (SELECT o.title FROM poll p JOIN poll o ON o.id = p.runoff_of WHERE p.id = @Id) AS runoff_of
             """, new { poll.AgendaItemId, poll.Id });
+        // Invalid ballots by reason: each paper ballot both members entered alike, and the batches counted by hand.
+        var reasons = (await connection.QueryAsync<InvalidCount>("""
+            SELECT reason, sum(n)::int AS count FROM (
+                SELECT a.invalid_reason AS reason, 1 AS n
+                FROM paper_ballot_entry a
+                JOIN paper_ballot_entry b ON b.poll_id = a.poll_id AND b.ballot_no = a.ballot_no AND b.entry = 2
+                WHERE a.poll_id = @Id AND a.entry = 1 AND a.invalid AND b.invalid AND a.invalid_reason IS NOT NULL
+                  AND a.invalid_reason IS NOT DISTINCT FROM b.invalid_reason
+                UNION ALL
+                SELECT r.key, r.value::int FROM paper_election_total t, jsonb_each_text(t.invalid_reasons) r WHERE t.poll_id = @Id
+            ) x
+            GROUP BY reason
+            """, new { poll.Id })).ToList();
         // The committee the congress approved, as entered in Settings (head first); without it, the counting
         // accounts by the names the console gave them, with the head's name left to be written by hand.
         if (approvedCommittee is { Count: > 0 })
         {
-            return new Source(poll, extra.Position, extra.Electronic, approvedCommittee, true, extra.Recounts, extra.LastRecountAt);
+            return new Source(poll, extra.Position, extra.Electronic, approvedCommittee, true, extra.Recounts, extra.LastRecountAt, reasons) { PublishedAt = extra.PublishedAt, RunoffOf = extra.RunoffOf };
         }
 
         var accounts = (await connection.QueryAsync<string>(
             "SELECT display_name FROM staff_account WHERE congress_id = @congressId AND role = 'counting' AND NOT disabled", new { congressId }))
             .Order(VietnameseOrder.Names).ToList();
-        return new Source(poll, extra.Position, extra.Electronic, accounts, false, extra.Recounts, extra.LastRecountAt);
+        return new Source(poll, extra.Position, extra.Electronic, accounts, false, extra.Recounts, extra.LastRecountAt, reasons) { PublishedAt = extra.PublishedAt, RunoffOf = extra.RunoffOf };
+    }
+
+    /// <summary>
+    /// The reasons in the order election rules list them, then the invalid ballots no reason was entered for (those
+    /// counted before reasons were asked, or a batch whose reasons were not given): the rows add up to the stored count.
+    /// </summary>
+    public static IReadOnlyList<InvalidCount> InvalidRows(IReadOnlyList<InvalidCount> reasons, int invalid)
+    {
+        ArgumentNullException.ThrowIfNull(reasons);
+        var rows = InvalidReasons.Codes
+            .Select(code => new InvalidCount(code, reasons.Where(x => x.Reason == code).Sum(x => x.Count)))
+            .Where(r => r.Count > 0).ToList();
+        int unspecified = invalid - rows.Sum(r => r.Count);
+        if (unspecified > 0)
+        {
+            rows.Add(new InvalidCount("", unspecified));
+        }
+
+        return rows;
+    }
+
+    public static string ReasonText(string reason, DocumentText t)
+    {
+        ArgumentNullException.ThrowIfNull(t);
+        return reason switch
+        {
+            "NotIssued" => t.T("Phiếu không do Ban Kiểm phiếu phát ra hoặc không có dấu", "Not issued by the counting committee or without its stamp"),
+            "TooMany" => t.T("Phiếu bầu quá số lượng cần bầu", "More names kept than seats to fill"),
+            "AllStruck" => t.T("Phiếu gạch tên tất cả", "Every name struck out"),
+            "Marked" => t.T("Phiếu ghi thêm tên, viết thêm chữ hoặc có ký hiệu riêng", "A name added, other writing or an identifying mark"),
+            "Other" => t.T("Lý do khác", "Another reason"),
+            _ => t.T("Không ghi lý do", "No reason entered"),
+        };
     }
 
     public static RecordDocument Build(Source source, string congressName, DocumentHeading heading, DocumentText t)
@@ -59,10 +120,17 @@ public static class CountingMinutesDocument
         var body = new List<Block>
         {
             new Paragraph(t.T(
-                $"Tại {congressName}, theo mục {source.AgendaPosition} của Chương trình, Ban Kiểm phiếu đã tiến hành kiểm phiếu bầu {poll.Title}. Kết quả như sau:",
+                $"Tại {congressName}, theo mục {source.AgendaPosition} của Chương trình, Ban Kiểm phiếu đã tiến hành kiểm phiếu cuộc bầu cử \"{poll.Title}\". Kết quả như sau:",
                 $"At {congressName}, under item {source.AgendaPosition} of the programme, the counting committee counted the ballots of the election \"{poll.Title}\":")),
-            new Section(t.T("I. BAN KIỂM PHIẾU", "I. THE COUNTING COMMITTEE")),
         };
+        if (source.RunoffOf is { } earlier)
+        {
+            body.Add(new Paragraph(t.T(
+                $"Cuộc bầu cử này tiếp theo kết quả cuộc bầu cử \"{earlier}\", cho số ghế còn lại.",
+                $"This election follows the result of the election \"{earlier}\", for the seats left."), Italic: true));
+        }
+
+        body.Add(new Section(t.T("I. BAN KIỂM PHIẾU", "I. THE COUNTING COMMITTEE")));
         body.AddRange(source.Committee.Count == 0
             ? [new Paragraph(t.T("(Chưa có thành viên Ban Kiểm phiếu trong hệ thống.)", "(No member of the counting committee is registered.)"), Italic: true)]
             : source.Committee.Select((name, i) => new Paragraph($"{i + 1}. {name}" + (!source.HeadKnown ? ""
@@ -88,6 +156,15 @@ public static class CountingMinutesDocument
                 [t.T("Số phiếu hợp lệ", "Valid ballots"), t.Number(e.Valid), t.Percent(e.Valid, e.Returned)],
                 [t.T("Số phiếu không hợp lệ", "Invalid ballots"), t.Number(e.Invalid), t.Percent(e.Invalid, e.Returned)],
             ]));
+        if (e.Invalid > 0)
+        {
+            body.Add(new Paragraph(t.T("Phiếu không hợp lệ theo lý do Ban Kiểm phiếu ghi nhận:", "Invalid ballots by the reason the counting committee found:"), Bold: true));
+            body.Add(new Table(
+                [new(t.T("Lý do", "Reason"), 7), new(t.T("Số phiếu", "Ballots"), 1.5, true), new(t.T("Tỷ lệ", "Share"), 1.5, true)],
+                InvalidRows(source.InvalidReasons, e.Invalid).Select(r => (IReadOnlyList<string>)[ReasonText(r.Reason, t), t.Number(r.Count), t.Percent(r.Count, e.Invalid)]).ToList(),
+                [t.T("Cộng", "Total"), t.Number(e.Invalid), t.Percent(e.Invalid, e.Invalid)]));
+        }
+
         bool ofSummoned = e.Base == RuleBase.Summoned;
         var columns = new List<Column>
         {
@@ -135,6 +212,11 @@ public static class CountingMinutesDocument
         if (closed is { } c)
         {
             body.Add(new Paragraph(t.T($"Kết thúc bỏ phiếu lúc {t.Moment(c)}.", $"Voting closed at {t.Moment(c)}.")));
+        }
+
+        if (MotionMinutesDocument.Local(source.PublishedAt) is { } announced)
+        {
+            body.Add(new Paragraph(t.T($"Kết quả được công bố trước Đại hội lúc {t.Moment(announced)}.", $"The result was announced to the congress at {t.Moment(announced)}.")));
         }
 
         if (source.Recounts > 0 && MotionMinutesDocument.Local(source.LastRecountAt) is { } recounted)

@@ -1,9 +1,7 @@
 using System.Security.Claims;
 using CongressVote.Server.Audit;
-using CongressVote.Server.CheckIn;
 using CongressVote.Server.Sessions;
 using CongressVote.Shared;
-using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 
@@ -11,8 +9,8 @@ namespace CongressVote.Server.Documents;
 
 /// <summary>
 /// The congress's record for the console: the list of documents, each generated afresh from the stored results
-/// at every download (so a recount shows in the next copy), as PDF or Word, in Vietnamese or English; and the
-/// heading the documents carry.
+/// at every download (so a recount shows in the next copy), as PDF or Word, in Vietnamese or English; the archive of
+/// the whole record; and the heading the documents carry.
 /// </summary>
 public static class DocumentsApi
 {
@@ -21,34 +19,22 @@ public static class DocumentsApi
         var read = app.MapGroup("/api/documents").RequireAuthorization(p => p.RequireRole(Roles.AnyStaff.Split(',')));
         read.MapGet("", ListAsync);
         read.MapGet("/heading", HeadingAsync);
-        read.MapGet("/credentials", CredentialsAsync);
-        read.MapGet("/motions/{pollId:guid}", MotionAsync);
-        read.MapGet("/elections/{pollId:guid}", ElectionAsync);
-        read.MapGet("/congress", CongressAsync);
+        read.MapGet("/credentials", (ClaimsPrincipal user, NpgsqlDataSource db, string? format, string? lang) => DocumentAsync(user, db, "credentials", null, format, lang));
+        read.MapGet("/signin", (ClaimsPrincipal user, NpgsqlDataSource db, string? format, string? lang) => DocumentAsync(user, db, "signin", null, format, lang));
+        read.MapGet("/motions/{pollId:guid}", (Guid pollId, ClaimsPrincipal user, NpgsqlDataSource db, string? format, string? lang) => DocumentAsync(user, db, "motion", pollId, format, lang));
+        read.MapGet("/elections/{pollId:guid}", (Guid pollId, ClaimsPrincipal user, NpgsqlDataSource db, string? format, string? lang) => DocumentAsync(user, db, "election", pollId, format, lang));
+        read.MapGet("/ballots/{pollId:guid}", (Guid pollId, ClaimsPrincipal user, NpgsqlDataSource db, string? format, string? lang) => DocumentAsync(user, db, "ballot", pollId, format, lang));
+        read.MapGet("/congress", (ClaimsPrincipal user, NpgsqlDataSource db, string? format, string? lang) => DocumentAsync(user, db, "congress", null, format, lang));
+        // The archive holds the audit trail: for those who may read it.
+        app.MapGet("/api/documents/archive", RecordArchive.DownloadAsync).RequireAuthorization(p => p.RequireRole(Roles.Admin, Roles.Chair, Roles.Secretary));
         app.MapPut("/api/documents/heading", SaveHeadingAsync).RequireAuthorization(p => p.RequireRole(Roles.RunsPolls.Split(',')));
         return app;
     }
 
-    private sealed record CongressRow(string Name);
-
-    private sealed record PollRow(Guid Id, string Kind, string Title, DateTime? ClosedAt, DateTime? RecountedAt);
-
     private static async Task<Ok<List<RecordDocumentDto>>> ListAsync(ClaimsPrincipal user, NpgsqlDataSource db)
     {
-        Guid congressId = user.CongressId();
         await using var connection = await db.OpenConnectionAsync();
-        var documents = new List<RecordDocumentDto> { new("credentials", null, "Báo cáo thẩm tra tư cách đại biểu", "/api/documents/credentials", null) };
-        // Every counted vote and election, in the programme's order; the time is that of the result the document shows.
-        var polls = await connection.QueryAsync<PollRow>("""
-            SELECT p.id, p.kind, p.title, p.closed_at, (SELECT max(r.at) FROM poll_recount r WHERE r.poll_id = p.id) AS recounted_at
-            FROM poll p JOIN agenda_item a ON a.id = p.agenda_item_id
-            WHERE p.congress_id = @congressId AND p.state IN ('closed', 'published') AND NOT p.rehearsal
-            ORDER BY a.position, p.closed_at
-            """, new { congressId });
-        documents.AddRange(polls.Select(p => new RecordDocumentDto(
-            p.Kind, p.Id, p.Title, $"/api/documents/{p.Kind}s/{p.Id}", Polls.PollQueries.Utc(p.RecountedAt ?? p.ClosedAt))));
-        documents.Add(new RecordDocumentDto("congress", null, "Biên bản đại hội", "/api/documents/congress", null));
-        return TypedResults.Ok(documents);
+        return TypedResults.Ok(await RecordDocuments.ListAsync(connection, user.CongressId()));
     }
 
     private static async Task<Ok<DocumentHeadingDto>> HeadingAsync(ClaimsPrincipal user, NpgsqlDataSource db)
@@ -80,75 +66,25 @@ public static class DocumentsApi
         return TypedResults.Ok(await HeadingSettings.ReadAsync(connection, congressId));
     }
 
-    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> CredentialsAsync(
-        ClaimsPrincipal user, NpgsqlDataSource db, string? format, string? lang)
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> DocumentAsync(
+        ClaimsPrincipal user, NpgsqlDataSource db, string kind, Guid? pollId, string? format, string? lang)
     {
-        Guid congressId = user.CongressId();
-        var t = DocumentText.For(lang);
-        await using var connection = await db.OpenConnectionAsync();
-        var today = DateOnly.FromDateTime(DateTime.Now);
-        var report = await AttendanceQueries.ReportAsync(connection, congressId, today);
-        var (name, heading) = await CongressHeadingAsync(connection, congressId, t, today);
-        return File(CredentialsReportDocument.Build(report, name, heading, t), format, t.T("bao-cao-tham-tra-tu-cach-dai-bieu", "credentials-report"));
-    }
-
-    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> MotionAsync(
-        Guid pollId, ClaimsPrincipal user, NpgsqlDataSource db, string? format, string? lang)
-    {
-        Guid congressId = user.CongressId();
-        var t = DocumentText.For(lang);
-        await using var connection = await db.OpenConnectionAsync();
-        var source = await MotionMinutesDocument.LoadAsync(connection, congressId, pollId);
-        if (source is null)
+        if (format is not (null or "pdf" or "docx"))
         {
-            return Problems.NotFound("no_result", "There is no counted motion with this id in this congress.");
+            return Problems.BadRequest("bad_format", "The format is pdf or docx.");
         }
 
-        var date = DateOnly.FromDateTime((MotionMinutesDocument.Local(source.Poll.ClosedAt) ?? DateTimeOffset.Now).DateTime);
-        var (name, heading) = await CongressHeadingAsync(connection, congressId, t, date);
-        return File(MotionMinutesDocument.Build(source, name, heading, t), format, t.T("bien-ban-bieu-quyet-muc-", "minutes-of-vote-item-") + source.AgendaPosition);
-    }
-
-    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> ElectionAsync(
-        Guid pollId, ClaimsPrincipal user, NpgsqlDataSource db, string? format, string? lang)
-    {
-        Guid congressId = user.CongressId();
-        var t = DocumentText.For(lang);
         await using var connection = await db.OpenConnectionAsync();
-        var source = await CountingMinutesDocument.LoadAsync(connection, congressId, pollId,
-            (await HeadingSettings.ReadAsync(connection, congressId)).CommitteeNames());
-        if (source is null)
+        var made = await RecordDocuments.MakeAsync(connection, user.CongressId(), kind, pollId, DocumentText.For(lang));
+        if (made is null)
         {
-            return Problems.NotFound("no_result", "There is no counted election with this id in this congress.");
+            return Problems.NotFound("no_result", kind == "ballot"
+                ? "There is no vote or election with this id in this congress."
+                : $"There is no counted {kind} with this id in this congress.");
         }
 
-        var date = DateOnly.FromDateTime((MotionMinutesDocument.Local(source.Poll.ClosedAt) ?? DateTimeOffset.Now).DateTime);
-        var (name, heading) = await CongressHeadingAsync(connection, congressId, t, date);
-        return File(CountingMinutesDocument.Build(source, name, heading, t), format, t.T("bien-ban-kiem-phieu-muc-", "counting-minutes-item-") + source.AgendaPosition);
+        return format == "docx"
+            ? TypedResults.File(RecordDocx.Render(made.Parts), "application/vnd.openxmlformats-officedocument.wordprocessingml.document", made.FileName + ".docx")
+            : TypedResults.File(RecordPdf.Render(made.Parts), "application/pdf", made.FileName + ".pdf");
     }
-
-    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> CongressAsync(
-        ClaimsPrincipal user, NpgsqlDataSource db, string? format, string? lang)
-    {
-        Guid congressId = user.CongressId();
-        var t = DocumentText.For(lang);
-        await using var connection = await db.OpenConnectionAsync();
-        var source = await CongressMinutesDocument.LoadAsync(connection, congressId);
-        var (name, heading) = await CongressHeadingAsync(connection, congressId, t, DateOnly.FromDateTime(DateTime.Now));
-        return File(CongressMinutesDocument.Build(source, name, heading, t), format, t.T("bien-ban-dai-hoi", "minutes-of-the-congress"));
-    }
-
-    private static async Task<(string Name, DocumentHeading Heading)> CongressHeadingAsync(NpgsqlConnection connection, Guid congressId, DocumentText t, DateOnly date)
-    {
-        var congress = await connection.QuerySingleAsync<CongressRow>("SELECT name FROM congress WHERE id = @congressId", new { congressId });
-        var settings = await HeadingSettings.ReadAsync(connection, congressId);
-        return (congress.Name, HeadingSettings.Heading(settings, congress.Name, null, date, t));
-    }
-
-    private static Results<FileContentHttpResult, ProblemHttpResult> File(RecordDocument document, string? format, string fileName) => format switch
-    {
-        null or "pdf" => TypedResults.File(RecordPdf.Render(document), "application/pdf", fileName + ".pdf"),
-        "docx" => TypedResults.File(RecordDocx.Render(document), "application/vnd.openxmlformats-officedocument.wordprocessingml.document", fileName + ".docx"),
-        _ => Problems.BadRequest("bad_format", "The format is pdf or docx."),
-    };
 }

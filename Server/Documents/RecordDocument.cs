@@ -23,8 +23,14 @@ public sealed record Paragraph(string Text, bool Bold = false, bool Italic = fal
 /// <summary>A column of a table: its header, its share of the width, and whether it holds figures (right-aligned).</summary>
 public sealed record Column(string Header, double Width, bool Numeric = false);
 
-/// <summary>A table; a total row, when given, is set in bold under the others.</summary>
-public sealed record Table(IReadOnlyList<Column> Columns, IReadOnlyList<IReadOnlyList<string>> Rows, IReadOnlyList<string>? Total = null) : Block;
+/// <summary>
+/// A table; a total row, when given, is set in bold under the others. <see cref="RowHeight"/> (points) makes room to
+/// sign or to mark by hand in every row.
+/// </summary>
+public sealed record Table(IReadOnlyList<Column> Columns, IReadOnlyList<IReadOnlyList<string>> Rows, IReadOnlyList<string>? Total = null, double? RowHeight = null) : Block;
+
+/// <summary>An empty framed box at the right for a stamp ("Dấu của Ban Kiểm phiếu"), its caption inside at the top.</summary>
+public sealed record StampBox(string Caption) : Block;
 
 /// <summary>
 /// A row of signature blocks: "T/M BAN KIỂM PHIẾU" / "TRƯỞNG BAN" / "(Ký, ghi rõ họ tên)", the space to sign,

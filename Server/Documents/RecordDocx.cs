@@ -20,23 +20,39 @@ public static class RecordDocx
     public static byte[] Render(RecordDocument document)
     {
         ArgumentNullException.ThrowIfNull(document);
+        return Render([document]);
+    }
+
+    /// <summary>Several documents in one file, each from a new page with its own heading.</summary>
+    public static byte[] Render(IReadOnlyList<RecordDocument> documents)
+    {
+        ArgumentNullException.ThrowIfNull(documents);
         using var stream = new MemoryStream();
         using (var package = WordprocessingDocument.Create(stream, WordprocessingDocumentType.Document))
         {
-            package.PackageProperties.Title = document.Title;
+            package.PackageProperties.Title = documents[0].Title;
             var main = package.AddMainDocumentPart();
             main.AddNewPart<StyleDefinitionsPart>().Styles = Styles();
             var body = new Body();
-            body.Append(Heading(document.Heading));
-            body.Append(Para(document.Title, "Title"));
-            if (document.Subtitle is { } subtitle)
+            for (int i = 0; i < documents.Count; i++)
             {
-                body.Append(Para(subtitle, "Subtitle"));
-            }
+                var document = documents[i];
+                if (i > 0)
+                {
+                    body.Append(new W.Paragraph(new Run(new Break { Type = BreakValues.Page })));
+                }
 
-            foreach (var block in document.Body)
-            {
-                body.Append(Render(block));
+                body.Append(Heading(document.Heading));
+                body.Append(Para(document.Title, "Title"));
+                if (document.Subtitle is { } subtitle)
+                {
+                    body.Append(Para(subtitle, "Subtitle"));
+                }
+
+                foreach (var block in document.Body)
+                {
+                    body.Append(Render(block));
+                }
             }
 
             body.Append(new SectionProperties(
@@ -54,6 +70,7 @@ public static class RecordDocx
         Paragraph p => [Para(p.Text, null, p.Bold, p.Italic, p.Centered ? JustificationValues.Center : JustificationValues.Both)],
         Table t => [DataTable(t), Para("", null)],
         Signatures s => [SignatureTable(s)],
+        StampBox s => [Stamp(s), Para("", null)],
         PageBreak => [new W.Paragraph(new Run(new Break { Type = BreakValues.Page }))],
         _ => [],
     };
@@ -177,6 +194,23 @@ public static class RecordDocx
         return LayoutTable(Enumerable.Repeat(width, signatures.Blocks.Count).ToArray(), cells);
     }
 
+    /// <summary>A framed cell 50 by 30 mm at the right margin: the place for the stamp.</summary>
+    private static W.Table Stamp(StampBox stamp)
+    {
+        const string width = "2835";
+        var table = new W.Table(new TableProperties(
+            new TableStyle { Val = TableStyle },
+            new TableWidth { Width = width, Type = TableWidthUnitValues.Dxa },
+            new TableJustification { Val = TableRowAlignmentValues.Right },
+            new TableLayout { Type = TableLayoutValues.Fixed }));
+        table.Append(new TableGrid(new GridColumn { Width = width }));
+        table.Append(new TableRow(
+            new TableRowProperties(new TableRowHeight { Val = 1701, HeightType = HeightRuleValues.Exact }),
+            new TableCell(new TableCellProperties(new TableCellWidth { Width = width, Type = TableWidthUnitValues.Dxa }),
+                Centred(stamp.Caption, italic: true, size: 11))));
+        return table;
+    }
+
     /// <summary>A one-row table without borders that places blocks side by side.</summary>
     private static W.Table LayoutTable(int[] widths, List<IReadOnlyList<OpenXmlElement>> cells)
     {
@@ -213,6 +247,11 @@ public static class RecordDocx
             if (header)
             {
                 row.Append(new TableRowProperties(new TableHeader()));
+            }
+            else if (source.RowHeight is { } least)
+            {
+                // Points to twentieths of a point: room to sign or mark, the row growing with longer text.
+                row.Append(new TableRowProperties(new TableRowHeight { Val = (uint)(least * 20), HeightType = HeightRuleValues.AtLeast }));
             }
 
             for (int i = 0; i < cells.Count; i++)

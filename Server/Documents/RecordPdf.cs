@@ -24,6 +24,7 @@ public sealed class RecordPdf : IDisposable
 
     private readonly PdfDocument _document = new();
     private readonly Dictionary<(double Size, bool Bold, bool Italic), XFont> _fonts = [];
+    private readonly List<int> _firstPages = [];
     private PdfPage _page = default!;
     private XGraphics _graphics = default!;
     private double _y;
@@ -37,26 +38,45 @@ public sealed class RecordPdf : IDisposable
     public static byte[] Render(RecordDocument document)
     {
         ArgumentNullException.ThrowIfNull(document);
+        return Render([document]);
+    }
+
+    /// <summary>
+    /// Several documents in one file, each from a new page with its own heading and its own page numbers: the
+    /// sign-in sheets of every delegation, each handed to its delegation.
+    /// </summary>
+    public static byte[] Render(IReadOnlyList<RecordDocument> documents)
+    {
+        ArgumentNullException.ThrowIfNull(documents);
         BadgeFonts.EnsurePdfFontResolver();
         using var pdf = new RecordPdf();
-        pdf._document.Info.Title = document.Title;
-        pdf.NewPage();
-        pdf.DrawHeading(document.Heading);
-        pdf.Space(18);
-        pdf.Text(document.Title, pdf.Font(13, bold: true), XStringAlignment.Center, Left, pdf.Width);
-        if (document.Subtitle is { } subtitle)
+        pdf._document.Info.Title = documents[0].Title;
+        foreach (var document in documents)
         {
-            pdf.Space(2);
-            pdf.Text(subtitle, pdf.Font(11.5, bold: true), XStringAlignment.Center, Left, pdf.Width);
-        }
-
-        pdf.Space(12);
-        foreach (var block in document.Body)
-        {
-            pdf.Draw(block);
+            pdf._firstPages.Add(pdf._document.PageCount);
+            pdf.NewPage();
+            pdf.Draw(document);
         }
 
         return pdf.Finish();
+    }
+
+    private void Draw(RecordDocument document)
+    {
+        DrawHeading(document.Heading);
+        Space(18);
+        Text(document.Title, Font(13, bold: true), XStringAlignment.Center, Left, Width);
+        if (document.Subtitle is { } subtitle)
+        {
+            Space(2);
+            Text(subtitle, Font(11.5, bold: true), XStringAlignment.Center, Left, Width);
+        }
+
+        Space(12);
+        foreach (var block in document.Body)
+        {
+            Draw(block);
+        }
     }
 
     private XFont Font(double size, bool bold = false, bool italic = false)
@@ -240,6 +260,9 @@ public sealed class RecordPdf : IDisposable
             case Signatures signatures:
                 DrawSignatures(signatures);
                 break;
+            case StampBox stamp:
+                DrawStamp(stamp);
+                break;
             case PageBreak:
                 NewPage();
                 break;
@@ -257,6 +280,11 @@ public sealed class RecordPdf : IDisposable
         {
             var wrapped = cells.Select((c, i) => Wrap(c, font, widths[i] - 2 * CellPadding)).ToList();
             double height = wrapped.Max(w => w.Count) * LineHeight(font) + 2 * CellPadding;
+            if (!header && table.RowHeight is { } least)
+            {
+                height = Math.Max(height, least);
+            }
+
             if (_y + height > _page.Height.Point - Bottom)
             {
                 NewPage();
@@ -330,15 +358,33 @@ public sealed class RecordPdf : IDisposable
         _y = bottom + 12;
     }
 
-    /// <summary>Page numbers top centre from the second page (Decree 30), then the file.</summary>
+    /// <summary>A dashed frame 50 by 30 mm at the right margin, the caption inside at its top, kept on one page.</summary>
+    private void DrawStamp(StampBox stamp)
+    {
+        const double width = 50 * Mm;
+        const double height = 30 * Mm;
+        Ensure(height + 8);
+        double left = Left + Width - width;
+        _graphics.DrawRectangle(new XPen(XColors.Black, 0.6) { DashStyle = XDashStyle.Dash }, left, _y, width, height);
+        Column([(stamp.Caption, Font(9, italic: true))], left, width, _y + 3);
+        _y += height + 8;
+    }
+
+    /// <summary>Page numbers top centre from each document's second page (Decree 30), then the file.</summary>
     private byte[] Finish()
     {
         _graphics.Dispose();
         _graphics = null!;
-        for (int i = 1; i < _document.PageCount; i++)
+        for (int i = 0; i < _document.PageCount; i++)
         {
+            int first = _firstPages.Last(p => p <= i);
+            if (i == first)
+            {
+                continue;
+            }
+
             using var graphics = XGraphics.FromPdfPage(_document.Pages[i], XGraphicsPdfPageOptions.Append);
-            graphics.DrawString((i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), Font(10), XBrushes.Black,
+            graphics.DrawString((i - first + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), Font(10), XBrushes.Black,
                 new XRect(0, 10 * Mm, _document.Pages[i].Width.Point, 12), XStringFormats.TopCenter);
         }
 

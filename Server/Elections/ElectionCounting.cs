@@ -17,7 +17,7 @@ public static class ElectionCounting
             SELECT count(*)::int FROM (
                 SELECT ballot_no FROM paper_ballot_entry WHERE poll_id = @pollId
                 GROUP BY ballot_no
-                HAVING count(*) < 2 OR count(DISTINCT (kept, invalid)) > 1) AS unsettled
+                HAVING count(*) < 2 OR count(DISTINCT (kept, invalid, invalid_reason)) > 1) AS unsettled
             """, new { pollId }, transaction);
 
     public static Refusal Unsettled(int count) => new Refusal(StatusCodes.Status409Conflict, "paper_ballots_unsettled",
@@ -40,6 +40,7 @@ public static class ElectionCounting
                 FROM paper_ballot_entry a
                 JOIN paper_ballot_entry b ON b.poll_id = a.poll_id AND b.ballot_no = a.ballot_no AND b.entry = 2
                 WHERE a.poll_id = @pollId AND a.entry = 1 AND a.kept = b.kept AND a.invalid = b.invalid
+                  AND a.invalid_reason IS NOT DISTINCT FROM b.invalid_reason
             )
             """;
         var f = await connection.QuerySingleAsync<FiguresRow>($"""

@@ -208,6 +208,8 @@ public static class ElectionsApi
 
         public bool Invalid { get; init; }
 
+        public string? InvalidReason { get; init; }
+
         public string EnteredBy { get; init; } = "";
     }
 
@@ -217,6 +219,11 @@ public static class ElectionsApi
         if (paper.BallotNo is < 1 or > 100_000 || paper.Kept is null)
         {
             return Problems.BadRequest("bad_paper_ballot", "A paper ballot has a number from 1 to 100,000 and the names it keeps.");
+        }
+
+        if (paper.Reason is { } reason && (!paper.Invalid || !InvalidReasons.Codes.Contains(reason)))
+        {
+            return Problems.BadRequest("bad_invalid_reason", "Only an invalid ballot has a reason, one of those the counting minutes list.");
         }
 
         Guid congressId = user.CongressId();
@@ -246,8 +253,13 @@ public static class ElectionsApi
             return Problems.BadRequest("paper_empty_not_valid", "In this election a ballot that keeps nobody is invalid; enter it as invalid.");
         }
 
+        if (paper.Reason == "AllStruck" && poll.EmptyValid)
+        {
+            return Problems.BadRequest("bad_invalid_reason", "In this election a ballot that keeps nobody is valid: enter it as a valid ballot keeping no name.");
+        }
+
         var entries = (await connection.QueryAsync<EntryRow>(
-            "SELECT ballot_no, entry, kept, invalid, entered_by FROM paper_ballot_entry WHERE poll_id = @pollId AND ballot_no = @BallotNo ORDER BY entry",
+            "SELECT ballot_no, entry, kept, invalid, invalid_reason, entered_by FROM paper_ballot_entry WHERE poll_id = @pollId AND ballot_no = @BallotNo ORDER BY entry",
             new { pollId, paper.BallotNo }, transaction)).ToList();
         if (entries.Count >= 2)
         {
@@ -265,15 +277,19 @@ public static class ElectionsApi
         }
 
         short entry = (short)(entries.Count + 1);
+        string? invalidReason = paper.Reason;
         await connection.ExecuteAsync("""
-            INSERT INTO paper_ballot_entry (poll_id, ballot_no, entry, kept, invalid, entered_by)
-            VALUES (@pollId, @BallotNo, @entry, @kept, @Invalid, @actor)
-            """, new { pollId, paper.BallotNo, entry, kept = paper.Invalid ? [] : kept, paper.Invalid, actor }, transaction);
+            INSERT INTO paper_ballot_entry (poll_id, ballot_no, entry, kept, invalid, invalid_reason, entered_by)
+            VALUES (@pollId, @BallotNo, @entry, @kept, @Invalid, @invalidReason, @actor)
+            """, new { pollId, paper.BallotNo, entry, kept = paper.Invalid ? [] : kept, paper.Invalid, invalidReason, actor }, transaction);
         // Which names a paper ballot keeps is a partial result until the election closes: the trail gets it then
         // (poll.paper_record), and now only that ballot number was entered, by whom.
         await AuditLog.WriteAsync(transaction, user, http, congressId, "election.paper_ballot", pollId.ToString(), new { paper.BallotNo, entry });
         await transaction.CommitAsync();
-        var all = entries.Append(new EntryRow { BallotNo = paper.BallotNo, Entry = entry, Kept = paper.Invalid ? [] : kept, Invalid = paper.Invalid, EnteredBy = actor }).ToList();
+        var all = entries.Append(new EntryRow
+        {
+            BallotNo = paper.BallotNo, Entry = entry, Kept = paper.Invalid ? [] : kept, Invalid = paper.Invalid, InvalidReason = invalidReason, EnteredBy = actor,
+        }).ToList();
         return TypedResults.Ok(Status(all) with { Kept = null, Invalid = false });
     }
 
@@ -290,7 +306,7 @@ public static class ElectionsApi
         }
 
         var removed = (await connection.QueryAsync<EntryRow>(
-            "DELETE FROM paper_ballot_entry WHERE poll_id = @pollId AND ballot_no = @ballotNo RETURNING ballot_no, entry, kept, invalid, entered_by",
+            "DELETE FROM paper_ballot_entry WHERE poll_id = @pollId AND ballot_no = @ballotNo RETURNING ballot_no, entry, kept, invalid, invalid_reason, entered_by",
             new { pollId, ballotNo }, transaction)).ToList();
         if (removed.Count == 0)
         {
@@ -338,16 +354,26 @@ public static class ElectionsApi
                 $"With {valid} valid ballots, no candidate can have more than {valid} votes, and all together at most {valid * poll.Seats}.");
         }
 
+        // The invalid ballots by reason, when the committee gives them, account for every invalid ballot of the batch.
+        var byReason = totals.InvalidByReason ?? [];
+        if (byReason.Count > InvalidReasons.Codes.Count || byReason.Any(n => n < 0) || (byReason.Any(n => n > 0) && byReason.Sum(n => (long)n) != totals.Invalid))
+        {
+            return Problems.BadRequest("bad_invalid_reasons",
+                $"The invalid ballots by reason are counts in the order {string.Join(", ", InvalidReasons.Codes)}, adding up to the {totals.Invalid} invalid ballots.");
+        }
+
         if (await PaperWouldExceedPresentAsync(connection, transaction, pollId, totals.Returned))
         {
             return Problems.Conflict("paper_exceeds_present", "More ballots than entitled delegates present: check the counts.");
         }
 
         int[] stored = votes.Count == 0 ? new int[poll.Candidates] : [.. votes];
+        string invalidReasons = System.Text.Json.JsonSerializer.Serialize(
+            byReason.Select((n, i) => (Code: InvalidReasons.Codes[i], Count: n)).Where(r => r.Count > 0).ToDictionary(r => r.Code, r => r.Count));
         await connection.ExecuteAsync("""
-            INSERT INTO paper_election_total (poll_id, issued, returned, invalid, votes, note, entered_by)
-            VALUES (@pollId, @Issued, @Returned, @Invalid, @stored, @Note, @actor)
-            """, new { pollId, totals.Issued, totals.Returned, totals.Invalid, stored, totals.Note, actor = user.Actor() }, transaction);
+            INSERT INTO paper_election_total (poll_id, issued, returned, invalid, votes, note, invalid_reasons, entered_by)
+            VALUES (@pollId, @Issued, @Returned, @Invalid, @stored, @Note, @invalidReasons::jsonb, @actor)
+            """, new { pollId, totals.Issued, totals.Returned, totals.Invalid, stored, totals.Note, invalidReasons, actor = user.Actor() }, transaction);
         await AuditLog.WriteAsync(transaction, user, http, congressId, "election.paper_totals", pollId.ToString(), new { totals.Issued, totals.Returned });
         var summary = await SummaryAsync(connection, transaction, pollId, poll.Candidates);
         await transaction.CommitAsync();
@@ -378,7 +404,7 @@ public static class ElectionsApi
     private static async Task<PaperSummaryDto> SummaryAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid pollId, int candidates)
     {
         var entries = await connection.QueryAsync<EntryRow>(
-            "SELECT ballot_no, entry, kept, invalid, entered_by FROM paper_ballot_entry WHERE poll_id = @pollId ORDER BY ballot_no, entry", new { pollId }, transaction);
+            "SELECT ballot_no, entry, kept, invalid, invalid_reason, entered_by FROM paper_ballot_entry WHERE poll_id = @pollId ORDER BY ballot_no, entry", new { pollId }, transaction);
         var ballots = entries.GroupBy(e => e.BallotNo).Select(g => Status(g.ToList())).ToList();
         var totals = (await connection.QueryAsync<(int Issued, int Returned, int Invalid, int[] Votes)>(
             "SELECT issued, returned, invalid, votes FROM paper_election_total WHERE poll_id = @pollId", new { pollId }, transaction)).ToList();
@@ -390,7 +416,8 @@ public static class ElectionsApi
     {
         var first = entries[0];
         var state = entries.Count == 1 ? PaperBallotState.Waiting
-            : first.Invalid == entries[1].Invalid && first.Kept.SequenceEqual(entries[1].Kept) ? PaperBallotState.Confirmed
+            : first.Invalid == entries[1].Invalid && first.InvalidReason == entries[1].InvalidReason && first.Kept.SequenceEqual(entries[1].Kept)
+                ? PaperBallotState.Confirmed
             : PaperBallotState.Mismatch;
         return new PaperBallotStatusDto(first.BallotNo, state, entries.Select(e => e.EnteredBy).ToList(),
             state == PaperBallotState.Confirmed ? first.Kept.Select(k => (int)k).ToList() : null, state == PaperBallotState.Confirmed && first.Invalid);

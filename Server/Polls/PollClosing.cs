@@ -148,15 +148,17 @@ public sealed class PollClosing(
     {
         var counts = await connection.QueryAsync<(int Yes, int No, int Abstain, string? Note, string EnteredBy)>(
             "SELECT yes, no, abstain, note, entered_by FROM paper_count WHERE poll_id = @pollId ORDER BY id", new { pollId }, transaction);
-        var ballots = await connection.QueryAsync<(int BallotNo, short Entry, short[] Kept, bool Invalid, string EnteredBy)>(
-            "SELECT ballot_no, entry, kept, invalid, entered_by FROM paper_ballot_entry WHERE poll_id = @pollId ORDER BY ballot_no, entry", new { pollId }, transaction);
-        var totals = await connection.QueryAsync<(int Issued, int Returned, int Invalid, int[] Votes, string EnteredBy)>(
-            "SELECT issued, returned, invalid, votes, entered_by FROM paper_election_total WHERE poll_id = @pollId ORDER BY id", new { pollId }, transaction);
+        var ballots = await connection.QueryAsync<(int BallotNo, short Entry, short[] Kept, bool Invalid, string? Reason, string EnteredBy)>(
+            "SELECT ballot_no, entry, kept, invalid, invalid_reason, entered_by FROM paper_ballot_entry WHERE poll_id = @pollId ORDER BY ballot_no, entry",
+            new { pollId }, transaction);
+        var totals = await connection.QueryAsync<(int Issued, int Returned, int Invalid, int[] Votes, string Reasons, string EnteredBy)>(
+            "SELECT issued, returned, invalid, votes, invalid_reasons::text, entered_by FROM paper_election_total WHERE poll_id = @pollId ORDER BY id",
+            new { pollId }, transaction);
         return new
         {
             counts = counts.Select(c => new { c.Yes, c.No, c.Abstain, c.Note, c.EnteredBy }),
-            ballots = ballots.Select(b => new { b.BallotNo, b.Entry, b.Kept, b.Invalid, b.EnteredBy }),
-            totals = totals.Select(t => new { t.Issued, t.Returned, t.Invalid, t.Votes, t.EnteredBy }),
+            ballots = ballots.Select(b => new { b.BallotNo, b.Entry, b.Kept, b.Invalid, b.Reason, b.EnteredBy }),
+            totals = totals.Select(t => new { t.Issued, t.Returned, t.Invalid, t.Votes, InvalidReasons = System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, int>>(t.Reasons), t.EnteredBy }),
         };
     }
 }

@@ -26,12 +26,16 @@ public sealed partial class BrowserTests
         var documents = page.GetByTestId("documents");
         await Assertions.Expect(documents).ToContainTextAsync("Báo cáo thẩm tra tư cách đại biểu");
         await Assertions.Expect(documents).ToContainTextAsync("Biên bản biểu quyết: Thông qua Chương trình");
+        await Assertions.Expect(documents).ToContainTextAsync("Danh sách đại biểu ký tên");
+        await Assertions.Expect(documents).ToContainTextAsync("Phiếu in: Thông qua Chương trình");
         var violations = await AxeViolationsAsync(page);
         await page.GetByTestId("document-language").SelectOptionAsync("en");
-        string pdfLink = (await documents.Locator("tr", new() { HasText = "Thông qua Chương trình" }).GetByRole(AriaRole.Link, new() { Name = "PDF" }).GetAttributeAsync("href"))!;
-        string wordLink = (await documents.Locator("tr", new() { HasText = "Thông qua Chương trình" }).GetByRole(AriaRole.Link, new() { Name = "Word" }).GetAttributeAsync("href"))!;
+        string pdfLink = (await documents.Locator("tr", new() { HasText = "Biên bản biểu quyết: Thông qua Chương trình" }).GetByRole(AriaRole.Link, new() { Name = "PDF" }).GetAttributeAsync("href"))!;
+        string wordLink = (await documents.Locator("tr", new() { HasText = "Biên bản biểu quyết: Thông qua Chương trình" }).GetByRole(AriaRole.Link, new() { Name = "Word" }).GetAttributeAsync("href"))!;
         // The download is a plain GET with the console's cookie.
         var pdf = await page.Context.APIRequest.GetAsync(pdfLink);
+        string archiveLink = (await page.GetByTestId("document-archive").GetAttributeAsync("href"))!;
+        var archive = await page.Context.APIRequest.GetAsync(archiveLink);
         await BrowserSession.ScreenshotAsync(page, "console-documents-vi");
 
         Assert.Multiple(async () =>
@@ -42,6 +46,8 @@ public sealed partial class BrowserTests
             Assert.That(pdf.Status, Is.EqualTo(200));
             Assert.That(pdf.Headers["content-type"], Is.EqualTo("application/pdf"));
             Assert.That((await pdf.BodyAsync()).Length, Is.GreaterThan(10_000), "a PDF with its font embedded");
+            Assert.That(archive.Status, Is.EqualTo(200), "the whole record in one download");
+            Assert.That(archive.Headers["content-type"], Is.EqualTo("application/zip"));
         });
     }
 }

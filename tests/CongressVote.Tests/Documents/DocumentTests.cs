@@ -24,6 +24,8 @@ public sealed class DocumentTests
     private const string Place = "Hà Nội";
     private const string Committee = "Nguyễn Văn Kiểm\nTrần Thị Phiếu\nLê Văn Đếm";
 
+    private static readonly System.Text.Json.JsonSerializerOptions s_web = new(System.Text.Json.JsonSerializerDefaults.Web);
+
     private CongressServer _server = default!;
     private DemoAccess _access = default!;
     private HttpClient _secretary = default!;
@@ -92,9 +94,24 @@ public sealed class DocumentTests
             Assert.That(cast.Status, Is.EqualTo(CastStatus.Recorded));
         }
 
-        (await chair.PostAsJsonAsync($"/api/elections/{_electionId}/paper/totals", new PaperTotalsDto(4, 3, 1, [0, 2, 2], "Hòm phiếu phụ"), TestJson.Options))
+        (await chair.PostAsJsonAsync($"/api/elections/{_electionId}/paper/totals",
+            new PaperTotalsDto(4, 3, 1, [0, 2, 2], "Hòm phiếu phụ", [0, 1]), TestJson.Options))
             .EnsureSuccessStatusCode();
+        // And one paper ballot entered one by one, by two members alike: invalid for a mark on it.
+        var (counting, _) = _server.NewBrowserlessClient();
+        using (counting)
+        {
+            var account = _access.Staff.First(s => s.Role == "counting");
+            (await counting.PostAsJsonAsync(Routes.StaffLogin, new StaffLoginRequest(account.UserName, account.Password))).EnsureSuccessStatusCode();
+            foreach (var member in new[] { chair, counting })
+            {
+                (await member.PostAsJsonAsync($"/api/elections/{_electionId}/paper/ballots", new PaperBallotDto(1, [], true, "Marked"), TestJson.Options))
+                    .EnsureSuccessStatusCode();
+            }
+        }
+
         await _server.ClosePollAsync(_access, _electionId);
+        (await _secretary.PostAsync($"/api/polls/{_electionId}/publish", null)).EnsureSuccessStatusCode();
         foreach (var tablet in tablets)
         {
             await tablet.DisposeAsync();
@@ -237,19 +254,25 @@ public sealed class DocumentTests
             ? ["BIÊN BẢN KIỂM PHIẾU", "Bầu Ban Kiểm tra", "1. Nguyễn Văn Kiểm – Trưởng ban", "3. Lê Văn Đếm – Thành viên",
                "Số lượng cần bầu: 2. Số người trong danh sách bầu cử: 3.", "1 Nguyễn Thị Ánh 1980 Ủy viên, Quân khu 1",
                $"Số đại biểu được triệu tập {e.Entitled}", $"Số đại biểu có mặt khi bầu cử {e.Present}", $"Số phiếu phát ra {e.Issued}",
-               $"Số phiếu thu vào {e.Returned}", "trong đó: phiếu điện tử 18", "trong đó: phiếu giấy 3",
+               $"Số phiếu thu vào {e.Returned}", "trong đó: phiếu điện tử 18", "trong đó: phiếu giấy 4",
+               "Phiếu không hợp lệ theo lý do Ban Kiểm phiếu ghi nhận:", "Phiếu bầu quá số lượng cần bầu 1 50,0%",
+               "Phiếu ghi thêm tên, viết thêm chữ hoặc có ký hiệu riêng 1 50,0%", "Cộng 2 100,0%",
                $"Số phiếu hợp lệ {e.Valid}", $"Số phiếu không hợp lệ {e.Invalid}",
                $"1 Nguyễn Thị Ánh {votes[0]} {Pct(votes[0], e.Valid)}",
                $"2 Trần Đức Lộc {votes[1]} {Pct(votes[1], e.Valid)}", $"3 Phạm Quỳnh Hương {votes[2]} {Pct(votes[2], e.Valid)}",
                $"1. Nguyễn Thị Ánh: {votes[0]} phiếu", "bằng phiếu nhau (11 phiếu) cho 1 ghế còn lại: Trần Đức Lộc, Phạm Quỳnh Hương",
-               "T/M BAN KIỂM PHIẾU", "TRƯỞNG BAN", "CÁC THÀNH VIÊN"]
+               "T/M BAN KIỂM PHIẾU", "TRƯỞNG BAN", "CÁC THÀNH VIÊN", "Kết quả được công bố trước Đại hội lúc ",
+               "từ kết quả kiểm khi kết thúc bỏ phiếu."]
             : ["COUNTING MINUTES", "Seats to fill: 2. Candidates on the ballot: 3.", $"Ballots issued {e.Issued}", $"Ballots returned {e.Returned}",
                $"Valid ballots {e.Valid}", $"Invalid ballots {e.Invalid}", $"2 Trần Đức Lộc {votes[1]} {Pct(votes[1], e.Valid)}",
-               "Tied with 11 votes for the 1 seat(s) left: Trần Đức Lộc, Phạm Quỳnh Hương", "FOR THE COUNTING COMMITTEE", "2. Trần Thị Phiếu – member"];
+               "Tied with 11 votes for the 1 seat(s) left: Trần Đức Lộc, Phạm Quỳnh Hương", "FOR THE COUNTING COMMITTEE", "2. Trần Thị Phiếu – member",
+               "Invalid ballots by the reason the counting committee found:", "More names kept than seats to fill 1 50.0%",
+               "A name added, other writing or an identifying mark 1 50.0%", "The result was announced to the congress at ",
+               "from the count at the close of the vote."];
         Assert.Multiple(() =>
         {
-            Assert.That((e.Issued, e.Returned, e.Valid, e.Invalid, e.Present, e.Verdict), Is.EqualTo((27, 21, 20, 1, 27, "Tie")),
-                "every one of the 27 present was issued a ballot; 18 + 3 came back");
+            Assert.That((e.Issued, e.Returned, e.Valid, e.Invalid, e.Present, e.Verdict), Is.EqualTo((27, 22, 20, 2, 27, "Tie")),
+                "every one of the 27 present was issued a ballot; 18 + 3 + 1 came back");
             Assert.That(votes, Is.EqualTo(new[] { 18, 11, 11 }));
             foreach (string text in new[] { pdf, docx })
             {
@@ -290,6 +313,8 @@ public sealed class DocumentTests
         {
             Assert.That(before, Does.Contain("Tán thành 0 0 0 0,0%").And.Contain("KHÔNG ĐƯỢC THÔNG QUA").And.Not.Contain("kiểm lại"));
             Assert.That(after, Does.Contain("Tán thành 2 0 2 66,7%").And.Contain("ĐƯỢC THÔNG QUA").And.Not.Contain("KHÔNG ĐƯỢC THÔNG QUA").And.Contain("Kết quả trên là kết quả sau 1 lần kiểm lại"));
+            Assert.That(before, Does.Contain("từ kết quả kiểm khi kết thúc bỏ phiếu."), "each copy says which version of the result it shows");
+            Assert.That(after, Does.Contain("từ kết quả kiểm lại lần thứ 1."));
         });
     }
 
@@ -367,14 +392,192 @@ public sealed class DocumentTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(documents.Select(d => d.Kind), Is.EqualTo(new[] { "credentials", "motion", "election", "congress" }));
-            Assert.That(documents[2].Path, Is.EqualTo($"/api/documents/elections/{_electionId}"));
-            Assert.That(documents[1].PollId, Is.EqualTo(_pollId));
-            Assert.That(documents[1].ResultAt, Is.Not.Null);
+            Assert.That(documents.Select(d => d.Kind).Distinct(), Is.EqualTo(new[] { "credentials", "signin", "motion", "election", "ballot", "congress" }));
+            Assert.That(documents.Take(4).Select(d => d.Kind), Is.EqualTo(new[] { "credentials", "signin", "motion", "election" }));
+            Assert.That(documents[3].Path, Is.EqualTo($"/api/documents/elections/{_electionId}"));
+            Assert.That(documents[2].PollId, Is.EqualTo(_pollId));
+            Assert.That(documents[2].ResultAt, Is.Not.Null);
+            Assert.That(documents.Where(d => d.Kind == "ballot").Select(d => d.PollId), Does.Contain(_pollId).And.Contain(_electionId),
+                "a paper ballot for every vote, counted or not");
             Assert.That(heading, Is.EqualTo(new DocumentHeadingDto(Organisation, SuperiorBody, Place, "national", Committee)));
             Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
             Assert.That(bad.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
             Assert.That(unknown.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        });
+    }
+
+    [TestCase("vi")]
+    [TestCase("en")]
+    public async Task The_sign_in_sheets_give_each_delegation_its_own_sheet_by_given_name_with_room_to_sign(string lang)
+    {
+        await using var connection = await _server.Db.OpenConnectionAsync();
+        var delegations = (await connection.QueryAsync<string>("""
+            SELECT dl.name FROM delegation dl WHERE dl.congress_id = @CongressId
+              AND EXISTS (SELECT 1 FROM delegate d WHERE d.delegation_id = dl.id AND d.kind <> 'guest')
+            ORDER BY dl.position
+            """, new { _access.CongressId })).ToList();
+        var people = (await connection.QueryAsync<(string Code, string FullName, string Delegation, string Kind)>("""
+            SELECT d.code, d.full_name, coalesce(dl.name, ''), d.kind FROM delegate d LEFT JOIN delegation dl ON dl.id = d.delegation_id
+            WHERE d.congress_id = @CongressId
+            """, new { _access.CongressId })).ToList();
+
+        string pdf = Flat(await PdfTextAsync($"/api/documents/signin?format=pdf&lang={lang}", $"signin-{lang}"));
+        string docx = Flat(await DocxTextAsync($"/api/documents/signin?format=docx&lang={lang}", sections: false));
+
+        bool vi = lang == "vi";
+        string title = vi ? "DANH SÁCH ĐẠI BIỂU KÝ TÊN" : "DELEGATES' SIGN-IN SHEET";
+        Assert.Multiple(() =>
+        {
+            foreach (string text in new[] { pdf, docx })
+            {
+                // One sheet per delegation in the programme's order, then the guests', each under its own heading.
+                var sheets = text.Split(title)[1..];
+                Assert.That(sheets, Has.Length.EqualTo(delegations.Count + 1));
+                Assert.That(Regex.Matches(text, vi ? "CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM" : "SOCIALIST REPUBLIC OF VIETNAM"), Has.Count.EqualTo(sheets.Length));
+                for (int i = 0; i < delegations.Count; i++)
+                {
+                    Assert.That(sheets[i].TrimStart(), Does.StartWith(delegations[i]));
+                    var members = people.Where(p => p.Delegation == delegations[i] && p.Kind != "guest")
+                        .Select(p => (p.FullName, At: sheets[i].IndexOf($" {p.Code} ", StringComparison.Ordinal))).ToList();
+                    Assert.That(members.Select(m => m.At), Is.All.GreaterThan(0), $"everyone of {delegations[i]} is on its sheet");
+                    var read = members.OrderBy(m => m.At).Select(m => m.FullName).ToList();
+                    Assert.That(read, Is.Ordered.Using((IComparer<string>)VietnameseOrder.Names), $"{delegations[i]}: by given name, in Vietnamese order");
+                    Assert.That(sheets[i], Does.Contain(vi ? $"Tổng số: {members.Count} người." : $"In all: {members.Count}."));
+                }
+
+                var guests = sheets[^1];
+                Assert.That(guests.TrimStart(), Does.StartWith(vi ? "Khách mời" : "Guests"));
+                Assert.That(people.Where(p => p.Kind == "guest").Select(p => guests.Contains($" {p.Code} ", StringComparison.Ordinal)), Is.All.True);
+                Assert.That(text, Does.Contain(vi ? "T/M BAN THẨM TRA TƯ CÁCH ĐẠI BIỂU" : "FOR THE CREDENTIALS COMMITTEE"));
+            }
+
+            Assert.That(pdf, Does.Contain(vi ? "STT Họ và tên Mã Chức vụ Ký tên" : "No. Full name Code Position Signature"));
+        });
+    }
+
+    [TestCase("vi")]
+    [TestCase("en")]
+    public async Task The_paper_ballot_of_an_election_lists_the_candidates_in_ballot_order_with_the_place_for_the_stamp(string lang)
+    {
+        string pdf = Flat(await PdfTextAsync($"/api/documents/ballots/{_electionId}?format=pdf&lang={lang}", $"ballot-election-{lang}"));
+        string docx = Flat(await DocxTextAsync($"/api/documents/ballots/{_electionId}?format=docx&lang={lang}", sections: false));
+
+        bool vi = lang == "vi";
+        string[] expected = vi
+            ? ["PHIẾU BẦU CỬ", "Bầu Ban Kiểm tra", "Số lượng cần bầu: 2 người.", "Giữ lại không quá 2 người", "Dấu của Ban Kiểm phiếu",
+               "1 Nguyễn Thị Ánh 1980 Ủy viên, Quân khu 1 2 Trần Đức Lộc 1975 Trưởng ban, Quân khu 7 3 Phạm Quỳnh Hương 1988 Cán bộ, Quân chủng Hải quân"]
+            : ["BALLOT", "Bầu Ban Kiểm tra", "Seats to fill: 2.", "Keep at most 2", "Stamp of the counting committee",
+               "1 Nguyễn Thị Ánh 1980 Ủy viên, Quân khu 1 2 Trần Đức Lộc 1975 Trưởng ban, Quân khu 7 3 Phạm Quỳnh Hương 1988 Cán bộ, Quân chủng Hải quân"];
+        Assert.Multiple(() =>
+        {
+            foreach (string text in expected)
+            {
+                Assert.That(pdf, Does.Contain(text), "PDF");
+                Assert.That(docx, Does.Contain(text), "Word");
+            }
+
+            Assert.That(pdf, Does.Not.Contain("phiếu hợp lệ 18").And.Not.Contain(" 18 "), "a ballot carries no result");
+        });
+    }
+
+    [TestCase("vi")]
+    [TestCase("en")]
+    public async Task The_paper_slip_of_a_motion_puts_the_question_over_a_box_for_each_choice(string lang)
+    {
+        await using var connection = await _server.Db.OpenConnectionAsync();
+        var poll = (await Server.Polls.PollQueries.FindAsync(connection, _pollId))!;
+
+        string pdf = Flat(await PdfTextAsync($"/api/documents/ballots/{_pollId}?format=pdf&lang={lang}", $"ballot-motion-{lang}"));
+        string docx = Flat(await DocxTextAsync($"/api/documents/ballots/{_pollId}?format=docx&lang={lang}", sections: false));
+
+        bool vi = lang == "vi";
+        string[] expected = vi
+            ? ["PHIẾU BIỂU QUYẾT", poll.Title, "Tán thành Không tán thành Không biểu quyết", "đánh dấu (X) vào một ô duy nhất", "Dấu của Ban Kiểm phiếu"]
+            : ["VOTING SLIP", poll.Title, "Yes No Abstain", "mark one box only (X)", "Stamp of the counting committee"];
+        Assert.Multiple(() =>
+        {
+            Assert.That(poll.AllowAbstain, Is.True);
+            foreach (string text in expected.Append(Flat(poll.Question)).Where(x => x.Length > 0))
+            {
+                Assert.That(pdf, Does.Contain(text), "PDF");
+                Assert.That(docx, Does.Contain(text), "Word");
+            }
+        });
+    }
+
+    [Test]
+    public async Task The_archive_holds_every_document_in_both_languages_and_formats_the_data_and_a_manifest_whose_hashes_verify()
+    {
+        var documents = (await _secretary.GetFromJsonAsync<List<RecordDocumentDto>>("/api/documents", TestJson.Options))!;
+        using var response = await _secretary.GetAsync("/api/documents/archive");
+        response.EnsureSuccessStatusCode();
+        byte[] bytes = await response.Content.ReadAsByteArrayAsync();
+        string folder = Path.Combine(ArtifactsFolder, "archive");
+        if (Directory.Exists(folder))
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+
+        ZipFile.ExtractToDirectory(new MemoryStream(bytes), folder);
+        var manifest = System.Text.Json.JsonSerializer.Deserialize<Server.Documents.RecordArchive.Manifest>(
+            await File.ReadAllTextAsync(Path.Combine(folder, "manifest.json")), s_web)!;
+        var onDisk = Directory.GetFiles(folder, "*", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(folder, f).Replace('\\', '/')).Where(f => f is not ("manifest.json" or "SHA256SUMS")).Order().ToList();
+        // The same check with the standard tool, as anyone receiving the archive would make it.
+        var sha256sum = new ProcessStartInfo("sha256sum", "--check --strict --quiet SHA256SUMS") { WorkingDirectory = folder, RedirectStandardOutput = true, UseShellExecute = false };
+        using var check = Process.Start(sha256sum)!;
+        string checkOutput = await check.StandardOutput.ReadToEndAsync();
+        await check.WaitForExitAsync();
+
+        await using var connection = await _server.Db.OpenConnectionAsync();
+        var anchorRow = await connection.QuerySingleAsync<(string Action, long Rows)>(
+            "SELECT action, (SELECT count(*) FROM audit_event x WHERE x.id <= e.id) FROM audit_event e WHERE e.hash = @hash",
+            new { hash = Convert.FromHexString(manifest.Audit.LatestHash!) });
+        var votes = (await connection.QueryAsync<int>("SELECT votes FROM candidate WHERE poll_id = @_electionId ORDER BY position", new { _electionId })).ToList();
+        string minutes = Flat(await PdfFileTextAsync(Path.Combine(folder, manifest.Files.Single(f => f.Path.StartsWith("vi/", StringComparison.Ordinal) && f.Path.EndsWith("bien-ban-dai-hoi.pdf", StringComparison.Ordinal)).Path)));
+        string results = await File.ReadAllTextAsync(Path.Combine(folder, "du-lieu", "ket-qua.csv"));
+        string audit = await File.ReadAllTextAsync(Path.Combine(folder, "du-lieu", "nhat-ky-audit.csv"));
+        string registry = await File.ReadAllTextAsync(Path.Combine(folder, "du-lieu", "dai-bieu.csv"));
+        string attendance = await File.ReadAllTextAsync(Path.Combine(folder, "du-lieu", "diem-danh.csv"));
+        string[] published = manifest.Files.Where(f => f.Path.StartsWith("du-lieu/phieu-bau-da-cong-bo", StringComparison.Ordinal))
+            .SelectMany(f => File.ReadAllLines(Path.Combine(folder, f.Path))).ToArray();
+        using var counting = await _server.SignInStaffAsync(_access, "credentials");
+        using var refused = await counting.GetAsync("/api/documents/archive");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/zip"));
+            Assert.That(manifest.Files.Select(f => f.Path).Order(), Is.EqualTo(onDisk), "the manifest names every file, and only them");
+            foreach (var file in manifest.Files)
+            {
+                byte[] content = File.ReadAllBytes(Path.Combine(folder, file.Path));
+                Assert.That(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content)), Is.EqualTo(file.Sha256), file.Path);
+                Assert.That(content.LongLength, Is.EqualTo(file.Bytes), file.Path);
+            }
+
+            Assert.That(check.ExitCode, Is.Zero, "sha256sum --check: " + checkOutput);
+            foreach (string lang in new[] { "vi", "en" })
+            {
+                foreach (string ext in new[] { "pdf", "docx" })
+                {
+                    Assert.That(manifest.Files.Count(f => f.Path.StartsWith(lang + "/", StringComparison.Ordinal) && f.Path.EndsWith("." + ext, StringComparison.Ordinal)),
+                        Is.EqualTo(documents.Count), $"every document of the list in {lang}, {ext}");
+                }
+            }
+
+            Assert.That(manifest.Files.Select(f => f.Path), Does.Contain("vi/01-bao-cao-tham-tra-tu-cach-dai-bieu.pdf").And.Contain("en/01-credentials-report.docx")
+                .And.Contain("du-lieu/dai-bieu.csv").And.Contain("du-lieu/diem-danh.csv").And.Contain("du-lieu/ket-qua.csv").And.Contain("du-lieu/nhat-ky-audit.csv"));
+            Assert.That(manifest.Audit.Intact, Is.True);
+            Assert.That(anchorRow, Is.EqualTo(("documents.archive", manifest.Audit.Rows)), "the anchor is the trail's head, the archive's own row");
+            Assert.That(minutes, Does.Contain(manifest.Audit.LatestHash), "the minutes in the archive carry the same anchor");
+            Assert.That(audit, Does.Contain("documents.archive").And.Contain(manifest.Audit.LatestHash));
+            Assert.That(manifest.Files.Select(f => f.Path), Has.One.Match(@"^du-lieu/phieu-bau-da-cong-bo-muc-\d+-1\.csv$"), "the published election's ballots");
+            Assert.That(published, Has.Length.EqualTo(19), "a header and the 18 tablet ballots, each with its receipt");
+            Assert.That(published.Skip(1), Has.All.Match(@"^[0-9A-HJKMNP-TV-Z]{10},(1 2,""Nguyễn Thị Ánh; Trần Đức Lộc""|1 3,""Nguyễn Thị Ánh; Phạm Quỳnh Hương"")$"));
+            Assert.That(results, Does.Contain($",1,Nguyễn Thị Ánh,{votes[0]},Elected").And.Contain($",2,Trần Đức Lộc,{votes[1]},Tied"));
+            Assert.That(registry, Does.Contain(_access.Delegates[0].Code).And.Contain(_access.Delegates[0].FullName));
+            Assert.That(attendance, Does.Contain(",excused,"), "the excuse is an attendance event");
+            Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), "the credentials desk does not read the audit trail");
         });
     }
 
@@ -407,10 +610,19 @@ public sealed class DocumentTests
         return await File.ReadAllTextAsync(textPath);
     }
 
-    /// <summary>The text of a .docx: each paragraph on a line, the cells of a table row side by side.</summary>
-    private Task<string> DocxTextAsync(string path) => DocxTextAsync(_secretary, path);
+    private static async Task<string> PdfFileTextAsync(string pdfPath)
+    {
+        Poppler("pdftotext", "-raw", "-enc", "UTF-8", pdfPath, pdfPath + ".txt");
+        string text = await File.ReadAllTextAsync(pdfPath + ".txt");
+        File.Delete(pdfPath + ".txt");
+        return text;
+    }
 
-    private static async Task<string> DocxTextAsync(HttpClient client, string path)
+    /// <summary>The text of a .docx: each paragraph on a line, the cells of a table row side by side.</summary>
+    private Task<string> DocxTextAsync(string path, bool sections = true) => DocxTextAsync(_secretary, path, sections);
+
+    /// <summary>The text of a .docx as <see cref="DocxTextAsync(string, bool)"/>; a document in numbered sections sets them in Heading 1.</summary>
+    private static async Task<string> DocxTextAsync(HttpClient client, string path, bool sections = true)
     {
         using var response = await client.GetAsync(path);
         response.EnsureSuccessStatusCode();
@@ -423,7 +635,7 @@ public sealed class DocumentTests
             Assert.Multiple(() =>
             {
                 Assert.That(errors, Is.Empty, "schema errors");
-                Assert.That(styles, Is.SupersetOf(new[] { "Title", "Subtitle", "Heading1" }));
+                Assert.That(styles, Is.SupersetOf(sections ? ["Title", "Subtitle", "Heading1"] : new[] { "Title", "Subtitle" }));
                 Assert.That(word.MainDocumentPart.Document.Body.Descendants<DocumentFormat.OpenXml.Wordprocessing.TableStyle>().Select(t => t.Val!.Value), Does.Contain("RecordTable"));
             });
         }

@@ -302,6 +302,49 @@ public sealed class ElectionTests
     }
 
     [Test]
+    public async Task An_invalid_paper_ballot_counts_once_both_members_read_the_same_reason_and_totals_give_reasons_adding_up()
+    {
+        var access = await _server.CreateCongressAsync(officialDelegates: 10, guests: 0);
+        var poll = await NewElectionAsync(access, seats: 1, candidates: 2);
+        await OpenAsync(access, poll.Id);
+        using var first = await SignInCountingAsync(access, 0);
+        using var second = await SignInCountingAsync(access, 1);
+        string ballots = $"/api/elections/{poll.Id}/paper/ballots";
+        string totals = $"/api/elections/{poll.Id}/paper/totals";
+
+        using var reasonOnValid = await first.PostAsJsonAsync(ballots, new PaperBallotDto(1, [1], false, "Marked"), TestJson.Options);
+        using var allStruckWhereValid = await first.PostAsJsonAsync(ballots, new PaperBallotDto(1, [], true, "AllStruck"), TestJson.Options);
+        (await first.PostAsJsonAsync(ballots, new PaperBallotDto(1, [], true, "Marked"), TestJson.Options)).EnsureSuccessStatusCode();
+        using var otherReason = await second.PostAsJsonAsync(ballots, new PaperBallotDto(1, [], true, "NotIssued"), TestJson.Options);
+        (await first.DeleteAsync($"{ballots}/1")).EnsureSuccessStatusCode();
+        (await first.PostAsJsonAsync(ballots, new PaperBallotDto(1, [], true, "Marked"), TestJson.Options)).EnsureSuccessStatusCode();
+        using var sameReason = await second.PostAsJsonAsync(ballots, new PaperBallotDto(1, [], true, "Marked"), TestJson.Options);
+        using var shortOfInvalid = await first.PostAsJsonAsync(totals,
+            new PaperTotalsDto(5, 5, 3, [1, 1], null, [0, 1]), TestJson.Options);
+        using var sixReasons = await first.PostAsJsonAsync(totals,
+            new PaperTotalsDto(5, 5, 3, [1, 1], null, [0, 0, 0, 0, 0, 3]), TestJson.Options);
+        using var added = await first.PostAsJsonAsync(totals,
+            new PaperTotalsDto(5, 5, 3, [1, 1], null, [1, 2]), TestJson.Options);
+        var closed = await _server.ClosePollAsync(access, poll.Id);
+        await using var connection = await _server.Db.OpenConnectionAsync();
+        var stored = await connection.QuerySingleAsync<string>("SELECT invalid_reasons::text FROM paper_election_total WHERE poll_id = @Id", new { poll.Id });
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await reasonOnValid.Content.ReadAsStringAsync(), Does.Contain("bad_invalid_reason"));
+            Assert.That(await allStruckWhereValid.Content.ReadAsStringAsync(), Does.Contain("bad_invalid_reason"), "an empty ballot is valid in this election");
+            Assert.That((await otherReason.Content.ReadFromJsonAsync<PaperBallotStatusDto>(TestJson.Options))!.State, Is.EqualTo(PaperBallotState.Mismatch),
+                "two members who found different reasons have not read the ballot alike");
+            Assert.That((await sameReason.Content.ReadFromJsonAsync<PaperBallotStatusDto>(TestJson.Options))!.State, Is.EqualTo(PaperBallotState.Confirmed));
+            Assert.That(await shortOfInvalid.Content.ReadAsStringAsync(), Does.Contain("bad_invalid_reasons"));
+            Assert.That(await sixReasons.Content.ReadAsStringAsync(), Does.Contain("bad_invalid_reasons"));
+            Assert.That(added.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(stored, Is.EqualTo("""{"TooMany": 2, "NotIssued": 1}"""));
+            Assert.That((closed.Election!.Returned, closed.Election.Invalid), Is.EqualTo((6, 4)));
+        });
+    }
+
+    [Test]
     public async Task A_tie_for_the_last_seat_is_reported_and_a_runoff_between_the_tied_is_created_in_one_action()
     {
         var access = await _server.CreateCongressAsync(officialDelegates: 8, guests: 0);

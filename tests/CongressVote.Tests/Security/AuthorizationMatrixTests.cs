@@ -125,6 +125,10 @@ public sealed partial class AuthorizationMatrixTests
         ["GET /api/documents/motions/{pollId:guid}"] = s_staff,
         ["GET /api/documents/elections/{pollId:guid}"] = s_staff,
         ["GET /api/documents/congress"] = s_staff,
+        ["GET /api/documents/signin"] = s_staff,
+        ["GET /api/documents/ballots/{pollId:guid}"] = s_staff,
+        // The archive holds the audit trail.
+        ["GET /api/documents/archive"] = s_readsAudit,
     };
 
     /// <summary>Who may call each hub method.</summary>
