@@ -81,7 +81,8 @@ systemctl restart congressvote.service
 
 if [ -n "$NGINX" ]; then
     TLS=$VAR/tls
-    install -d -m 700 "$TLS"
+    # nginx's workers read the certificate for /ca.crt; the key stays readable by root only.
+    install -d -m 755 "$TLS"
     if [ -n "${CONGRESSVOTE_TLS_CERT:-}" ]; then
         install -m 644 "$CONGRESSVOTE_TLS_CERT" "$TLS/congressvote.crt"
         install -m 600 "${CONGRESSVOTE_TLS_KEY:?give the key with CONGRESSVOTE_TLS_KEY}" "$TLS/congressvote.key"
@@ -89,7 +90,7 @@ if [ -n "$NGINX" ]; then
         CONGRESSVOTE_DATA=$TLS bash "$ROOT/deploy/make-cert.sh" "${LAN:-127.0.0.1}" >/dev/null
     fi
     sed -e "s|__HTTP_LISTEN__|80|; s|__HTTPS_LISTEN__|443|; s|__HTTPS_PORT_SUFFIX__||; s|__UPSTREAM__|127.0.0.1:5000|g" \
-        -e "s|__CERT__|$TLS/congressvote.crt|; s|__KEY__|$TLS/congressvote.key|" \
+        -e "s|__CERT__|$TLS/congressvote.crt|g; s|__KEY__|$TLS/congressvote.key|" \
         "$ROOT/deploy/nginx/congressvote-site.conf" > /etc/nginx/sites-available/congressvote
     ln -sf /etc/nginx/sites-available/congressvote /etc/nginx/sites-enabled/congressvote
     # Debian's default site would answer port 80 for the hall's address instead of this one.

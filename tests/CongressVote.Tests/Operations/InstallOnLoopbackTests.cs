@@ -296,7 +296,9 @@ public sealed partial class InstallOnLoopbackTests
             Assert.That(redirected.StatusCode, Is.EqualTo(HttpStatusCode.MovedPermanently));
             Assert.That(redirected.Headers.Location?.ToString(), Is.EqualTo($"https://127.0.0.1:{Invariant(httpsPort)}/console"));
             using var authority = await plain.GetAsync("/ca");
-            Assert.That(authority.StatusCode, Is.Not.EqualTo(HttpStatusCode.MovedPermanently), "the certificate page stays on plain HTTP");
+            Assert.That(authority.StatusCode, Is.EqualTo(HttpStatusCode.OK), "the certificate page stays on plain HTTP");
+            string offered = await plain.GetStringAsync("/ca.crt");
+            Assert.That(offered, Is.EqualTo(await File.ReadAllTextAsync(certificate)), "tablets are offered the certificate nginx serves");
         }
 
         // A congress, and the secretary opens its first vote through nginx.
@@ -335,11 +337,22 @@ public sealed partial class InstallOnLoopbackTests
                 // A certificate the browser does not trust registers no service worker; the tablet works without one.
                 ServiceWorkers = ServiceWorkerPolicy.Block,
             });
+            // The language is a per-device choice kept in local storage, set before the app first starts.
+            await context.AddInitScriptAsync("if (!localStorage.getItem('congressvote.lang')) localStorage.setItem('congressvote.lang', 'vi')");
             var tablet = await context.NewPageAsync();
-            await tablet.GotoAsync($"/t#{access.Delegates[0].Token}");
-            await tablet.GetByRole(AriaRole.Button, new() { Name = "Tán thành", Exact = true }).ClickAsync();
-            await tablet.GetByRole(AriaRole.Button, new() { Name = "Xác nhận biểu quyết" }).ClickAsync();
-            await Assertions.Expect(tablet.GetByTestId("recorded")).ToContainTextAsync("Tán thành", new() { Timeout = 30_000 });
+            tablet.Console += (_, message) => { if (message.Type == "error") { TestContext.Progress.WriteLine($"[tablet] {message.Text}"); } };
+            try
+            {
+                await tablet.GotoAsync($"/t#{access.Delegates[0].Token}");
+                await tablet.GetByRole(AriaRole.Button, new() { Name = "Tán thành", Exact = true }).ClickAsync();
+                await tablet.GetByRole(AriaRole.Button, new() { Name = "Xác nhận biểu quyết" }).ClickAsync();
+                await Assertions.Expect(tablet.GetByTestId("recorded")).ToContainTextAsync("Tán thành", new() { Timeout = 30_000 });
+            }
+            catch (Exception ex) when (ex is TimeoutException or PlaywrightException)
+            {
+                await BrowserSession.ScreenshotAsync(tablet, "install-tablet-through-nginx");
+                throw;
+            }
         }
         finally
         {
