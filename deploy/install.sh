@@ -79,7 +79,8 @@ PSQL=("$BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 -qtA
 systemctl enable congressvote.service
 systemctl restart congressvote.service
 
-if [ -n "$NGINX" ]; then
+# Settings kept from an install without nginx have the server on 80 and 443 itself; nginx is left alone then.
+if [ -n "$NGINX" ] && grep -q '^ASPNETCORE_URLS=http://127.0.0.1:5000$' "$ETC/congressvote.env"; then
     TLS=$VAR/tls
     # nginx's workers read the certificate for /ca.crt; the key stays readable by root only.
     install -d -m 755 "$TLS"
