@@ -147,7 +147,7 @@ public static class RecordArchive
         var positions = (await connection.QueryAsync<(Guid Id, int Position, string Title)>(
             "SELECT id, position, title FROM agenda_item WHERE congress_id = @congressId", new { congressId })).ToDictionary(a => a.Id);
         var rows = new List<IReadOnlyList<string>> { s_resultsHeader };
-        foreach (var p in (await PollQueries.ListAsync(connection, congressId)).Where(p => p.Passed is not null)
+        foreach (var p in (await PollQueries.ListAsync(connection, congressId)).Where(p => p.Passed is not null && !p.Rehearsal)
                      .OrderBy(p => positions.TryGetValue(p.AgendaItemId, out var a) ? a.Position : int.MaxValue).ThenBy(p => p.ClosedAt))
         {
             var item = positions.GetValueOrDefault(p.AgendaItemId);
@@ -173,7 +173,7 @@ public static class RecordArchive
     private static async Task<List<(string Path, byte[] Content)>> PublishedBallotsAsync(NpgsqlConnection connection, Guid congressId)
     {
         var files = new List<(string, byte[])>();
-        var elections = (await PollQueries.ListAsync(connection, congressId)).Where(p => p.IsElection && p.State == "published").ToList();
+        var elections = (await PollQueries.ListAsync(connection, congressId)).Where(p => p.IsElection && p.State == "published" && !p.Rehearsal).ToList();
         foreach (var (poll, i) in elections.Select((p, i) => (p, i)))
         {
             var names = poll.Candidates.ToDictionary(c => c.Position, c => c.FullName);

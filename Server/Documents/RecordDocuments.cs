@@ -31,7 +31,7 @@ public static class RecordDocuments
             SELECT p.id, p.kind, p.title, p.state, p.closed_at, (SELECT max(r.at) FROM poll_recount r WHERE r.poll_id = p.id) AS recounted_at,
                    p.state IN ('closed', 'published') AS counted
             FROM poll p JOIN agenda_item a ON a.id = p.agenda_item_id
-            WHERE p.congress_id = @congressId AND p.state <> 'cancelled'
+            WHERE p.congress_id = @congressId AND p.state <> 'cancelled' AND NOT p.rehearsal
               AND (p.kind = 'motion' OR EXISTS (SELECT 1 FROM candidate c WHERE c.poll_id = p.id))
             ORDER BY a.position, p.closed_at NULLS LAST, p.title
             """, new { congressId })).ToList();

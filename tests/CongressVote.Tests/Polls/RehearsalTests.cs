@@ -118,8 +118,22 @@ public sealed class RehearsalTests
         using var minutes = await _secretary.GetAsync($"/api/documents/motions/{rehearsal.Id}");
         using var realMinutes = await _secretary.GetAsync($"/api/documents/motions/{real.Id}");
         string congressMinutes = await CongressMinutesTextAsync();
+        // The archive's data files (results, published ballot lists, the manifest) as text; the audit trail keeps
+        // the rehearsal's rows, as it keeps every action (its chain must verify whole).
+        using var archive = new System.IO.Compression.ZipArchive(new MemoryStream(await _secretary.GetByteArrayAsync("/api/documents/archive")));
+        var archiveText = new List<string>();
+        foreach (var entry in archive.Entries.Where(e => e.Name.EndsWith(".csv", StringComparison.Ordinal) || e.Name.EndsWith(".json", StringComparison.Ordinal))
+            .Where(e => !e.Name.Contains("audit", StringComparison.Ordinal)))
+        {
+            using var reader = new StreamReader(entry.Open());
+            archiveText.Add(entry.FullName + "\n" + await reader.ReadToEndAsync());
+        }
+
         Assert.Multiple(() =>
         {
+            Assert.That(archiveText, Has.Some.Contains("Thông qua Chương trình"), "the archive's results hold the real vote");
+            Assert.That(archiveText, Has.None.Contains("hội trường có nghe rõ"), "the rehearsal is not in the archive");
+            Assert.That(archiveText, Has.None.Contains(rehearsal.Id.ToString()));
             Assert.That(list.Select(d => d.PollId), Does.Not.Contain(rehearsal.Id));
             Assert.That(list.Select(d => d.PollId), Does.Contain(real.Id));
             Assert.That(minutes.StatusCode, Is.EqualTo(HttpStatusCode.NotFound), "a rehearsal has no vote minutes");
