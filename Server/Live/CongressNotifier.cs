@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using CongressVote.Server.Polls;
 using CongressVote.Shared;
 using Microsoft.AspNetCore.SignalR;
 using Npgsql;
@@ -8,11 +7,13 @@ namespace CongressVote.Server.Live;
 
 /// <summary>
 /// The one place that pushes to clients, so an HTTP action and a hub action notify the same way. Tallies are
-/// coalesced: a ballot only marks its poll dirty, and a few times a second each dirty poll is counted once in
-/// the database and sent once to the congress group, however many ballots arrived meanwhile.
+/// coalesced: a ballot only marks its poll dirty, and a few times a second each dirty poll's tally (added up in
+/// memory, recounted in the database when due: <see cref="LiveTallies"/>) is sent once to the screens, however many
+/// ballots arrived meanwhile.
 /// </summary>
 public sealed class CongressNotifier(
     NpgsqlDataSource db,
+    LiveTallies tallies,
     IHubContext<CongressHub, ICongressClient> hub,
     ConnectionRegistry connections,
     BackplaneState backplane,
@@ -32,7 +33,15 @@ public sealed class CongressNotifier(
     /// <summary>Consoles and projectors: the screens that show live tallies. Tablets get poll changes only.</summary>
     public static string ScreensGroup(Guid congressId) => $"screens:{congressId}";
 
-    public void TallyMayHaveChanged(Guid pollId) => _dirtyPolls.TryAdd(pollId, System.Diagnostics.Stopwatch.GetTimestamp());
+    /// <summary>Ballots this node stored, already added to the poll's live tally.</summary>
+    public void BallotsStored(Guid pollId) => _dirtyPolls.TryAdd(pollId, System.Diagnostics.Stopwatch.GetTimestamp());
+
+    /// <summary>Anything else that changes a poll's figures: its next tally is counted in the database.</summary>
+    public void TallyMayHaveChanged(Guid pollId)
+    {
+        tallies.Stale(pollId);
+        BallotsStored(pollId);
+    }
 
     public Task AgendaChangedAsync(Guid congressId) => SendAsync(() => hub.Clients.Group(CongressGroup(congressId)).AgendaChanged());
 
@@ -114,6 +123,12 @@ public sealed class CongressNotifier(
                     await ResynchroniseAsync(stoppingToken);
                 }
 
+                // Once ballots stop, the figure added up in memory is replaced by the database's.
+                foreach (var pollId in tallies.QuietSince(s_tallyInterval))
+                {
+                    TallyMayHaveChanged(pollId);
+                }
+
                 foreach (var pollId in _dirtyPolls.Keys)
                 {
                     _dirtyPolls.TryRemove(pollId, out long since);
@@ -186,15 +201,10 @@ public sealed class CongressNotifier(
     {
         try
         {
-            await using var connection = await db.OpenConnectionAsync(cancellationToken);
-            var poll = await PollQueries.FindAsync(connection, pollId);
-            if (poll is null)
+            if (await tallies.CurrentAsync(pollId, cancellationToken) is { } current)
             {
-                return;
+                await hub.Clients.Group(ScreensGroup(current.CongressId)).TallyChanged(current.Tally);
             }
-
-            var tally = await PollQueries.TallyAsync(connection, poll);
-            await hub.Clients.Group(ScreensGroup(poll.CongressId)).TallyChanged(tally);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

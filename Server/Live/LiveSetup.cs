@@ -48,6 +48,7 @@ public static class LiveSetup
         services.AddSingleton<CongressSnapshots>();
         services.AddSingleton<ConnectionRegistry>();
         services.AddSingleton<InvocationLimitFilter>();
+        services.AddSingleton<LiveTallies>();
         services.AddSingleton<CongressNotifier>();
         services.AddHostedService(sp => sp.GetRequiredService<CongressNotifier>());
         return services;

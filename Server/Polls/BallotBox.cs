@@ -11,7 +11,7 @@ namespace CongressVote.Server.Polls;
 /// is answered only after that transaction committed (docs/architecture.md §4, rule 2). One commit per batch instead of one
 /// per ballot is what lets a 2-core node take thousands of durable ballots a second.
 /// </summary>
-public sealed class BallotBox(NpgsqlDataSource db, BallotRules rules, SecretBallots secrets, CongressNotifier notifier, ILogger<BallotBox> logger) : BackgroundService
+public sealed class BallotBox(NpgsqlDataSource db, BallotRules rules, SecretBallots secrets, CongressNotifier notifier, LiveTallies tallies, ILogger<BallotBox> logger) : BackgroundService
 {
     private const int MaxBatch = 256;
     /// <summary>
@@ -242,9 +242,11 @@ public sealed class BallotBox(NpgsqlDataSource db, BallotRules rules, SecretBall
                 ORDER BY i.ballot_id
                 RETURNING poll_id
             )
-            -- Which inputs were stored, and when. (A data-modifying CTE always runs to completion, read or not.)
-            SELECT i.idx, v.cast_at
+            -- Which inputs were stored, when, and with what weight for the live tally. (A data-modifying CTE always runs
+            -- to completion, read or not.)
+            SELECT i.idx, v.cast_at, r.weight
             FROM input i JOIN voter v ON v.poll_id = i.poll_id AND v.delegate_id = i.delegate_id AND v.cast_key = i.cast_key
+            JOIN poll_roll r ON r.poll_id = i.poll_id AND r.delegate_id = i.delegate_id
             """;
 
         const string outcomeSql = """
@@ -268,7 +270,7 @@ public sealed class BallotBox(NpgsqlDataSource db, BallotRules rules, SecretBall
         var args = new { idx, congressIds, pollIds, delegateIds, actingIds, sessionIds, keys, choices, ballotIds, kepts, receipts, checks, sealeds };
         await using var connection = await db.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        var stored = (await connection.QueryAsync<(int Idx, DateTime CastAt)>(insertSql, args, transaction)).ToDictionary(r => r.Idx, r => r.CastAt);
+        var stored = (await connection.QueryAsync<(int Idx, DateTime CastAt, int Weight)>(insertSql, args, transaction)).ToDictionary(r => r.Idx);
         var touchedPolls = stored.Keys.Select(i => pollIds[i]).Distinct().ToList();
 
         // Usually every ballot of a batch is stored and the answers are known. Only the others are looked at again,
@@ -321,21 +323,31 @@ public sealed class BallotBox(NpgsqlDataSource db, BallotRules rules, SecretBall
             foreach (var (changedIdx, castAt) in changed)
             {
                 changedAt[changedIdx] = castAt;
+                // The choice a changed vote replaced is not known here: that poll's next tally is counted in the database.
+                tallies.Stale(pollIds[changedIdx]);
                 touchedPolls.Add(pollIds[changedIdx]);
             }
         }
 
-        await transaction.CommitAsync();
-
-        foreach (var pollId in touchedPolls)
+        using (await tallies.HoldAsync(touchedPolls))
         {
-            notifier.TallyMayHaveChanged(pollId);
+            await transaction.CommitAsync();
+            foreach (var (i, (_, _, weight)) in stored)
+            {
+                // A motion's named ballot adds to its option; a sealed ballot or an election's list adds to turnout only.
+                tallies.Add(pollIds[i], weight, sealeds[i] is null && kepts[i] is null ? (VoteChoice)choices[i] : null);
+            }
+        }
+
+        foreach (var pollId in touchedPolls.Distinct())
+        {
+            notifier.BallotsStored(pollId);
         }
 
         var results = new CastResult[n];
         for (int i = 0; i < n; i++)
         {
-            results[i] = stored.TryGetValue(i, out var castAt) ? new CastResult(CastStatus.Recorded, new DateTimeOffset(castAt, TimeSpan.Zero))
+            results[i] = stored.TryGetValue(i, out var row) ? new CastResult(CastStatus.Recorded, new DateTimeOffset(row.CastAt, TimeSpan.Zero))
                 : changedAt.TryGetValue(i, out var at) ? new CastResult(CastStatus.Recorded, new DateTimeOffset(at, TimeSpan.Zero))
                 : Classify(batch[i].Request, outcomes[i]);
         }
