@@ -230,7 +230,7 @@ public sealed class BallotBox(NpgsqlDataSource db, BallotRules rules, SecretBall
                 JOIN poll_roll r ON r.poll_id = i.poll_id AND r.delegate_id = i.delegate_id
                 WHERE i.sealed IS NULL
                 ORDER BY i.ballot_id
-                RETURNING poll_id
+                RETURNING id, weight
             ),
             sealed_stored AS (
                 INSERT INTO sealed_ballot (poll_id, id, weight, sealed)
@@ -240,13 +240,13 @@ public sealed class BallotBox(NpgsqlDataSource db, BallotRules rules, SecretBall
                 JOIN poll_roll r ON r.poll_id = i.poll_id AND r.delegate_id = i.delegate_id
                 WHERE i.sealed IS NOT NULL
                 ORDER BY i.ballot_id
-                RETURNING poll_id
+                RETURNING id, weight
             )
             -- Which inputs were stored, when, and with what weight for the live tally. (A data-modifying CTE always runs
             -- to completion, read or not.)
-            SELECT i.idx, v.cast_at, r.weight
+            SELECT i.idx, v.cast_at, w.weight
             FROM input i JOIN voter v ON v.poll_id = i.poll_id AND v.delegate_id = i.delegate_id AND v.cast_key = i.cast_key
-            JOIN poll_roll r ON r.poll_id = i.poll_id AND r.delegate_id = i.delegate_id
+            JOIN (SELECT id, weight FROM stored UNION ALL SELECT id, weight FROM sealed_stored) w ON w.id = i.ballot_id
             """;
 
         const string outcomeSql = """
