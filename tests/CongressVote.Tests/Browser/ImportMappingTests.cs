@@ -44,4 +44,23 @@ public sealed partial class BrowserTests
             ("M01", "Nguyễn Văn An", (string?)"Phòng Chính trị", "official"), ("M02", "Lê Thị Bình", (string?)"Ban Tuyên huấn", "guest"),
         }));
     }
+
+    [Test, CancelAfter(120_000)]
+    public async Task English_says_one_row_and_one_problem_in_the_singular()
+    {
+        DemoAccess access = await _server.CreateCongressAsync(officialDelegates: 0, guests: 0);
+        var page = await SignedInConsoleAsync(access, "en");
+        await page.GotoAsync("/console/delegates");
+
+        var bad = DelegateLists.Csv(DelegateLists.VietnameseHeader, DelegateLists.Line("S01", "Nguyễn Văn An", kind: "Quan sát viên"));
+        await page.Locator("#import-file").SetInputFilesAsync(new FilePayload { Name = "one-bad.csv", MimeType = "text/csv", Buffer = bad });
+        await Assertions.Expect(page.GetByTestId("import-problems")).ToContainTextAsync("1 problem found. Nothing was imported");
+
+        var one = DelegateLists.Csv(DelegateLists.VietnameseHeader, DelegateLists.Line("S01", "Nguyễn Văn An"));
+        await page.Locator("#import-file").SetInputFilesAsync(new FilePayload { Name = "one.csv", MimeType = "text/csv", Buffer = one });
+        await Assertions.Expect(page.GetByTestId("import-preview")).ToContainTextAsync("Preview of 1 row: 1 to add");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Confirm the import" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("import-result")).ToContainTextAsync("Imported 1 row: 1 added, 0 changed, 0 unchanged.");
+        Assert.That((await DelegateLists.StoredAsync(_server.Db, access.CongressId)).Select(d => d.Code), Is.EqualTo(new[] { "S01" }));
+    }
 }
