@@ -195,17 +195,17 @@ public static class CountingMinutesDocument
         body.Add(new Paragraph(t.T(
             $"Căn cứ kết quả kiểm phiếu, các đồng chí sau đây trúng cử ({elected.Count}/{e.Seats}), theo thứ tự số phiếu từ cao xuống thấp:",
             $"By the count, these candidates are elected ({elected.Count} of {e.Seats}), in order of votes:")));
-        body.AddRange(elected.Select((c, i) => new Paragraph($"{i + 1}. {c.FullName}: {t.Number(c.Votes)} {t.T("phiếu", "votes")} ({t.Percent(c.Votes, e.Valid)})", Bold: true)));
+        body.AddRange(elected.Select((c, i) => new Paragraph($"{i + 1}. {c.FullName}: {t.T($"{t.Number(c.Votes)} phiếu", t.Count(c.Votes, "vote", "votes"))} ({t.Percent(c.Votes, e.Valid)})", Bold: true)));
         var tied = e.Ranked.Where(c => c.Outcome == CandidateOutcome.Tied).ToList();
         if (tied.Count > 0)
         {
             body.Add(new Paragraph(t.T(
                 $"Các đồng chí bằng phiếu nhau ({t.Number(tied[0].Votes)} phiếu) cho {ElectionCount.SeatsLeft(e)} ghế còn lại: {string.Join(", ", tied.Select(c => c.FullName))}. Đại hội cần bầu lại giữa những người này.",
-                $"Tied with {t.Number(tied[0].Votes)} votes for the {ElectionCount.SeatsLeft(e)} seat(s) left: {string.Join(", ", tied.Select(c => c.FullName))}. A runoff between them is needed.")));
+                $"Tied with {t.Count(tied[0].Votes, "vote", "votes")} for {(ElectionCount.SeatsLeft(e) == 1 ? "the last seat" : $"the {ElectionCount.SeatsLeft(e)} seats left")}: {string.Join(", ", tied.Select(c => c.FullName))}. A runoff between them is needed.")));
         }
         else if (ElectionCount.SeatsLeft(e) > 0)
         {
-            body.Add(new Paragraph(t.T($"Còn {ElectionCount.SeatsLeft(e)} ghế chưa có người trúng cử.", $"{ElectionCount.SeatsLeft(e)} seat(s) remain unfilled.")));
+            body.Add(new Paragraph(t.T($"Còn {ElectionCount.SeatsLeft(e)} ghế chưa có người trúng cử.", ElectionCount.SeatsLeft(e) == 1 ? "1 seat remains unfilled." : $"{ElectionCount.SeatsLeft(e)} seats remain unfilled.")));
         }
 
         body.Add(new Paragraph(ElectionWording.Describe(e, t.Culture) + "."));
@@ -223,7 +223,7 @@ public static class CountingMinutesDocument
         {
             body.Add(new Paragraph(t.T(
                 $"Kết quả trên là kết quả sau {source.Recounts} lần kiểm lại; lần cuối lúc {t.Moment(recounted)}.",
-                $"These figures stand after {source.Recounts} recount(s), the last at {t.Moment(recounted)}."), Italic: true));
+                $"These figures stand after {t.Count(source.Recounts, "recount", "recounts")}, the last at {t.Moment(recounted)}."), Italic: true));
         }
 
         body.Add(new Paragraph(t.T(

@@ -20,6 +20,9 @@ public sealed class DocumentText(bool vietnamese)
 
     public string Number(int value) => value.ToString("N0", Culture);
 
+    /// <summary>An English count with its noun in the right number ("1 seat", "2 seats"); Vietnamese nouns do not change.</summary>
+    public string Count(int value, string one, string many) => $"{Number(value)} {(value == 1 ? one : many)}";
+
     /// <summary>A share as the record writes it: one decimal, the culture's separator ("93,9%" or "93.9%").</summary>
     public string Percent(int part, int whole) => whole == 0 ? "–" : (100m * part / whole).ToString("0.0", Culture) + "%";
 

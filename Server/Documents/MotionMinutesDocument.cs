@@ -143,7 +143,7 @@ public static class MotionMinutesDocument
         {
             body.Add(new Paragraph(t.T(
                 $"Kết quả trên là kết quả sau {source.Recounts} lần kiểm lại; lần cuối lúc {t.Moment(recounted)}.",
-                $"These figures stand after {source.Recounts} recount(s), the last at {t.Moment(recounted)}."), Italic: true));
+                $"These figures stand after {t.Count(source.Recounts, "recount", "recounts")}, the last at {t.Moment(recounted)}."), Italic: true));
         }
 
         body.Add(new Section(t.T("III. KẾT LUẬN", "III. CONCLUSION")));

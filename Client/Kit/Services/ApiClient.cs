@@ -271,14 +271,16 @@ public sealed class ApiClient(HttpClient http)
     /// Uploads a list; a refused file comes back as a report of every problem, not as an error. A preview writes
     /// nothing; the confirmation sends the same file with the preview's plan.
     /// </summary>
-    public async Task<ImportReportDto> ImportDelegatesAsync(Stream file, string fileName, bool preview, string? plan)
+    // map: columns the import does not know, each read as the field the person chose ("header=Field").
+    public async Task<ImportReportDto> ImportDelegatesAsync(Stream file, string fileName, bool preview, string? plan, IEnumerable<string>? map = null)
     {
         try
         {
             using var content = new MultipartFormDataContent();
             using var body = new StreamContent(file);
             content.Add(body, "file", fileName);
-            string query = preview ? "?preview=true" : plan is null ? "" : "?plan=" + Uri.EscapeDataString(plan);
+            string query = (preview ? "?preview=true" : plan is null ? "?" : "?plan=" + Uri.EscapeDataString(plan))
+                + string.Concat((map ?? []).Select(m => "&map=" + Uri.EscapeDataString(m)));
             using var response = await http.PostAsync("/api/delegates/import" + query, content);
             if (response.IsSuccessStatusCode || response.StatusCode == HttpStatusCode.BadRequest)
             {

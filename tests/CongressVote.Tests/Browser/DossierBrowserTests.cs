@@ -43,12 +43,19 @@ public sealed partial class BrowserTests
             // Each voting step: the motion made for it, opened, voted, closed, recorded.
             async Task VoteStepAsync(ILocator where, VoteChoice choice, string recordTestId = "advance")
             {
+                // Opening and closing ask first, as on the console's main page: nothing changes until the answer.
                 await where.GetByTestId("open-step-vote").ClickAsync();
+                await Assertions.Expect(where.Locator("#confirm-step")).ToBeFocusedAsync();
+                await Assertions.Expect(where.Locator("[data-poll-state='Draft']")).ToBeVisibleAsync();
+                await where.Locator("#confirm-step").ClickAsync();
                 await Assertions.Expect(where.Locator("[data-poll-state='Open']")).ToBeVisibleAsync();
                 Guid pollId = await OpenPollIdAsync(access);
                 var cast = await Task.WhenAll(voters.Select(v => v.InvokeAsync<CastResult>(nameof(ICongressHub.Cast), new CastRequest(pollId, choice, Guid.NewGuid()))));
                 Assert.That(cast.Select(c => c.Status), Is.All.EqualTo(CastStatus.Recorded));
                 await where.GetByTestId("close-step-vote").ClickAsync();
+                await Assertions.Expect(where.GetByRole(AriaRole.Alertdialog)).ToContainTextAsync("Kết thúc biểu quyết");
+                await Assertions.Expect(where.Locator("[data-poll-state='Open']")).ToBeVisibleAsync();
+                await where.Locator("#confirm-step").ClickAsync();
                 await Assertions.Expect(where.Locator("[data-poll-state='Closed']")).ToBeVisibleAsync();
                 await where.GetByTestId(recordTestId).ClickAsync();
             }

@@ -54,7 +54,7 @@ public sealed partial class BrowserTests
         await page.Locator("#import-file").SetInputFilesAsync(new FilePayload { Name = "list.csv", MimeType = "text/csv", Buffer = file });
 
         var problems = page.GetByTestId("import-problems");
-        await Assertions.Expect(problems).ToContainTextAsync("2 problem(s) found. Nothing was imported");
+        await Assertions.Expect(problems).ToContainTextAsync("2 problems found. Nothing was imported");
         await Assertions.Expect(problems).ToContainTextAsync("Unknown delegate type \"Quan sát viên\"");
         await Assertions.Expect(problems).ToContainTextAsync("The code repeats an earlier row: E01 (2)");
         await Assertions.Expect(page.GetByTestId("delegate-count")).ToContainTextAsync("Showing 0 of 0");

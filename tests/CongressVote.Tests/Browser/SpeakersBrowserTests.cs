@@ -13,6 +13,7 @@ public sealed partial class BrowserTests
         await console.GotoAsync("/console/agenda");
         await console.GetByTestId("agenda-editor").Locator("li", new() { HasText = "Thảo luận" })
             .GetByRole(AriaRole.Button, new() { Name = "Make current" }).ClickAsync();
+        await console.Locator("#confirm-current").ClickAsync();
         var projector = await NewPageAsync("vi", 1920, 1080);
         await projector.GotoAsync($"/p#{access.ProjectorCode}");
 

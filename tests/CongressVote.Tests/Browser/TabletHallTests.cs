@@ -46,7 +46,7 @@ public sealed partial class BrowserTests
 
     private sealed record Measured(string Name, double Height = 0, double Width = 0, double Size = 0);
 
-    [TestCase(800, 1280), TestCase(390, 844), CancelAfter(180_000)]
+    [TestCase(800, 1280), TestCase(1280, 800), TestCase(390, 844), CancelAfter(180_000)]
     public async Task Every_tap_target_on_the_tablet_is_at_least_44_px_and_no_text_is_under_18_px(int width, int height)
     {
         DemoAccess access = await _server.CreateCongressAsync(officialDelegates: 3, guests: 0);

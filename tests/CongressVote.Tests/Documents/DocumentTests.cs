@@ -265,7 +265,7 @@ public sealed class DocumentTests
                "từ kết quả kiểm khi kết thúc bỏ phiếu."]
             : ["COUNTING MINUTES", "Seats to fill: 2. Candidates on the ballot: 3.", $"Ballots issued {e.Issued}", $"Ballots returned {e.Returned}",
                $"Valid ballots {e.Valid}", $"Invalid ballots {e.Invalid}", $"2 Trần Đức Lộc {votes[1]} {Pct(votes[1], e.Valid)}",
-               "Tied with 11 votes for the 1 seat(s) left: Trần Đức Lộc, Phạm Quỳnh Hương", "FOR THE COUNTING COMMITTEE", "2. Trần Thị Phiếu – member",
+               "Tied with 11 votes for the last seat: Trần Đức Lộc, Phạm Quỳnh Hương", "FOR THE COUNTING COMMITTEE", "2. Trần Thị Phiếu – member",
                "Invalid ballots by the reason the counting committee found:", "More names kept than seats to fill 1 50.0%",
                "A name added, other writing or an identifying mark 1 50.0%", "The result was announced to the congress at ",
                "from the count at the close of the vote."];
