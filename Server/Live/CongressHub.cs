@@ -69,7 +69,7 @@ public sealed class CongressHub(
     {
         var user = Context.User!;
         Guid? delegateId = user.Role() == Roles.Delegate ? user.SubjectId() : null;
-        return snapshots.ReadAsync(user.CongressId(), delegateId);
+        return snapshots.ReadAsync(user.CongressId(), delegateId, Context.ConnectionAborted);
     }
 
     /// <summary>

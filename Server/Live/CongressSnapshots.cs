@@ -5,13 +5,39 @@ using Npgsql;
 
 namespace CongressVote.Server.Live;
 
-public sealed class CongressSnapshots(NpgsqlDataSource db)
+/// <summary>
+/// The whole state a client needs after (re)connecting. After a restart every tablet asks at once: without a limit,
+/// 2,000 of them held all of the pool's connections for six queries each, ballots and the health check waited, and
+/// after the pool's timeout hundreds of snapshots failed. Reads beyond <see cref="ReadersAtOnce"/> wait in memory.
+/// </summary>
+public sealed class CongressSnapshots(NpgsqlDataSource db) : IDisposable
 {
+    /// <summary>Enough to keep two cores busy; the rest of the pool stays free for ballots, staff and the health check.</summary>
+    public const int ReadersAtOnce = 8;
+
+    private readonly SemaphoreSlim _readers = new(ReadersAtOnce);
+
+    public void Dispose() => _readers.Dispose();
+
     private sealed record CongressRow(string Name, Guid? CurrentItemId, DateOnly StartsOn, string ProjectorScene, string? ProjectorMessage, string ProjectorLanguage, long ProjectorVersion, long? EmblemVersion, bool? MayVote);
 
     private sealed record MyBallotRow(DateTime CastAt, short? Choice);
 
-    public async Task<CongressSnapshotDto> ReadAsync(Guid congressId, Guid? delegateId)
+    public async Task<CongressSnapshotDto> ReadAsync(Guid congressId, Guid? delegateId, CancellationToken cancellationToken = default)
+    {
+        // A tablet that went away while waiting does not cost a read.
+        await _readers.WaitAsync(cancellationToken);
+        try
+        {
+            return await ReadNowAsync(congressId, delegateId);
+        }
+        finally
+        {
+            _readers.Release();
+        }
+    }
+
+    private async Task<CongressSnapshotDto> ReadNowAsync(Guid congressId, Guid? delegateId)
     {
         await using var connection = await db.OpenConnectionAsync();
         var congress = await connection.QuerySingleAsync<CongressRow>("""
