@@ -6,6 +6,7 @@ using CongressVote.LoadGen;
 //   dotnet run --project tests/CongressVote.LoadGen -- --url http://127.0.0.1:5000 --access deploy/.data/demo-access.json
 //       [--delegates 363] [--timing burst|steady] [--window-ms 1000] [--rate 2000] [--seconds 30] [--projectors 1]
 //       [--scenario name] [--secret true] [--db "Host=...;Database=..."] [--server-pid N] [--json result.json] [--keys acked.txt]
+//       [--lean true] [--control 200]   (bare-socket tablets, all but the first 200, which keep the SignalR client)
 //       [--private-network true]   (a private address too, for a client in a network namespace on this machine)
 // Exit code 0 when no acknowledged ballot was lost or duplicated, 2 otherwise.
 var arguments = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -50,6 +51,8 @@ var options = new LoadOptions
     ServerPid = arguments.TryGetValue("server-pid", out var pid) ? int.Parse(pid, CultureInfo.InvariantCulture) : null,
     Progress = Console.Error,
     AllowPrivateNetwork = Arg("private-network", "false") == "true",
+    Lean = Arg("lean", "false") == "true",
+    Control = Int("control", 200),
 };
 
 using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(Int("timeout-seconds", 600)));

@@ -1,0 +1,503 @@
+using System.Diagnostics;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using CongressVote.Shared;
+
+namespace CongressVote.LoadGen;
+
+/// <summary>
+/// Tablets that speak the SignalR JSON hub protocol themselves over a bare <see cref="ClientWebSocket"/>, so that
+/// thousands of them cost the generator little CPU beside the server they measure: a cast is a frame encoded before
+/// the burst and sent as it is; each socket has one receive loop that reads records into a buffer of its own and
+/// parses only completions; one loop a second sends the keep-alive pings and gives up on ballots past their deadline.
+/// A dropped socket comes back on the tablet's schedule (<see cref="LoadRun.TabletRetry"/>), reads a snapshot if
+/// asked to, and sends its unanswered ballot again with the same key.
+/// </summary>
+public sealed class LeanTablets : IAsyncDisposable
+{
+    private const byte RecordSeparator = 0x1e;
+    private static readonly byte[] s_handshake = "{\"protocol\":\"json\",\"version\":1}\u001e"u8.ToArray();
+    private static readonly byte[] s_ping = "{\"type\":6}\u001e"u8.ToArray();
+    private static readonly byte[] s_snapshot = "{\"type\":1,\"invocationId\":\"s\",\"target\":\"Snapshot\",\"arguments\":[]}\u001e"u8.ToArray();
+
+    // The server sends "type" first: a push to the tablet (type 1) is skipped without being parsed.
+    private static readonly byte[] s_pushPrefix = "{\"type\":1,"u8.ToArray();
+
+    /// <summary>The server drops a client silent for 30 s; a ping after 10 s of silence keeps it well inside.</summary>
+    private const long PingAfterMs = 10_000;
+
+    private readonly Uri _hub;
+    private readonly Tablet[] _tablets;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _housekeeping;
+
+    /// <summary>A ballot was recorded: poll, key, sent and acknowledged (<see cref="Stopwatch"/> timestamps).</summary>
+    public Action<Guid, Guid, long, long>? Acknowledged { get; set; }
+
+    /// <summary>A socket came back after a drop (UTC).</summary>
+    public Action<DateTime>? Reconnected { get; set; }
+
+    /// <summary>A tablet that came back read its snapshot (UTC); only when <see cref="ResyncOnReconnect"/>.</summary>
+    public Action<DateTime>? Resynchronised { get; set; }
+
+    /// <summary>Read a snapshot after every reconnection, as the tablet app does.</summary>
+    public bool ResyncOnReconnect { get; init; }
+
+    public int Count => _tablets.Length;
+
+    public int Connected => _tablets.Count(t => t.Socket is not null);
+
+    private LeanTablets(Uri baseUrl, IReadOnlyList<string?> cookies)
+    {
+        _hub = new UriBuilder(new Uri(baseUrl, Routes.Hub)) { Scheme = baseUrl.Scheme == "https" ? "wss" : "ws" }.Uri;
+        _tablets = cookies.Select(c => new Tablet(c)).ToArray();
+        _housekeeping = Task.Run(HousekeepingAsync);
+    }
+
+    /// <summary>
+    /// Signs every badge in and opens its socket, <paramref name="parallelism"/> at a time. A tablet that could not
+    /// sign in or connect stays out (<see cref="IsConnected"/> false) and is never used.
+    /// </summary>
+    public static async Task<LeanTablets> ConnectAsync(Uri baseUrl, HttpClient http, IReadOnlyList<string> tokens, int parallelism,
+        Action<int, long>? connectedIn = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tokens);
+        var cookies = new string?[tokens.Count];
+        var tablets = new LeanTablets(baseUrl, cookies);
+        using var gate = new SemaphoreSlim(parallelism);
+        await Task.WhenAll(tokens.Select(async (token, i) =>
+        {
+            await gate.WaitAsync(cancellationToken);
+            try
+            {
+                long start = Stopwatch.GetTimestamp();
+                string cookie = await LoadRun.SignInAsync(http, Routes.DelegateLogin,
+                    new DelegateLoginRequest(token, LoadRun.DeviceId(token), "load generator"), cancellationToken);
+                var tablet = tablets._tablets[i];
+                tablet.Cookie = cookie;
+                await tablets.OpenAsync(tablet, cancellationToken);
+                tablet.Joined = true;
+                _ = tablets.RunAsync(tablet);
+                connectedIn?.Invoke(i, Stopwatch.GetTimestamp() - start);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or IOException or WebSocketException or InvalidOperationException or TaskCanceledException)
+            {
+                // Counted by the caller as a tablet that did not connect.
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }));
+        return tablets;
+    }
+
+    public bool IsConnected(int tablet) => _tablets[tablet].Joined;
+
+    /// <summary>
+    /// Encodes a tablet's ballot now, so that <see cref="Send"/> only sends. The answer: null once recorded, else
+    /// the refusal or "deadline".
+    /// </summary>
+    public Task<string?> Prepare(int tablet, Guid pollId, VoteChoice choice, Guid key, TimeSpan deadline)
+    {
+        var ballot = new Ballot(pollId, key, Encoding.UTF8.GetBytes(
+            $"{{\"type\":1,\"invocationId\":\"c\",\"target\":\"Cast\",\"arguments\":[{{\"pollId\":\"{pollId:D}\",\"choice\":\"{choice}\",\"key\":\"{key:D}\"}}]}}\u001e"),
+            deadline);
+        _tablets[tablet].Pending = ballot;
+        return ballot.Answer.Task;
+    }
+
+    /// <summary>Sends the prepared ballot; a tablet whose socket is down sends it when it is back.</summary>
+    public void Send(int tablet)
+    {
+        var t = _tablets[tablet];
+        if (t.Pending is { } ballot)
+        {
+            ballot.Sent = Stopwatch.GetTimestamp();
+            _ = SendAsync(t, ballot.Frame);
+        }
+    }
+
+    private async Task OpenAsync(Tablet t, CancellationToken cancellationToken)
+    {
+        var socket = new ClientWebSocket();
+        try
+        {
+            socket.Options.SetRequestHeader("Cookie", t.Cookie);
+            socket.Options.KeepAliveInterval = TimeSpan.Zero; // the hub protocol's pings keep the link alive
+            await socket.ConnectAsync(_hub, cancellationToken);
+            await socket.SendAsync(s_handshake, WebSocketMessageType.Text, true, cancellationToken);
+
+            // The answer is "{}" and a separator, or an error; messages after it may share the same read.
+            t.Filled = 0;
+            int end;
+            while ((end = Array.IndexOf(t.Buffer, RecordSeparator, 0, t.Filled)) < 0)
+            {
+                var read = await socket.ReceiveAsync(t.Buffer.AsMemory(t.Filled), cancellationToken);
+                if (read.MessageType == WebSocketMessageType.Close || read.Count == 0)
+                {
+                    throw new WebSocketException("the server closed the socket during the handshake");
+                }
+
+                t.Filled += read.Count;
+                t.GrowIfFull();
+            }
+
+            if (!t.Buffer.AsSpan(0, end).SequenceEqual("{}"u8))
+            {
+                throw new InvalidOperationException("handshake refused: " + Encoding.UTF8.GetString(t.Buffer, 0, end));
+            }
+
+            t.Consume(end + 1);
+            t.LastSentMs = Environment.TickCount64;
+            t.Socket = socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>One tablet's life: read until the socket drops, then come back on the tablet's schedule.</summary>
+    private async Task RunAsync(Tablet t)
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            if (t.Socket is { } socket)
+            {
+                await ReceiveAsync(t, socket);
+                t.Socket = null;
+                socket.Dispose();
+            }
+
+            if (!await ReconnectAsync(t))
+            {
+                return;
+            }
+
+            Reconnected?.Invoke(DateTime.UtcNow);
+            if (ResyncOnReconnect)
+            {
+                await SendAsync(t, s_snapshot);
+            }
+
+            if (t.Pending is { } ballot)
+            {
+                // The same key again: if the first one was stored before the drop, the answer is the first answer.
+                await SendAsync(t, ballot.Frame);
+            }
+        }
+    }
+
+    private async Task<bool> ReconnectAsync(Tablet t)
+    {
+        var retry = new LoadRun.TabletRetry();
+        var lost = Stopwatch.StartNew();
+        for (int attempt = 0; !_stop.IsCancellationRequested; attempt++)
+        {
+            if (retry.NextRetryDelay(new Microsoft.AspNetCore.SignalR.Client.RetryContext { PreviousRetryCount = attempt, ElapsedTime = lost.Elapsed }) is not { } delay)
+            {
+                return false;
+            }
+
+            try
+            {
+                await Task.Delay(delay, _stop.Token);
+                await OpenAsync(t, _stop.Token);
+                return true;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or IOException or WebSocketException or InvalidOperationException or OperationCanceledException)
+            {
+                // The server is not back yet (or refused the handshake while starting): the next attempt.
+            }
+        }
+
+        return false;
+    }
+
+    private async Task ReceiveAsync(Tablet t, ClientWebSocket socket)
+    {
+        try
+        {
+            // Records left over from the handshake's read first.
+            Dispatch(t);
+            while (true)
+            {
+                t.GrowIfFull();
+                var read = await socket.ReceiveAsync(t.Buffer.AsMemory(t.Filled), _stop.Token);
+                if (read.MessageType == WebSocketMessageType.Close)
+                {
+                    return;
+                }
+
+                t.Filled += read.Count;
+                Dispatch(t);
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            // Dropped: the caller reconnects.
+        }
+    }
+
+    /// <summary>Handles every complete record in the buffer and keeps the incomplete rest at its start.</summary>
+    private void Dispatch(Tablet t)
+    {
+        int start = 0;
+        int end;
+        while ((end = Array.IndexOf(t.Buffer, RecordSeparator, start, t.Filled - start)) >= 0)
+        {
+            Handle(t, t.Buffer.AsSpan(start, end - start));
+            start = end + 1;
+        }
+
+        t.Consume(start);
+    }
+
+    private void Handle(Tablet t, ReadOnlySpan<byte> record)
+    {
+        if (record.StartsWith(s_pushPrefix))
+        {
+            return;
+        }
+
+        // {"type":3,"invocationId":"c","result":{"status":"Recorded",...}} or {"type":3,"invocationId":"c","error":"..."}
+        var reader = new Utf8JsonReader(record);
+        int type = 0;
+        bool cast = false, snapshot = false, recorded = false;
+        string? refusal = null;
+        reader.Read();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("type"u8))
+            {
+                reader.Read();
+                type = reader.GetInt32();
+            }
+            else if (reader.ValueTextEquals("invocationId"u8))
+            {
+                reader.Read();
+                cast = reader.ValueTextEquals("c"u8);
+                snapshot = reader.ValueTextEquals("s"u8);
+            }
+            else if (reader.ValueTextEquals("result"u8) && cast)
+            {
+                reader.Read();
+                (recorded, refusal) = ReadStatus(ref reader);
+            }
+            else if (reader.ValueTextEquals("error"u8))
+            {
+                reader.Read();
+                refusal = "hub error: " + reader.GetString();
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        if (type != 3)
+        {
+            return; // pings (6) need no answer; a close (7) is followed by the socket closing
+        }
+
+        if (snapshot)
+        {
+            Resynchronised?.Invoke(DateTime.UtcNow);
+        }
+        else if (cast)
+        {
+            Complete(t, recorded, refusal);
+        }
+    }
+
+    private static (bool Recorded, string? Refusal) ReadStatus(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return (false, "no status");
+        }
+
+        (bool, string?) answer = (false, "no status");
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            bool isStatus = reader.ValueTextEquals("status"u8);
+            reader.Read();
+            if (isStatus)
+            {
+                answer = reader.ValueTextEquals("Recorded"u8) ? (true, null) : (false, reader.GetString());
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+
+        return answer;
+    }
+
+    private void Complete(Tablet t, bool recorded, string? refusal)
+    {
+        if (t.Pending is not { } ballot)
+        {
+            return; // a second answer to a ballot sent again across a reconnection
+        }
+
+        if (recorded)
+        {
+            if (Interlocked.CompareExchange(ref t.Pending, null, ballot) == ballot)
+            {
+                Acknowledged?.Invoke(ballot.PollId, ballot.Key, ballot.Sent, Stopwatch.GetTimestamp());
+                ballot.Answer.TrySetResult(null);
+            }
+        }
+        else if (refusal == nameof(CastStatus.NotRecorded) || refusal?.StartsWith("hub error", StringComparison.Ordinal) == true)
+        {
+            // Not stored this time (the database was away): the same key again a little later, as a tablet does.
+            ballot.Last = refusal;
+            _ = RetryLaterAsync(t, ballot);
+        }
+        else if (Interlocked.CompareExchange(ref t.Pending, null, ballot) == ballot)
+        {
+            ballot.Answer.TrySetResult(refusal);
+        }
+    }
+
+    private async Task RetryLaterAsync(Tablet t, Ballot ballot)
+    {
+        await Task.Delay(Random.Shared.Next(100, 400));
+        if (t.Pending == ballot)
+        {
+            await SendAsync(t, ballot.Frame);
+        }
+    }
+
+    private async Task SendAsync(Tablet t, byte[] frame)
+    {
+        if (t.Socket is not { } socket)
+        {
+            return; // sent again once the socket is back
+        }
+
+        await t.SendLock.WaitAsync();
+        try
+        {
+            await socket.SendAsync(frame, WebSocketMessageType.Text, true, _stop.Token);
+            t.LastSentMs = Environment.TickCount64;
+        }
+        catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The receive loop sees the drop; the ballot goes again after the reconnection.
+        }
+        finally
+        {
+            t.SendLock.Release();
+        }
+    }
+
+    /// <summary>Once a second: a ping on every socket silent for a while, and the end of ballots past their deadline.</summary>
+    private async Task HousekeepingAsync()
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token))
+            {
+                long now = Environment.TickCount64;
+                foreach (var t in _tablets)
+                {
+                    if (t.Pending is { } ballot && now > ballot.DeadlineMs && Interlocked.CompareExchange(ref t.Pending, null, ballot) == ballot)
+                    {
+                        ballot.Answer.TrySetResult(ballot.Last ?? "deadline");
+                    }
+
+                    if (t.Socket is not null && now - t.LastSentMs > PingAfterMs && t.SendLock.Wait(0))
+                    {
+                        t.SendLock.Release();
+                        _ = SendAsync(t, s_ping);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Disposed.
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await _housekeeping;
+        await Task.WhenAll(_tablets.Where(t => t.Socket is not null).Select(async t =>
+        {
+            try
+            {
+                using var closing = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                await t.Socket!.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, closing.Token);
+            }
+            catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
+            {
+                // Already gone.
+            }
+
+        }));
+        foreach (var t in _tablets)
+        {
+            t.Dispose();
+        }
+
+        _stop.Dispose();
+    }
+
+    private sealed class Tablet(string? cookie) : IDisposable
+    {
+        public string? Cookie = cookie;
+        public bool Joined;
+        public ClientWebSocket? Socket;
+        public byte[] Buffer = new byte[1024];
+        public int Filled;
+        public long LastSentMs;
+        public Ballot? Pending;
+        public readonly SemaphoreSlim SendLock = new(1, 1);
+
+        public void Dispose()
+        {
+            Socket?.Dispose();
+            SendLock.Dispose();
+        }
+
+        public void Consume(int count)
+        {
+            if (count > 0)
+            {
+                Array.Copy(Buffer, count, Buffer, 0, Filled - count);
+                Filled -= count;
+            }
+        }
+
+        /// <summary>A snapshot can be larger than the buffer: it doubles until the record fits.</summary>
+        public void GrowIfFull()
+        {
+            if (Filled == Buffer.Length)
+            {
+                Array.Resize(ref Buffer, Buffer.Length * 2);
+            }
+        }
+    }
+
+    private sealed class Ballot(Guid pollId, Guid key, byte[] frame, TimeSpan deadline)
+    {
+        public Guid PollId { get; } = pollId;
+        public Guid Key { get; } = key;
+        public byte[] Frame { get; } = frame;
+        public long Sent { get; set; } = Stopwatch.GetTimestamp();
+        public long DeadlineMs { get; } = Environment.TickCount64 + (long)deadline.TotalMilliseconds;
+        public string? Last { get; set; }
+        public TaskCompletionSource<string?> Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
