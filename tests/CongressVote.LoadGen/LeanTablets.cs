@@ -35,14 +35,14 @@ public sealed class LeanTablets : IAsyncDisposable
     /// <summary>A ballot was recorded: poll, key, sent and acknowledged (<see cref="Stopwatch"/> timestamps).</summary>
     public Action<Guid, Guid, long, long>? Acknowledged { get; set; }
 
-    /// <summary>A socket came back after a drop (UTC).</summary>
-    public Action<DateTime>? Reconnected { get; set; }
+    /// <summary>A tablet's socket came back after a drop: the tablet and when (UTC).</summary>
+    public Action<int, DateTime>? Reconnected { get; set; }
 
     /// <summary>A tablet that came back read its snapshot (UTC); only when <see cref="ResyncOnReconnect"/>.</summary>
-    public Action<DateTime>? Resynchronised { get; set; }
+    public Action<int, DateTime>? Resynchronised { get; set; }
 
     /// <summary>Read a snapshot after every reconnection, as the tablet app does.</summary>
-    public bool ResyncOnReconnect { get; init; }
+    public bool ResyncOnReconnect { get; set; }
 
     public int Count => _tablets.Length;
 
@@ -51,7 +51,7 @@ public sealed class LeanTablets : IAsyncDisposable
     private LeanTablets(Uri baseUrl, IReadOnlyList<string?> cookies)
     {
         _hub = new UriBuilder(new Uri(baseUrl, Routes.Hub)) { Scheme = baseUrl.Scheme == "https" ? "wss" : "ws" }.Uri;
-        _tablets = cookies.Select(c => new Tablet(c)).ToArray();
+        _tablets = cookies.Select((c, i) => new Tablet(i, c)).ToArray();
         _housekeeping = Task.Run(HousekeepingAsync);
     }
 
@@ -177,7 +177,7 @@ public sealed class LeanTablets : IAsyncDisposable
                 return;
             }
 
-            Reconnected?.Invoke(DateTime.UtcNow);
+            Reconnected?.Invoke(t.Index, DateTime.UtcNow);
             if (ResyncOnReconnect)
             {
                 await SendAsync(t, s_snapshot);
@@ -306,7 +306,7 @@ public sealed class LeanTablets : IAsyncDisposable
 
         if (snapshot)
         {
-            Resynchronised?.Invoke(DateTime.UtcNow);
+            Resynchronised?.Invoke(t.Index, DateTime.UtcNow);
         }
         else if (cast)
         {
@@ -454,8 +454,9 @@ public sealed class LeanTablets : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private sealed class Tablet(string? cookie) : IDisposable
+    private sealed class Tablet(int index, string? cookie) : IDisposable
     {
+        public readonly int Index = index;
         public string? Cookie = cookie;
         public bool Joined;
         public ClientWebSocket? Socket;

@@ -193,7 +193,7 @@ public sealed class LoadRun(LoadOptions options)
             }
         }, cancellationToken);
         lean.Acknowledged = (pollId, key, sent, acked) => _acks.Enqueue((pollId, key, sent, acked));
-        lean.Reconnected = _reconnections.Enqueue;
+        lean.Reconnected = (_, at) => _reconnections.Enqueue(at);
         var leanConnected = Enumerable.Range(0, lean.Count).Where(lean.IsConnected).ToList();
         if (leanConnected.Count < lean.Count)
         {
