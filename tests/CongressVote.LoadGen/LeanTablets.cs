@@ -31,6 +31,7 @@ public sealed class LeanTablets : IAsyncDisposable
     private readonly Tablet[] _tablets;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _housekeeping;
+    private volatile bool _disposing;
 
     /// <summary>A ballot was recorded: poll, key, sent and acknowledged (<see cref="Stopwatch"/> timestamps).</summary>
     public Action<Guid, Guid, long, long>? Acknowledged { get; set; }
@@ -53,6 +54,10 @@ public sealed class LeanTablets : IAsyncDisposable
         _hub = new UriBuilder(new Uri(baseUrl, Routes.Hub)) { Scheme = baseUrl.Scheme == "https" ? "wss" : "ws" }.Uri;
         _tablets = cookies.Select((c, i) => new Tablet(i, c)).ToArray();
         _housekeeping = Task.Run(HousekeepingAsync);
+
+        // The answer's parser compiled now, not by the first answer of a measured burst.
+        using var warm = new Tablet(-1, null);
+        Handle(warm, "{\"type\":3,\"invocationId\":\"c\",\"result\":{\"status\":\"Recorded\",\"recordedAt\":null}}"u8);
     }
 
     /// <summary>
@@ -163,7 +168,7 @@ public sealed class LeanTablets : IAsyncDisposable
     /// <summary>One tablet's life: read until the socket drops, then come back on the tablet's schedule.</summary>
     private async Task RunAsync(Tablet t)
     {
-        while (!_stop.IsCancellationRequested)
+        while (!_stop.IsCancellationRequested && !_disposing)
         {
             if (t.Socket is { } socket)
             {
@@ -172,7 +177,7 @@ public sealed class LeanTablets : IAsyncDisposable
                 socket.Dispose();
             }
 
-            if (!await ReconnectAsync(t))
+            if (_disposing || !await ReconnectAsync(t))
             {
                 return;
             }
@@ -431,21 +436,22 @@ public sealed class LeanTablets : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync();
-        await _housekeeping;
-        await Task.WhenAll(_tablets.Where(t => t.Socket is not null).Select(async t =>
+        // Closed as a tablet closes, not reconnected; the receive loops end on the server's close.
+        _disposing = true;
+        await Task.WhenAll(_tablets.Select(t => t.Socket).OfType<ClientWebSocket>().Select(async socket =>
         {
             try
             {
                 using var closing = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-                await t.Socket!.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, closing.Token);
+                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, closing.Token);
             }
             catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
             {
                 // Already gone.
             }
-
         }));
+        await _stop.CancelAsync();
+        await _housekeeping;
         foreach (var t in _tablets)
         {
             t.Dispose();

@@ -119,6 +119,7 @@ public sealed class LoadRun(LoadOptions options)
     private readonly LongHistogram _connect = new(TimeStamp.Seconds(120), 3);
     private int _attempted;
     private (double? Server, double? Database, double? Generator) _cpu;
+    private (double? Server, double? Database, double Generator) _cpuStart;
     private double? _closeMs;
 
     private static readonly string[] s_csrf = ["1"];
@@ -208,7 +209,6 @@ public sealed class LoadRun(LoadOptions options)
             .ToList();
 
         var polls = new List<Guid>();
-        var cpuBefore = (Server: ProcessCpuMs(options.ServerPid), Database: DatabaseCpuMs(), Generator: Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds);
         var clock = Stopwatch.StartNew();
         try
         {
@@ -216,16 +216,18 @@ public sealed class LoadRun(LoadOptions options)
             {
                 Guid pollId = await NewPollAsync(http, staffCookie, snapshot, 1, cancellationToken);
                 polls.Add(pollId);
-                await StaffPostAsync(http, staffCookie, Routes.OpenPoll(pollId), cancellationToken);
                 // The lean tablets' frames are encoded before the poll opens; in the burst they are only sent.
                 var leanAnswers = leanConnected.Select(i => LeanCastAsync(lean, i, pollId, send: false)).ToList();
+                var schedule = BurstSchedule(leanConnected);
+                StartCpuClock();
+                await StaffPostAsync(http, staffCookie, Routes.OpenPoll(pollId), cancellationToken);
                 clock.Restart();
                 var fullAnswers = connected.Select(async hub =>
                 {
                     await Task.Delay(Random.Shared.Next((int)options.BurstWindow.TotalMilliseconds), cancellationToken);
                     await CastAsync(hub, pollId, cancellationToken);
                 }).ToList();
-                await SendInBurstAsync(lean, leanConnected, clock, cancellationToken);
+                await SendInBurstAsync(lean, schedule, clock, cancellationToken);
                 await Task.WhenAll(fullAnswers.Concat(leanAnswers));
             }
             else
@@ -239,7 +241,8 @@ public sealed class LoadRun(LoadOptions options)
         }
 
         // Where the CPU went while ballots were cast: the server, PostgreSQL and this generator share the machine.
-        var cpuAfter = (Server: ProcessCpuMs(options.ServerPid), Database: DatabaseCpuMs(), Generator: Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds);
+        var cpuAfter = CpuNow();
+        var cpuBefore = _cpuStart;
         int votes = Math.Max(1, _acks.Count);
         _cpu = (
             cpuAfter.Server - cpuBefore.Server is { } server ? server / votes : null,
@@ -282,6 +285,7 @@ public sealed class LoadRun(LoadOptions options)
             pollIds.Add(await NewPollAsync(http, staffCookie, snapshot, i + 1, cancellationToken));
         }
 
+        StartCpuClock();
         clock.Restart();
         long sent = 0;
         foreach (var pollId in pollIds)
@@ -360,14 +364,16 @@ public sealed class LoadRun(LoadOptions options)
         _refusals.AddOrUpdate(last ?? "deadline", 1, (_, n) => n + 1);
     }
 
+    /// <summary>Each lean tablet's moment in the burst window (ms), in order.</summary>
+    private List<(double At, int Tablet)> BurstSchedule(List<int> tablets) =>
+        tablets.Select(i => (At: Random.Shared.NextDouble() * options.BurstWindow.TotalMilliseconds, Tablet: i)).OrderBy(s => s.At).ToList();
+
     /// <summary>
-    /// The lean tablets' burst: each sends its frame at a random moment of the window, from one loop that wakes
-    /// about every millisecond, rather than a timer per tablet.
+    /// The lean tablets' burst: each sends its frame at its moment, from one loop that wakes about every
+    /// millisecond, rather than a timer per tablet.
     /// </summary>
-    private async Task SendInBurstAsync(LeanTablets lean, List<int> tablets, Stopwatch clock, CancellationToken cancellationToken)
+    private static async Task SendInBurstAsync(LeanTablets lean, List<(double At, int Tablet)> schedule, Stopwatch clock, CancellationToken cancellationToken)
     {
-        double window = options.BurstWindow.TotalMilliseconds;
-        var schedule = tablets.Select(i => (At: Random.Shared.NextDouble() * window, Tablet: i)).OrderBy(s => s.At).ToList();
         foreach (var (at, tablet) in schedule)
         {
             while (clock.Elapsed.TotalMilliseconds < at)
@@ -614,6 +620,15 @@ public sealed class LoadRun(LoadOptions options)
             return null;
         }
     }
+
+    /// <summary>
+    /// The CPU clocks start once the polls exist, just before the first opens: creating a poll is the first JSON over
+    /// HTTP in this process, and compiling the serializer for it is a start-up cost, not a ballot's.
+    /// </summary>
+    private void StartCpuClock() => _cpuStart = CpuNow();
+
+    private (double? Server, double? Database, double Generator) CpuNow() =>
+        (ProcessCpuMs(options.ServerPid), DatabaseCpuMs(), Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds);
 
     /// <summary>User plus system CPU of a process, from /proc (clock ticks of 10 ms).</summary>
     private static double? ProcessCpuMs(int? pid)
