@@ -93,7 +93,8 @@ reconnect() {
     if ! kill -0 "$generator" 2>/dev/null; then wait "$generator"; return; fi
     wait "$SERVER_PID" 2>/dev/null || true
     start_server
-    wait "$generator"
+    # Tablets not all back is a result for the summary, not a reason to stop the suite.
+    wait "$generator" || echo "$name: not every tablet was back and resynchronised" | tee -a "$OUT/runs.txt"
 }
 
 : > "$OUT/runs.txt"
@@ -146,11 +147,11 @@ for r in rows:
 storms = [json.load(open(os.path.join(out, n + ".json"))) for n in ["reconnect-363", "reconnect-2000"] if os.path.exists(os.path.join(out, n + ".json"))]
 if storms:
     lines.append("")
-    lines.append("| reconnect after kill -9 | tablets (lean) | back and resynchronised | kill to ready | resync median after ready | resync last after ready | target |")
-    lines.append("|---|---|---|---|---|---|---|")
+    lines.append("| reconnect after kill -9 | tablets (lean) | back and resynchronised | kill to ready | resync median after ready | resync last after ready | kill to last resync | target |")
+    lines.append("|---|---|---|---|---|---|---|---|")
     for s in storms:
         target = "5 s" if s["Tablets"] <= 363 else "30 s"
-        lines.append(f"| {s['Scenario']} | {s['Connected']} ({s['LeanConnected']}) | {s['Resynchronised']} | {s['DownSeconds']:.2f} s | {s['ResyncMedianSeconds']:.2f} s | {s['ResyncLastSeconds']:.2f} s | {target} |")
+        lines.append(f"| {s['Scenario']} | {s['Connected']} ({s['LeanConnected']}) | {s['Resynchronised']} | {s['DownSeconds']:.2f} s | {s['ResyncMedianSeconds']:.2f} s | {s['ResyncLastSeconds']:.2f} s | {s['KillToLastResyncSeconds']:.2f} s | {target} |")
 sustained = next((r for r in rows if r["Scenario"] == "sustained"), None)
 secret = next((r for r in rows if r["Scenario"] == "sustained-secret"), None)
 lines.append("")

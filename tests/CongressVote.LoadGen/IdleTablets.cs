@@ -50,16 +50,18 @@ public sealed class IdleTablets : IAsyncDisposable
                 connection.Reconnected += async _ =>
                 {
                     tablets._reconnections.Enqueue(DateTime.UtcNow);
-                    if (resync)
+                    // Until the snapshot arrives, with the tablet app's pauses (LiveConnection.ResynchroniseAsync).
+                    for (int attempt = 0; resync && connection.State == HubConnectionState.Connected; attempt++)
                     {
                         try
                         {
                             await connection.InvokeAsync<CongressSnapshotDto>(nameof(ICongressHub.Snapshot));
                             tablets._resynchronised.Enqueue((i, DateTime.UtcNow));
+                            break;
                         }
                         catch (Exception ex) when (ex is IOException or InvalidOperationException or TaskCanceledException or Microsoft.AspNetCore.SignalR.HubException)
                         {
-                            // Dropped again: the next reconnection reads it.
+                            await Task.Delay(Math.Min(500 * (attempt + 1), 5000) + Random.Shared.Next(0, 500));
                         }
                     }
                 };

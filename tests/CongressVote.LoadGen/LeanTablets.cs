@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Text;
-using System.Text.Json;
 using CongressVote.Shared;
 
 namespace CongressVote.LoadGen;
@@ -16,14 +15,6 @@ namespace CongressVote.LoadGen;
 /// </summary>
 public sealed class LeanTablets : IAsyncDisposable
 {
-    private const byte RecordSeparator = 0x1e;
-    private static readonly byte[] s_handshake = "{\"protocol\":\"json\",\"version\":1}\u001e"u8.ToArray();
-    private static readonly byte[] s_ping = "{\"type\":6}\u001e"u8.ToArray();
-    private static readonly byte[] s_snapshot = "{\"type\":1,\"invocationId\":\"s\",\"target\":\"Snapshot\",\"arguments\":[]}\u001e"u8.ToArray();
-
-    // The server sends "type" first: a push to the tablet (type 1) is skipped without being parsed.
-    private static readonly byte[] s_pushPrefix = "{\"type\":1,"u8.ToArray();
-
     /// <summary>The server drops a client silent for 30 s; a ping after 10 s of silence keeps it well inside.</summary>
     private const long PingAfterMs = 10_000;
 
@@ -56,8 +47,7 @@ public sealed class LeanTablets : IAsyncDisposable
         _housekeeping = Task.Run(HousekeepingAsync);
 
         // The answer's parser compiled now, not by the first answer of a measured burst.
-        using var warm = new Tablet(-1, null);
-        Handle(warm, "{\"type\":3,\"invocationId\":\"c\",\"result\":{\"status\":\"Recorded\",\"recordedAt\":null}}"u8);
+        HubWire.Read("{\"type\":3,\"invocationId\":\"c\",\"result\":{\"status\":\"Recorded\",\"recordedAt\":null}}"u8);
     }
 
     /// <summary>
@@ -106,9 +96,7 @@ public sealed class LeanTablets : IAsyncDisposable
     /// </summary>
     public Task<string?> Prepare(int tablet, Guid pollId, VoteChoice choice, Guid key, TimeSpan deadline)
     {
-        var ballot = new Ballot(pollId, key, Encoding.UTF8.GetBytes(
-            $"{{\"type\":1,\"invocationId\":\"c\",\"target\":\"Cast\",\"arguments\":[{{\"pollId\":\"{pollId:D}\",\"choice\":\"{choice}\",\"key\":\"{key:D}\"}}]}}\u001e"),
-            deadline);
+        var ballot = new Ballot(pollId, key, HubWire.CastFrame(pollId, choice, key), deadline);
         _tablets[tablet].Pending = ballot;
         return ballot.Answer.Task;
     }
@@ -124,20 +112,24 @@ public sealed class LeanTablets : IAsyncDisposable
         }
     }
 
-    private async Task OpenAsync(Tablet t, CancellationToken cancellationToken)
+    private async Task OpenAsync(Tablet t, CancellationToken stopping)
     {
         var socket = new ClientWebSocket();
+        // The SignalR client's handshake timeout: a server that accepts but does not answer is tried again.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        timeout.CancelAfter(TimeSpan.FromSeconds(15));
+        var cancellationToken = timeout.Token;
         try
         {
             socket.Options.SetRequestHeader("Cookie", t.Cookie);
             socket.Options.KeepAliveInterval = TimeSpan.Zero; // the hub protocol's pings keep the link alive
             await socket.ConnectAsync(_hub, cancellationToken);
-            await socket.SendAsync(s_handshake, WebSocketMessageType.Text, true, cancellationToken);
+            await socket.SendAsync(HubWire.Handshake, WebSocketMessageType.Text, true, cancellationToken);
 
             // The answer is "{}" and a separator, or an error; messages after it may share the same read.
             t.Filled = 0;
             int end;
-            while ((end = Array.IndexOf(t.Buffer, RecordSeparator, 0, t.Filled)) < 0)
+            while ((end = Array.IndexOf(t.Buffer, HubWire.RecordSeparator, 0, t.Filled)) < 0)
             {
                 var read = await socket.ReceiveAsync(t.Buffer.AsMemory(t.Filled), cancellationToken);
                 if (read.MessageType == WebSocketMessageType.Close || read.Count == 0)
@@ -185,7 +177,8 @@ public sealed class LeanTablets : IAsyncDisposable
             Reconnected?.Invoke(t.Index, DateTime.UtcNow);
             if (ResyncOnReconnect)
             {
-                await SendAsync(t, s_snapshot);
+                t.SnapshotAttempts = 0;
+                await SendAsync(t, HubWire.SnapshotCall);
             }
 
             if (t.Pending is { } ballot)
@@ -252,7 +245,7 @@ public sealed class LeanTablets : IAsyncDisposable
     {
         int start = 0;
         int end;
-        while ((end = Array.IndexOf(t.Buffer, RecordSeparator, start, t.Filled - start)) >= 0)
+        while ((end = Array.IndexOf(t.Buffer, HubWire.RecordSeparator, start, t.Filled - start)) >= 0)
         {
             Handle(t, t.Buffer.AsSpan(start, end - start));
             start = end + 1;
@@ -263,86 +256,25 @@ public sealed class LeanTablets : IAsyncDisposable
 
     private void Handle(Tablet t, ReadOnlySpan<byte> record)
     {
-        if (record.StartsWith(s_pushPrefix))
+        var answer = HubWire.Read(record);
+        if (answer.Type != HubWire.Completion)
         {
-            return;
+            return; // pushes (1) and pings (6) need no answer; a close (7) is followed by the socket closing
         }
 
-        // {"type":3,"invocationId":"c","result":{"status":"Recorded",...}} or {"type":3,"invocationId":"c","error":"..."}
-        var reader = new Utf8JsonReader(record);
-        int type = 0;
-        bool cast = false, snapshot = false, recorded = false;
-        string? refusal = null;
-        reader.Read();
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            if (reader.ValueTextEquals("type"u8))
-            {
-                reader.Read();
-                type = reader.GetInt32();
-            }
-            else if (reader.ValueTextEquals("invocationId"u8))
-            {
-                reader.Read();
-                cast = reader.ValueTextEquals("c"u8);
-                snapshot = reader.ValueTextEquals("s"u8);
-            }
-            else if (reader.ValueTextEquals("result"u8) && cast)
-            {
-                reader.Read();
-                (recorded, refusal) = ReadStatus(ref reader);
-            }
-            else if (reader.ValueTextEquals("error"u8))
-            {
-                reader.Read();
-                refusal = "hub error: " + reader.GetString();
-            }
-            else
-            {
-                reader.Read();
-                reader.Skip();
-            }
-        }
-
-        if (type != 3)
-        {
-            return; // pings (6) need no answer; a close (7) is followed by the socket closing
-        }
-
-        if (snapshot)
+        if (answer.To == HubWire.Call.Snapshot && answer.Refusal is null)
         {
             Resynchronised?.Invoke(t.Index, DateTime.UtcNow);
         }
-        else if (cast)
+        else if (answer.To == HubWire.Call.Snapshot)
         {
-            Complete(t, recorded, refusal);
+            // The server could not read it (its database pool busy with every other tablet's): again, as the app does.
+            _ = RetrySnapshotAsync(t);
         }
-    }
-
-    private static (bool Recorded, string? Refusal) ReadStatus(ref Utf8JsonReader reader)
-    {
-        if (reader.TokenType != JsonTokenType.StartObject)
+        else if (answer.To == HubWire.Call.Cast)
         {
-            reader.Skip();
-            return (false, "no status");
+            Complete(t, answer.Recorded, answer.Refusal);
         }
-
-        (bool, string?) answer = (false, "no status");
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            bool isStatus = reader.ValueTextEquals("status"u8);
-            reader.Read();
-            if (isStatus)
-            {
-                answer = reader.ValueTextEquals("Recorded"u8) ? (true, null) : (false, reader.GetString());
-            }
-            else
-            {
-                reader.Skip();
-            }
-        }
-
-        return answer;
     }
 
     private void Complete(Tablet t, bool recorded, string? refusal)
@@ -370,6 +302,14 @@ public sealed class LeanTablets : IAsyncDisposable
         {
             ballot.Answer.TrySetResult(refusal);
         }
+    }
+
+    /// <summary>The tablet app's pause before asking again (Client/Kit/Services/LiveConnection.cs, ResynchroniseAsync).</summary>
+    private async Task RetrySnapshotAsync(Tablet t)
+    {
+        int attempt = t.SnapshotAttempts++;
+        await Task.Delay(Math.Min(500 * (attempt + 1), 5000) + Random.Shared.Next(0, 500));
+        await SendAsync(t, HubWire.SnapshotCall);
     }
 
     private async Task RetryLaterAsync(Tablet t, Ballot ballot)
@@ -423,7 +363,7 @@ public sealed class LeanTablets : IAsyncDisposable
                     if (t.Socket is not null && now - t.LastSentMs > PingAfterMs && t.SendLock.Wait(0))
                     {
                         t.SendLock.Release();
-                        _ = SendAsync(t, s_ping);
+                        _ = SendAsync(t, HubWire.Ping);
                     }
                 }
             }
@@ -468,6 +408,7 @@ public sealed class LeanTablets : IAsyncDisposable
         public ClientWebSocket? Socket;
         public byte[] Buffer = new byte[1024];
         public int Filled;
+        public int SnapshotAttempts;
         public long LastSentMs;
         public Ballot? Pending;
         public readonly SemaphoreSlim SendLock = new(1, 1);
@@ -505,6 +446,6 @@ public sealed class LeanTablets : IAsyncDisposable
         public long Sent { get; set; } = Stopwatch.GetTimestamp();
         public long DeadlineMs { get; } = Environment.TickCount64 + (long)deadline.TotalMilliseconds;
         public string? Last { get; set; }
-        public TaskCompletionSource<string?> Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<string?> Answer { get; } = new();
     }
 }

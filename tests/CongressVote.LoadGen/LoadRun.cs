@@ -1,3 +1,5 @@
+// Over 400 lines: one run reads in order here (options, connecting, casting in a burst or steadily, the CPU split,
+// the check of every acknowledged key, the summary); the tablets themselves are LeanTablets.cs and IdleTablets.cs.
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;

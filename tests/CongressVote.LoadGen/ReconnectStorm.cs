@@ -19,14 +19,15 @@ public sealed record ReconnectSummary(
     double BackLastSeconds,
     double ResyncMedianSeconds,
     double ResyncLastSeconds,
+    double KillToLastResyncSeconds,
     double GeneratorCpuMsPerTablet)
 {
     public bool AllBack => Connected > 0 && Resynchronised == Connected;
 
     public string Line() => string.Create(CultureInfo.InvariantCulture,
-        $"| {Scenario} | {Connected} ({LeanConnected} lean) | {Resynchronised} | {DownSeconds:0.00} s | {BackMedianSeconds:0.00} s | {BackLastSeconds:0.00} s | {ResyncMedianSeconds:0.00} s | {ResyncLastSeconds:0.00} s | {GeneratorCpuMsPerTablet:0.00} |");
+        $"| {Scenario} | {Connected} ({LeanConnected} lean) | {Resynchronised} | {DownSeconds:0.00} s | {BackMedianSeconds:0.00} s | {BackLastSeconds:0.00} s | {ResyncMedianSeconds:0.00} s | {ResyncLastSeconds:0.00} s | {KillToLastResyncSeconds:0.00} s | {GeneratorCpuMsPerTablet:0.00} |");
 
-    public const string Header = "| scenario | tablets connected | back and resynchronised | kill to ready | back median | back last | resync median | resync last | generator CPU ms/tablet |\n|---|---|---|---|---|---|---|---|---|";
+    public const string Header = "| scenario | tablets connected | back and resynchronised | kill to ready | back median | back last | resync median | resync last | kill to last resync | generator CPU ms/tablet |\n|---|---|---|---|---|---|---|---|---|---|";
 }
 
 /// <summary>
@@ -83,7 +84,8 @@ public static class ReconnectStorm
         var backTimes = back.Values.Concat(controls.Reconnections).Select(t => (t - ready).TotalSeconds).Order().ToList();
         var resyncTimes = resynchronised.Values.Select(t => (t - ready).TotalSeconds).Order().ToList();
         return new ReconnectSummary(scenario, tokens.Count, connected, leanConnected, resyncTimes.Count, (ready - killed).TotalSeconds,
-            Median(backTimes), backTimes.LastOrDefault(), Median(resyncTimes), resyncTimes.LastOrDefault(), cpu / Math.Max(1, connected));
+            Median(backTimes), backTimes.LastOrDefault(), Median(resyncTimes), resyncTimes.LastOrDefault(),
+            resyncTimes.Count == 0 ? 0 : resyncTimes[^1] + (ready - killed).TotalSeconds, cpu / Math.Max(1, connected));
 
         int Count() => resynchronised.Count + controls.Resynchronised.Select(r => r.Tablet).Distinct().Count();
     }
