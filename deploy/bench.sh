@@ -13,6 +13,7 @@ WORK=$(mktemp -d /var/tmp/congressvote-bench.XXXXXX)
 if [ "$(id -u)" -eq 0 ]; then chmod 755 "$WORK"; fi
 OUT="$ROOT/artifacts/bench"
 mkdir -p "$OUT"
+rm -f "$OUT"/*.json # the summary reads this run's results only
 PG_PORT=$(free_port)
 APP_PORT=$(free_port)
 PG_PASSWORD=bench
