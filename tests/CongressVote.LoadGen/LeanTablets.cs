@@ -1,3 +1,5 @@
+// A little over 400 lines: a tablet's whole life on a bare socket (connect, handshake, receive, cast, retry,
+// reconnect, ping) reads best in one place; the wire format itself is HubWire.cs.
 using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Text;

@@ -61,7 +61,7 @@ using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(Int("timeout-s
 if (Arg("mode", "vote") == "reconnect")
 {
     // The reconnect storm: connect, kill the server (--server-pid), time the tablets' return once it is restarted.
-    var storm = await ReconnectStorm.RunAsync(options.BaseUrl, options.Tokens, options.ServerPid ?? throw new ArgumentException("--server-pid is needed"),
+    var storm = await ReconnectStorm.RunAsync(options.BaseUrl, options.Tokens, ReconnectStorm.Kill(options.ServerPid ?? throw new ArgumentException("--server-pid is needed")),
         options.Control, options.ConnectParallelism, options.Scenario, Console.Error, stop.Token);
     Console.WriteLine(ReconnectSummary.Header);
     Console.WriteLine(storm.Line());

@@ -32,16 +32,18 @@ public sealed record ReconnectSummary(
 
 /// <summary>
 /// The hall's tablets after a crash: they connect and stay idle, the server is killed with SIGKILL, and each tablet
-/// comes back on the tablet's schedule and reads a snapshot, as the tablet app does. Whoever started the server
-/// restarts it (deploy/bench.sh waits for it to die); this only kills it and times the return. Most tablets are
+/// comes back on the tablet's schedule and reads a snapshot, as the tablet app does. The crash is the caller's: from
+/// the command line it kills the server's process and deploy/bench.sh, waiting for it to die, starts it again; a
+/// test kills and restarts its own server. This times the return. Most tablets are
 /// <see cref="LeanTablets"/>, the first few (the control) the full SignalR client.
 /// </summary>
 public static class ReconnectStorm
 {
-    public static async Task<ReconnectSummary> RunAsync(Uri baseUrl, IReadOnlyList<string> tokens, int serverPid, int control, int parallelism,
+    public static async Task<ReconnectSummary> RunAsync(Uri baseUrl, IReadOnlyList<string> tokens, Func<Task> crash, int control, int parallelism,
         string scenario, TextWriter progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tokens);
+        ArgumentNullException.ThrowIfNull(crash);
         ArgumentNullException.ThrowIfNull(progress);
         int full = Math.Min(control, tokens.Count);
         using var http = new HttpClient(new SocketsHttpHandler { UseCookies = false, MaxConnectionsPerServer = 256 }) { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(60) };
@@ -58,14 +60,11 @@ public static class ReconnectStorm
         lean.Resynchronised = (i, at) => resynchronised[full + i] = at;
         int leanConnected = lean.Connected;
         int connected = controls.Connected + leanConnected;
-        progress.WriteLine($"[{scenario}] {connected} connected ({leanConnected} lean); killing the server (pid {serverPid})");
+        progress.WriteLine($"[{scenario}] {connected} connected ({leanConnected} lean); killing the server");
 
         double cpuBefore = Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds;
         var killed = DateTime.UtcNow;
-        using (var server = Process.GetProcessById(serverPid))
-        {
-            server.Kill(); // SIGKILL: no graceful close, the sockets just die
-        }
+        await crash();
 
         var ready = await WaitReadyAsync(http, cancellationToken);
         progress.WriteLine($"[{scenario}] ready {(ready - killed).TotalSeconds:0.00} s after the kill");
@@ -89,6 +88,14 @@ public static class ReconnectStorm
 
         int Count() => resynchronised.Count + controls.Resynchronised.Select(r => r.Tablet).Distinct().Count();
     }
+
+    /// <summary>SIGKILL: no graceful close, the sockets just die.</summary>
+    public static Func<Task> Kill(int pid) => () =>
+    {
+        using var server = Process.GetProcessById(pid);
+        server.Kill();
+        return Task.CompletedTask;
+    };
 
     private static double Median(List<double> sorted) => sorted.Count == 0 ? 0 : sorted[sorted.Count / 2];
 
