@@ -1,3 +1,5 @@
+// Over 400 lines: one run reads in order here (options, connecting, casting in a burst or steadily, the CPU split,
+// the check of every acknowledged key, the summary); the tablets themselves are LeanTablets.cs and IdleTablets.cs.
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
@@ -52,6 +54,14 @@ public sealed record LoadOptions
 
     public int ConnectParallelism { get; init; } = 32;
 
+    /// <summary>
+    /// Most tablets speak the hub protocol over bare sockets (<see cref="LeanTablets"/>), cheap for the generator;
+    /// the first <see cref="Control"/> keep the full SignalR client, the control that the protocol is spoken right.
+    /// </summary>
+    public bool Lean { get; init; }
+
+    public int Control { get; init; } = 200;
+
     /// <summary>How long one ballot is retried with its key before it counts as not acknowledged.</summary>
     public TimeSpan CastDeadline { get; init; } = TimeSpan.FromSeconds(60);
 
@@ -94,7 +104,8 @@ public sealed record LoadSummary(
     double? ServerCpuMsPerVote = null,
     double? DatabaseCpuMsPerVote = null,
     double? GeneratorCpuMsPerVote = null,
-    double? CloseMs = null);
+    double? CloseMs = null,
+    int LeanConnected = 0);
 
 /// <summary>
 /// Simulates delegates over real WebSockets with the SignalR .NET client: each signs in with its badge token,
@@ -110,6 +121,7 @@ public sealed class LoadRun(LoadOptions options)
     private readonly LongHistogram _connect = new(TimeStamp.Seconds(120), 3);
     private int _attempted;
     private (double? Server, double? Database, double? Generator) _cpu;
+    private (double? Server, double? Database, double Generator) _cpuStart;
     private double? _closeMs;
 
     private static readonly string[] s_csrf = ["1"];
@@ -146,10 +158,11 @@ public sealed class LoadRun(LoadOptions options)
         }
 
         Say($"connecting {options.Tokens.Count} delegates...");
-        var delegates = new HubConnection?[options.Tokens.Count];
+        int full = options.Lean ? Math.Min(options.Control, options.Tokens.Count) : options.Tokens.Count;
+        var delegates = new HubConnection?[full];
         using (var gate = new SemaphoreSlim(options.ConnectParallelism))
         {
-            await Task.WhenAll(options.Tokens.Select(async (token, i) =>
+            await Task.WhenAll(options.Tokens.Take(full).Select(async (token, i) =>
             {
                 await gate.WaitAsync(cancellationToken);
                 try
@@ -175,11 +188,29 @@ public sealed class LoadRun(LoadOptions options)
         }
 
         var connected = delegates.Where(d => d is not null).Select(d => d!).ToList();
+        await using var lean = await LeanTablets.ConnectAsync(options.BaseUrl, http, options.Tokens.Skip(full).ToList(), options.ConnectParallelism, (_, ticks) =>
+        {
+            lock (_connect)
+            {
+                _connect.RecordValue(Micros(ticks));
+            }
+        }, cancellationToken);
+        lean.Acknowledged = (pollId, key, sent, acked) => _acks.Enqueue((pollId, key, sent, acked));
+        lean.Reconnected = (_, at) => _reconnections.Enqueue(at);
+        var leanConnected = Enumerable.Range(0, lean.Count).Where(lean.IsConnected).ToList();
+        if (leanConnected.Count < lean.Count)
+        {
+            _refusals.AddOrUpdate("connect failed", lean.Count - leanConnected.Count, (_, n) => n + lean.Count - leanConnected.Count);
+        }
         long? rssConnected = ReadProcKb("VmRSS");
-        Say($"{connected.Count} connected");
+        Say($"{connected.Count + leanConnected.Count} connected ({leanConnected.Count} lean)");
+
+        // Every tablet as one way to cast, whichever client it runs.
+        var casters = connected.Select(hub => (Func<Guid, Task>)(pollId => CastAsync(hub, pollId, cancellationToken)))
+            .Concat(leanConnected.Select(i => (Func<Guid, Task>)(pollId => LeanCastAsync(lean, i, pollId, send: true))))
+            .ToList();
 
         var polls = new List<Guid>();
-        var cpuBefore = (Server: ProcessCpuMs(options.ServerPid), Database: DatabaseCpuMs(), Generator: Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds);
         var clock = Stopwatch.StartNew();
         try
         {
@@ -187,17 +218,23 @@ public sealed class LoadRun(LoadOptions options)
             {
                 Guid pollId = await NewPollAsync(http, staffCookie, snapshot, 1, cancellationToken);
                 polls.Add(pollId);
+                // The lean tablets' frames are encoded before the poll opens; in the burst they are only sent.
+                var leanAnswers = leanConnected.Select(i => LeanCastAsync(lean, i, pollId, send: false)).ToList();
+                var schedule = BurstSchedule(leanConnected);
+                StartCpuClock();
                 await StaffPostAsync(http, staffCookie, Routes.OpenPoll(pollId), cancellationToken);
                 clock.Restart();
-                await Task.WhenAll(connected.Select(async hub =>
+                var fullAnswers = connected.Select(async hub =>
                 {
                     await Task.Delay(Random.Shared.Next((int)options.BurstWindow.TotalMilliseconds), cancellationToken);
                     await CastAsync(hub, pollId, cancellationToken);
-                }));
+                }).ToList();
+                await SendInBurstAsync(lean, schedule, clock, cancellationToken);
+                await Task.WhenAll(fullAnswers.Concat(leanAnswers));
             }
             else
             {
-                await SteadyAsync(http, staffCookie, snapshot, connected, polls, clock, cancellationToken);
+                await SteadyAsync(http, staffCookie, snapshot, casters, polls, clock, cancellationToken);
             }
         }
         finally
@@ -206,7 +243,8 @@ public sealed class LoadRun(LoadOptions options)
         }
 
         // Where the CPU went while ballots were cast: the server, PostgreSQL and this generator share the machine.
-        var cpuAfter = (Server: ProcessCpuMs(options.ServerPid), Database: DatabaseCpuMs(), Generator: Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds);
+        var cpuAfter = CpuNow();
+        var cpuBefore = _cpuStart;
         int votes = Math.Max(1, _acks.Count);
         _cpu = (
             cpuAfter.Server - cpuBefore.Server is { } server ? server / votes : null,
@@ -225,18 +263,21 @@ public sealed class LoadRun(LoadOptions options)
 
         var (lost, duplicated, verifiedBy) = await VerifyAsync(staffCookie, polls, cancellationToken);
         double? peakMb = ReadProcKb("VmHWM") / 1024.0;
-        double? kbPerConnection = rssBefore is { } before && rssConnected is { } after && connected.Count > 0
-            ? (after - before) / (double)connected.Count : null;
+        double? kbPerConnection = rssBefore is { } before && rssConnected is { } after && connected.Count + leanConnected.Count > 0
+            ? (after - before) / (double)(connected.Count + leanConnected.Count) : null;
 
         await Task.WhenAll(connected.Concat(projectors).Select(c => c.DisposeAsync().AsTask()));
-        return Summarise(connected.Count, polls.Count, lost, duplicated, verifiedBy, clock.Elapsed, peakMb, kbPerConnection);
+        return Summarise(connected.Count + leanConnected.Count, polls.Count, lost, duplicated, verifiedBy, clock.Elapsed, peakMb, kbPerConnection) with
+        {
+            LeanConnected = leanConnected.Count,
+        };
     }
 
     /// <summary>
     /// Ballots at a steady rate: every connected delegate votes once on the open poll, then that poll is closed and
     /// the next opened, until the duration has passed. The rate is kept by a pacing clock across polls.
     /// </summary>
-    private async Task SteadyAsync(HttpClient http, string staffCookie, CongressSnapshotDto snapshot, List<HubConnection> delegates,
+    private async Task SteadyAsync(HttpClient http, string staffCookie, CongressSnapshotDto snapshot, List<Func<Guid, Task>> delegates,
         List<Guid> polls, Stopwatch clock, CancellationToken cancellationToken)
     {
         int needed = (int)Math.Ceiling(options.Rate * options.Duration.TotalSeconds / Math.Max(1, delegates.Count)) + 1;
@@ -246,6 +287,7 @@ public sealed class LoadRun(LoadOptions options)
             pollIds.Add(await NewPollAsync(http, staffCookie, snapshot, i + 1, cancellationToken));
         }
 
+        StartCpuClock();
         clock.Restart();
         long sent = 0;
         foreach (var pollId in pollIds)
@@ -258,7 +300,7 @@ public sealed class LoadRun(LoadOptions options)
             await StaffPostAsync(http, staffCookie, Routes.OpenPoll(pollId), cancellationToken);
             polls.Add(pollId);
             var inFlight = new List<Task>(delegates.Count);
-            foreach (var hub in delegates.OrderBy(_ => Random.Shared.Next()))
+            foreach (var cast in delegates.OrderBy(_ => Random.Shared.Next()))
             {
                 // Pace: by now, rate × elapsed ballots should have gone out.
                 while (sent >= (long)(clock.Elapsed.TotalSeconds * options.Rate))
@@ -271,7 +313,7 @@ public sealed class LoadRun(LoadOptions options)
                     break;
                 }
 
-                inFlight.Add(CastAsync(hub, pollId, cancellationToken));
+                inFlight.Add(cast(pollId));
                 sent++;
             }
 
@@ -322,6 +364,42 @@ public sealed class LoadRun(LoadOptions options)
         }
 
         _refusals.AddOrUpdate(last ?? "deadline", 1, (_, n) => n + 1);
+    }
+
+    /// <summary>Each lean tablet's moment in the burst window (ms), in order.</summary>
+    private List<(double At, int Tablet)> BurstSchedule(List<int> tablets) =>
+        tablets.Select(i => (At: Random.Shared.NextDouble() * options.BurstWindow.TotalMilliseconds, Tablet: i)).OrderBy(s => s.At).ToList();
+
+    /// <summary>
+    /// The lean tablets' burst: each sends its frame at its moment, from one loop that wakes about every
+    /// millisecond, rather than a timer per tablet.
+    /// </summary>
+    private static async Task SendInBurstAsync(LeanTablets lean, List<(double At, int Tablet)> schedule, Stopwatch clock, CancellationToken cancellationToken)
+    {
+        foreach (var (at, tablet) in schedule)
+        {
+            while (clock.Elapsed.TotalMilliseconds < at)
+            {
+                await Task.Delay(1, cancellationToken);
+            }
+
+            lean.Send(tablet);
+        }
+    }
+
+    private async Task LeanCastAsync(LeanTablets lean, int tablet, Guid pollId, bool send)
+    {
+        Interlocked.Increment(ref _attempted);
+        var answer = lean.Prepare(tablet, pollId, Random.Shared.Next(5) == 0 ? VoteChoice.No : VoteChoice.Yes, Guid.NewGuid(), options.CastDeadline);
+        if (send)
+        {
+            lean.Send(tablet);
+        }
+
+        if (await answer is { } refusal)
+        {
+            _refusals.AddOrUpdate(refusal, 1, (_, n) => n + 1);
+        }
     }
 
     private async Task<Guid> NewPollAsync(HttpClient http, string staffCookie, CongressSnapshotDto snapshot, int number, CancellationToken cancellationToken)
@@ -544,6 +622,15 @@ public sealed class LoadRun(LoadOptions options)
             return null;
         }
     }
+
+    /// <summary>
+    /// The CPU clocks start once the polls exist, just before the first opens: creating a poll is the first JSON over
+    /// HTTP in this process, and compiling the serializer for it is a start-up cost, not a ballot's.
+    /// </summary>
+    private void StartCpuClock() => _cpuStart = CpuNow();
+
+    private (double? Server, double? Database, double Generator) CpuNow() =>
+        (ProcessCpuMs(options.ServerPid), DatabaseCpuMs(), Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds);
 
     /// <summary>User plus system CPU of a process, from /proc (clock ticks of 10 ms).</summary>
     private static double? ProcessCpuMs(int? pid)

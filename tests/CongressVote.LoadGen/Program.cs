@@ -6,7 +6,10 @@ using CongressVote.LoadGen;
 //   dotnet run --project tests/CongressVote.LoadGen -- --url http://127.0.0.1:5000 --access deploy/.data/demo-access.json
 //       [--delegates 363] [--timing burst|steady] [--window-ms 1000] [--rate 2000] [--seconds 30] [--projectors 1]
 //       [--scenario name] [--secret true] [--db "Host=...;Database=..."] [--server-pid N] [--json result.json] [--keys acked.txt]
-//       [--private-network true]   (a private address too, for a client in a network namespace on this machine)
+//       [--lean true] [--control 200]   (bare-socket tablets, all but the first 200, which keep the SignalR client)
+//       [--private-network true]
+//   --mode reconnect --server-pid N [--delegates 2000] [--control 200]: the tablets connect, the server is killed
+//       (SIGKILL) and, once its owner has restarted it, the time until every tablet is back and has read a snapshot.   (a private address too, for a client in a network namespace on this machine)
 // Exit code 0 when no acknowledged ballot was lost or duplicated, 2 otherwise.
 var arguments = new Dictionary<string, string>(StringComparer.Ordinal);
 for (int i = 0; i + 1 < args.Length; i += 2)
@@ -50,9 +53,26 @@ var options = new LoadOptions
     ServerPid = arguments.TryGetValue("server-pid", out var pid) ? int.Parse(pid, CultureInfo.InvariantCulture) : null,
     Progress = Console.Error,
     AllowPrivateNetwork = Arg("private-network", "false") == "true",
+    Lean = Arg("lean", "false") == "true",
+    Control = Int("control", 200),
 };
 
 using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(Int("timeout-seconds", 600)));
+if (Arg("mode", "vote") == "reconnect")
+{
+    // The reconnect storm: connect, kill the server (--server-pid), time the tablets' return once it is restarted.
+    var storm = await ReconnectStorm.RunAsync(options.BaseUrl, options.Tokens, ReconnectStorm.Kill(options.ServerPid ?? throw new ArgumentException("--server-pid is needed")),
+        options.Control, options.ConnectParallelism, options.Scenario, Console.Error, stop.Token);
+    Console.WriteLine(ReconnectSummary.Header);
+    Console.WriteLine(storm.Line());
+    if (arguments.TryGetValue("json", out var stormPath))
+    {
+        await File.WriteAllTextAsync(stormPath, JsonSerializer.Serialize(storm, new JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    return storm.AllBack ? 0 : 2;
+}
+
 var run = new LoadRun(options);
 var summary = await run.RunAsync(stop.Token);
 Console.WriteLine(LoadRun.Table([summary]));
