@@ -122,6 +122,7 @@ public sealed class LoadRun(LoadOptions options)
     private int _attempted;
     private (double? Server, double? Database, double? Generator) _cpu;
     private (double? Server, double? Database, double Generator) _cpuStart;
+    private int? _postmaster;
     private double? _closeMs;
 
     private static readonly string[] s_csrf = ["1"];
@@ -132,6 +133,8 @@ public sealed class LoadRun(LoadOptions options)
         {
             throw new InvalidOperationException("The load generator runs against loopback addresses only.");
         }
+
+        _postmaster = await PostmasterAsync(cancellationToken);
 
         using var http = new HttpClient(new SocketsHttpHandler { UseCookies = false, MaxConnectionsPerServer = 256, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
         {
@@ -633,18 +636,37 @@ public sealed class LoadRun(LoadOptions options)
         (ProcessCpuMs(options.ServerPid), DatabaseCpuMs(), Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds);
 
     /// <summary>User plus system CPU of a process, from /proc (clock ticks of 10 ms).</summary>
-    private static double? ProcessCpuMs(int? pid)
+    private static double? ProcessCpuMs(int? pid) => pid is { } id && StatFields(id) is { } fields ? Ticks(fields, 11, 2) : null;
+
+    /// <summary>The sum of consecutive clock-tick fields of a stat line, in milliseconds.</summary>
+    private static double Ticks(string[] fields, int from, int count) =>
+        Enumerable.Range(from, count).Sum(i => long.Parse(fields[i], CultureInfo.InvariantCulture)) * 10.0;
+
+    /// <summary>
+    /// The benchmark cluster's postmaster: the parent of a backend this generator opens. Its CPU is counted with its
+    /// children's, so another cluster on the machine (a test run, a build's) is not booked to the benchmark.
+    /// </summary>
+    private async Task<int?> PostmasterAsync(CancellationToken cancellationToken)
     {
-        if (pid is null)
+        if (options.Database is not { } database || options.ServerPid is null)
         {
             return null;
         }
 
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(database) { Pooling = false }.ConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand("SELECT pg_backend_pid()", connection);
+        int backend = (int)(await command.ExecuteScalarAsync(cancellationToken))!;
+        return StatFields(backend) is { } fields ? int.Parse(fields[1], CultureInfo.InvariantCulture) : null;
+    }
+
+    /// <summary>The fields of /proc/PID/stat after the command name: [0] state, [1] parent, [11..14] CPU ticks.</summary>
+    private static string[]? StatFields(int pid)
+    {
         try
         {
             string stat = File.ReadAllText($"/proc/{pid}/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) * 10.0;
+            return stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         }
         catch (IOException)
         {
@@ -652,33 +674,26 @@ public sealed class LoadRun(LoadOptions options)
         }
     }
 
-    /// <summary>All PostgreSQL processes on this machine together (the benchmark runs one cluster).</summary>
+    /// <summary>
+    /// The benchmark cluster's CPU: the postmaster's own, its ended children's (backends that closed count in the
+    /// parent's cutime and cstime once reaped) and its live children's. Counting live processes alone made a
+    /// backend that closed during the run take its CPU away, and a negative figure was possible.
+    /// </summary>
     private double? DatabaseCpuMs()
     {
-        if (options.ServerPid is null)
+        if (_postmaster is not { } postmaster || StatFields(postmaster) is not { } own)
         {
             return null;
         }
 
-        double total = 0;
+        double total = Ticks(own, 11, 4);
+        string parent = postmaster.ToString(CultureInfo.InvariantCulture);
         foreach (string dir in Directory.EnumerateDirectories("/proc"))
         {
-            string name = Path.GetFileName(dir);
-            if (!int.TryParse(name, CultureInfo.InvariantCulture, out int pid))
+            if (int.TryParse(Path.GetFileName(dir), CultureInfo.InvariantCulture, out int pid)
+                && StatFields(pid) is { } fields && fields[1] == parent)
             {
-                continue;
-            }
-
-            try
-            {
-                if (File.ReadAllText($"{dir}/comm").Trim() == "postgres")
-                {
-                    total += ProcessCpuMs(pid) ?? 0;
-                }
-            }
-            catch (IOException)
-            {
-                // The process ended meanwhile.
+                total += Ticks(fields, 11, 2);
             }
         }
 
