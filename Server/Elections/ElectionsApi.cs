@@ -73,10 +73,7 @@ public static class ElectionsApi
             WHERE id = @pollId
             """, new { edit.Seats, EmptyBallotValid = edit.EmptyBallotValid ?? true, edit.CountdownSeconds, edit.Rehearsal, pollId }, transaction);
         await AuditLog.WriteAsync(transaction, user, http, congressId, "election.create", pollId.ToString(), new { edit.Title, edit.Seats, rule, edit.Rehearsal });
-        var poll = (await PollQueries.FindAsync(connection, pollId, transaction))!;
-        await transaction.CommitAsync();
-        await notifier.AgendaChangedAsync(congressId);
-        return TypedResults.Ok(poll.ToDto());
+        return TypedResults.Ok(await PollStore.CommitDraftAsync(connection, transaction, pollId, congressId, notifier));
     }
 
     private static async Task<Results<Ok<PollDto>, ProblemHttpResult>> EditAsync(
@@ -109,10 +106,7 @@ public static class ElectionsApi
         }
 
         await AuditLog.WriteAsync(transaction, user, http, congressId, "election.edit", pollId.ToString(), edit);
-        var poll = (await PollQueries.FindAsync(connection, pollId, transaction))!;
-        await transaction.CommitAsync();
-        await notifier.AgendaChangedAsync(congressId);
-        return TypedResults.Ok(poll.ToDto());
+        return TypedResults.Ok(await PollStore.CommitDraftAsync(connection, transaction, pollId, congressId, notifier));
     }
 
     private static async Task<Results<Ok<PollDto>, BadRequest<ImportReportDto>, ProblemHttpResult>> SetCandidatesAsync(
@@ -185,10 +179,7 @@ public static class ElectionsApi
         await connection.ExecuteAsync("DELETE FROM candidate WHERE poll_id = @pollId", new { pollId }, transaction);
         await InsertCandidatesAsync(connection, transaction, pollId, candidates);
         await AuditLog.WriteAsync(transaction, user, http, congressId, "election.candidates", pollId.ToString(), new { count = candidates.Count, names = candidates.Select(c => c.FullName) });
-        var poll = (await PollQueries.FindAsync(connection, pollId, transaction))!;
-        await transaction.CommitAsync();
-        await notifier.AgendaChangedAsync(congressId);
-        return TypedResults.Ok(poll.ToDto());
+        return TypedResults.Ok(await PollStore.CommitDraftAsync(connection, transaction, pollId, congressId, notifier));
     }
 
     /// <summary>The candidates in ballot order, positions 1, 2, 3…: one statement for the whole list.</summary>

@@ -75,10 +75,7 @@ public static class MotionsApi
             "UPDATE poll SET allow_change = @AllowChange, countdown_seconds = @CountdownSeconds, rehearsal = @Rehearsal WHERE id = @pollId",
             new { edit.AllowChange, edit.CountdownSeconds, edit.Rehearsal, pollId }, transaction);
         await AuditLog.WriteAsync(transaction, user, http, congressId, "poll.create", pollId.ToString(), new { edit.Title, edit.Secret, rule, edit.Rehearsal });
-        var poll = (await PollQueries.FindAsync(connection, pollId, transaction))!;
-        await transaction.CommitAsync();
-        await notifier.AgendaChangedAsync(congressId);
-        return TypedResults.Ok(poll.ToDto());
+        return TypedResults.Ok(await PollStore.CommitDraftAsync(connection, transaction, pollId, congressId, notifier));
     }
 
     private static async Task<Results<Ok<PollDto>, ProblemHttpResult>> EditAsync(
@@ -123,10 +120,7 @@ public static class MotionsApi
         }
 
         await AuditLog.WriteAsync(transaction, user, http, congressId, "poll.edit", pollId.ToString(), edit);
-        var poll = (await PollQueries.FindAsync(connection, pollId, transaction))!;
-        await transaction.CommitAsync();
-        await notifier.AgendaChangedAsync(congressId);
-        return TypedResults.Ok(poll.ToDto());
+        return TypedResults.Ok(await PollStore.CommitDraftAsync(connection, transaction, pollId, congressId, notifier));
     }
 
     /// <summary>

@@ -33,11 +33,7 @@ public sealed partial class ApiClient
     public Task<List<StaffAccountDto>?> StaffAsync() => GetAsync("/api/staff", Json.ListStaffAccountDto);
 
     public Task<ApiResult<StaffAccountDto>> SaveStaffAsync(Guid? id, StaffEditDto edit) =>
-        SendAsync(
-            () => id is { } existing
-                ? http.PutAsJsonAsync($"/api/staff/{existing}", edit, Json.StaffEditDto)
-                : http.PostAsJsonAsync("/api/staff", edit, Json.StaffEditDto),
-            Json.StaffAccountDto);
+        SaveAsync(id, "/api/staff", edit, Json.StaffEditDto, Json.StaffAccountDto);
 
     public Task<CongressSettingsDto?> CongressAsync() => GetAsync("/api/congress", Json.CongressSettingsDto);
 
@@ -85,11 +81,7 @@ public sealed partial class ApiClient
     public Task<AuditVerificationDto?> VerifyAuditAsync() => GetAsync("/api/audit/verify", Json.AuditVerificationDto);
 
     public Task<ApiResult<AgendaItemDto>> SaveAgendaItemAsync(Guid? id, AgendaItemEditDto edit) =>
-        SendAsync(
-            () => id is { } existing
-                ? http.PutAsJsonAsync($"/api/agenda/{existing}", edit, Json.AgendaItemEditDto)
-                : http.PostAsJsonAsync("/api/agenda", edit, Json.AgendaItemEditDto),
-            Json.AgendaItemDto);
+        SaveAsync(id, "/api/agenda", edit, Json.AgendaItemEditDto, Json.AgendaItemDto);
 
     public Task<ApiResult<bool>> ImportAgendaAsync(string lines) =>
         SendNoContentAsync(() => http.PostAsJsonAsync("/api/agenda/import", new AgendaImportDto(lines), Json.AgendaImportDto));
@@ -101,18 +93,10 @@ public sealed partial class ApiClient
     public Task<ApiResult<bool>> RemoveAgendaItemAsync(Guid id) => SendNoContentAsync(() => http.DeleteAsync($"/api/agenda/{id}"));
 
     public Task<ApiResult<PollDto>> SaveMotionAsync(Guid? id, MotionEditDto edit) =>
-        SendAsync(
-            () => id is { } existing
-                ? http.PutAsJsonAsync($"/api/polls/{existing}", edit, Json.MotionEditDto)
-                : http.PostAsJsonAsync("/api/polls", edit, Json.MotionEditDto),
-            Json.PollDto);
+        SaveAsync(id, "/api/polls", edit, Json.MotionEditDto, Json.PollDto);
 
     public Task<ApiResult<PollDto>> SaveElectionAsync(Guid? id, ElectionEditDto edit) =>
-        SendAsync(
-            () => id is { } existing
-                ? http.PutAsJsonAsync($"/api/elections/{existing}", edit, Json.ElectionEditDto)
-                : http.PostAsJsonAsync("/api/elections", edit, Json.ElectionEditDto),
-            Json.PollDto);
+        SaveAsync(id, "/api/elections", edit, Json.ElectionEditDto, Json.PollDto);
 
     public Task<List<DossierDto>?> DossiersAsync() => GetAsync("/api/dossiers", Json.ListDossierDto);
 
@@ -232,11 +216,7 @@ public sealed partial class ApiClient
     public Task<DelegateSummaryDto?> DelegateSummaryAsync() => GetAsync("/api/delegates/summary", Json.DelegateSummaryDto);
 
     public Task<ApiResult<DelegateDto>> SaveDelegateAsync(Guid? id, DelegateEditDto edit) =>
-        SendAsync(
-            () => id is { } existing
-                ? http.PutAsJsonAsync($"/api/delegates/{existing}", edit, Json.DelegateEditDto)
-                : http.PostAsJsonAsync("/api/delegates", edit, Json.DelegateEditDto),
-            Json.DelegateDto);
+        SaveAsync(id, "/api/delegates", edit, Json.DelegateEditDto, Json.DelegateDto);
 
     public Task<ApiResult<bool>> RemoveDelegateAsync(Guid id) => SendNoContentAsync(() => http.DeleteAsync($"/api/delegates/{id}"));
 

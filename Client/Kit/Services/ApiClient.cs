@@ -107,6 +107,14 @@ public sealed partial class ApiClient(HttpClient http)
         System.Text.Json.Serialization.Metadata.JsonTypeInfo<TResponse> responseType) =>
         SendAsync(() => http.PostAsJsonAsync(url, body, requestType), responseType);
 
+    /// <summary>Saves a record of a collection: PUT to the record when it exists, POST to the collection when it is new.</summary>
+    private Task<ApiResult<TResponse>> SaveAsync<TEdit, TResponse>(
+        Guid? id, string collection, TEdit edit, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TEdit> editType,
+        System.Text.Json.Serialization.Metadata.JsonTypeInfo<TResponse> responseType) =>
+        SendAsync(
+            () => id is { } existing ? http.PutAsJsonAsync($"{collection}/{existing}", edit, editType) : http.PostAsJsonAsync(collection, edit, editType),
+            responseType);
+
     private static async Task<ApiResult<TResponse>> SendAsync<TResponse>(
         Func<Task<HttpResponseMessage>> send, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TResponse> responseType)
     {
