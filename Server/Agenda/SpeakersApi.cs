@@ -1,4 +1,3 @@
-using System.Data;
 using System.Security.Claims;
 using CongressVote.Server.Audit;
 using CongressVote.Server.Live;
@@ -32,31 +31,11 @@ public static class SpeakersApi
         return app;
     }
 
-    private sealed record Row(
-        Guid Id, Guid AgendaItemId, Guid DelegateId, string FullName, string Delegation, string Topic, string State, int Position,
-        DateTime? StartedAt, int? TimeLimitSeconds);
-
-    /// <summary>The speakers of the congress's current item, in order; read by snapshots too.</summary>
-    public static async Task<List<SpeechDto>> CurrentAsync(IDbConnection connection, Guid congressId, IDbTransaction? transaction = null) =>
-        (await connection.QueryAsync<Row>("""
-            SELECT s.id, s.agenda_item_id, s.delegate_id, d.full_name, coalesce(dl.name, '') AS delegation, s.topic, s.state, s.position,
-                   s.started_at, s.time_limit_seconds
-            FROM speech s
-            JOIN congress c ON c.id = s.congress_id AND c.current_item_id = s.agenda_item_id
-            JOIN delegate d ON d.id = s.delegate_id
-            LEFT JOIN delegation dl ON dl.id = d.delegation_id
-            WHERE s.congress_id = @congressId AND s.state IN ('requested', 'approved', 'speaking', 'done')
-            ORDER BY CASE s.state WHEN 'done' THEN 0 WHEN 'speaking' THEN 1 ELSE 2 END, s.position
-            """, new { congressId }, transaction))
-        .Select(r => new SpeechDto(r.Id, r.AgendaItemId, r.DelegateId, r.FullName, r.Delegation, r.Topic, Enum.Parse<SpeechState>(r.State, ignoreCase: true),
-            r.Position, Polls.PollQueries.Utc(r.StartedAt), r.TimeLimitSeconds))
-        .ToList();
-
     /// <summary>After a change committed: the list as it now stands, through the one notifier (a failed push never fails the change).</summary>
     private static async Task BroadcastAsync(NpgsqlDataSource db, CongressNotifier notifier, Guid congressId)
     {
         await using var connection = await db.OpenConnectionAsync();
-        await notifier.SpeakersChangedAsync(congressId, await CurrentAsync(connection, congressId));
+        await notifier.SpeakersChangedAsync(congressId, await SpeakerList.CurrentAsync(connection, congressId));
     }
 
     private static async Task<Results<Ok<SpeechDto>, ProblemHttpResult>> RequestAsync(
@@ -90,7 +69,7 @@ public static class SpeakersApi
             return Problems.Conflict("already_asked", "You have already asked to speak on this item.");
         }
 
-        var mine = (await CurrentAsync(connection, congressId, transaction)).Single(s => s.DelegateId == user.SubjectId() && s.State == SpeechState.Requested);
+        var mine = (await SpeakerList.CurrentAsync(connection, congressId, transaction)).Single(s => s.DelegateId == user.SubjectId() && s.State == SpeechState.Requested);
         await transaction.CommitAsync();
         await BroadcastAsync(db, notifier, congressId);
         return TypedResults.Ok(mine);

@@ -134,7 +134,7 @@ public sealed class AuditSeal(IDataProtectionProvider protection, NpgsqlDataSour
     public async Task<AuditVerificationDto> VerifyAsync()
     {
         await using var connection = await db.OpenConnectionAsync();
-        var chain = await AuditApi.VerifyChainAsync(connection);
+        var chain = await AuditTrail.VerifyChainAsync(connection);
         var anchor = ReadAnchor();
         if (!chain.Intact)
         {

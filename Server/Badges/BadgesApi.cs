@@ -5,6 +5,7 @@ using CongressVote.Server.Audit;
 using CongressVote.Server.Delegates;
 using CongressVote.Server.Live;
 using CongressVote.Server.Sessions;
+using CongressVote.Server.Venue;
 using CongressVote.Shared;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -12,12 +13,6 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace CongressVote.Server.Badges;
-
-public sealed class VenueOptions
-{
-    /// <summary>The address tablets and phones reach the server at, e.g. http://192.168.1.10:5000; badge QR codes point here.</summary>
-    public string? PublicUrl { get; set; }
-}
 
 /// <summary>
 /// Badges. Sign-in looks up only a token's hash; the token itself is kept sealed with the Data Protection key ring
@@ -84,7 +79,7 @@ public static class BadgesApi
         }
 
         string congressName = await connection.ExecuteScalarAsync<string>("SELECT name FROM congress WHERE id = @congressId", new { congressId }, transaction) ?? "";
-        string baseUrl = BaseUrl(venue.Value, http);
+        string baseUrl = VenueAddress.BaseUrl(venue.Value, http);
         var badges = new List<BadgeData>(holders.Count);
         var ended = new List<Guid>();
         foreach (var holder in holders.OrderBy(h => h.Delegation, VietnameseOrder.Collation).ThenBy(h => h.FullName, VietnameseOrder.Names))
@@ -131,7 +126,7 @@ public static class BadgesApi
         }
 
         await AuditLog.WriteAsync(transaction, user, http, congressId, holder.TokenHash is null ? "badge.issue" : "badge.print_again", holder.Code);
-        var file = await RenderAsync(connection, transaction, congressId, holder, format, BaseUrl(venue.Value, http) + Routes.DelegateLink(token));
+        var file = await RenderAsync(connection, transaction, congressId, holder, format, VenueAddress.BaseUrl(venue.Value, http) + Routes.DelegateLink(token));
         await transaction.CommitAsync();
         return file;
     }
@@ -142,7 +137,7 @@ public static class BadgesApi
     /// </summary>
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> ReissueAsync(
         Guid id, string? format, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db,
-        IOptions<VenueOptions> venue, CongressNotifier notifier, IPasswordHasher<SessionApi.StaffAccount> hasher, IDataProtectionProvider protection)
+        IOptions<VenueOptions> venue, CongressNotifier notifier, IPasswordHasher<StaffAccount> hasher, IDataProtectionProvider protection)
     {
         Guid congressId = user.CongressId();
         await using var connection = await db.OpenConnectionAsync();
@@ -175,7 +170,7 @@ public static class BadgesApi
 
         await AuditLog.WriteAsync(transaction, user, http, congressId, holder.TokenHash is null ? "badge.issue" : "badge.reissue", holder.Code,
             approvedBy is null ? null : new { approvedBy, during = "open vote" });
-        var file = await RenderAsync(connection, transaction, congressId, holder, format, BaseUrl(venue.Value, http) + Routes.DelegateLink(token));
+        var file = await RenderAsync(connection, transaction, congressId, holder, format, VenueAddress.BaseUrl(venue.Value, http) + Routes.DelegateLink(token));
         await transaction.CommitAsync();
         await EndSessionsAsync(notifier, ended);
         return file;
@@ -221,7 +216,7 @@ public static class BadgesApi
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(
         Guid id, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, CongressNotifier notifier,
-        IPasswordHasher<SessionApi.StaffAccount> hasher)
+        IPasswordHasher<StaffAccount> hasher)
     {
         Guid congressId = user.CongressId();
         await using var connection = await db.OpenConnectionAsync();
@@ -277,7 +272,7 @@ public static class BadgesApi
     /// </summary>
     private static async Task<(string? ApprovedBy, ProblemHttpResult? Refused)> ChairApprovalAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, Guid congressId, ClaimsPrincipal user, BadgeChangeApprovalDto? approval,
-        IPasswordHasher<SessionApi.StaffAccount> hasher)
+        IPasswordHasher<StaffAccount> hasher)
     {
         bool voting = await connection.ExecuteScalarAsync<bool>(
             "SELECT EXISTS (SELECT 1 FROM poll WHERE congress_id = @congressId AND state = 'open')", new { congressId }, transaction);
@@ -292,7 +287,7 @@ public static class BadgesApi
             return (null, Problems.Conflict("badge_change_needs_chair", "A vote is open: reissuing or revoking a badge now needs the chair's approval."));
         }
 
-        var chair = await connection.QuerySingleOrDefaultAsync<SessionApi.StaffAccount>("""
+        var chair = await connection.QuerySingleOrDefaultAsync<StaffAccount>("""
             SELECT id, congress_id, user_name, display_name, role, password_hash FROM staff_account
             WHERE congress_id = @congressId AND user_name = @chairName AND role = 'chair' AND NOT disabled
               AND (locked_until IS NULL OR locked_until < now())
@@ -344,34 +339,4 @@ public static class BadgesApi
 
     private static BadgeData Data(string congressName, Holder holder, string url) =>
         new(congressName, holder.FullName, holder.Delegation, holder.Position, holder.Code, holder.Kind, url);
-
-    /// <summary>The configured venue address, else the address the console itself was opened at.</summary>
-    public static string BaseUrl(VenueOptions venue, HttpContext http)
-    {
-        ArgumentNullException.ThrowIfNull(venue);
-        ArgumentNullException.ThrowIfNull(http);
-        if (!string.IsNullOrWhiteSpace(venue.PublicUrl))
-        {
-            return venue.PublicUrl.TrimEnd('/');
-        }
-
-        // A console opened on the server itself would print badges only the server can open: use its LAN address.
-        string host = http.Request.Host.Host;
-        if (host is "localhost" or "::1" || host.StartsWith("127.", StringComparison.Ordinal))
-        {
-            host = LanAddress() ?? host;
-        }
-
-        return $"{http.Request.Scheme}://{host}{(http.Request.Host.Port is { } port ? ":" + port.ToString(System.Globalization.CultureInfo.InvariantCulture) : "")}";
-    }
-
-    /// <summary>The machine's first IPv4 address on a network interface that is up, if any.</summary>
-    public static string? LanAddress() =>
-        System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces()
-            .Where(n => n.OperationalStatus == System.Net.NetworkInformation.OperationalStatus.Up
-                && n.NetworkInterfaceType != System.Net.NetworkInformation.NetworkInterfaceType.Loopback)
-            .SelectMany(n => n.GetIPProperties().UnicastAddresses)
-            .Select(a => a.Address)
-            .FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && !System.Net.IPAddress.IsLoopback(a))
-            ?.ToString();
 }

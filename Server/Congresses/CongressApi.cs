@@ -1,6 +1,6 @@
 using System.Security.Claims;
 using CongressVote.Server.Audit;
-using CongressVote.Server.Badges;
+using CongressVote.Server.Venue;
 using CongressVote.Server.Delegates;
 using CongressVote.Server.Sessions;
 using CongressVote.Shared;
@@ -73,6 +73,6 @@ public static class CongressApi
             new { hash = BadgeTokens.Hash(code), congressId }, transaction);
         await AuditLog.WriteAsync(transaction, user, http, congressId, "projector.pair", null);
         await transaction.CommitAsync();
-        return TypedResults.Ok(BadgesApi.BaseUrl(venue.Value, http) + Routes.ProjectorLink(code));
+        return TypedResults.Ok(VenueAddress.BaseUrl(venue.Value, http) + Routes.ProjectorLink(code));
     }
 }

@@ -22,7 +22,7 @@ public sealed class SetupOptions
 /// command line or the environment. Without a password it creates nothing and says how to.
 /// </summary>
 public sealed class FirstStart(
-    NpgsqlDataSource db, IPasswordHasher<SessionApi.StaffAccount> hasher, IOptions<SetupOptions> options, IOptions<Demo.DemoOptions> demo, ILogger<FirstStart> logger)
+    NpgsqlDataSource db, IPasswordHasher<StaffAccount> hasher, IOptions<SetupOptions> options, IOptions<Demo.DemoOptions> demo, ILogger<FirstStart> logger)
     : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -39,17 +39,17 @@ public sealed class FirstStart(
         }
 
         var setup = options.Value;
-        if (string.IsNullOrEmpty(setup.AdminPassword) || setup.AdminPassword.Length < StaffApi.MinimumPasswordLength)
+        if (string.IsNullOrEmpty(setup.AdminPassword) || setup.AdminPassword.Length < StaffAccount.MinimumPasswordLength)
         {
             logger.LogWarning(
                 "No congress exists yet. Start once with Setup__AdminPassword (at least {Length} characters) and optionally Setup__CongressName to create it and its administrator",
-                StaffApi.MinimumPasswordLength);
+                StaffAccount.MinimumPasswordLength);
             return;
         }
 
         var congressId = Guid.NewGuid();
         var adminId = Guid.NewGuid();
-        var account = new SessionApi.StaffAccount(adminId, congressId, setup.AdminUserName, "Quản trị", Roles.Admin, "");
+        var account = new StaffAccount(adminId, congressId, setup.AdminUserName, "Quản trị", Roles.Admin, "");
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync(
             "INSERT INTO congress (id, name, starts_on, projector_code_hash) VALUES (@congressId, @name, current_date, @hash)",
@@ -59,7 +59,7 @@ public sealed class FirstStart(
             VALUES (@adminId, @congressId, @UserName, @DisplayName, 'admin', @hash)
             """, new { adminId, congressId, account.UserName, account.DisplayName, hash = hasher.HashPassword(account, setup.AdminPassword) }, transaction);
         // A new congress starts from the standard opening of its preset; the secretariat edits it from there.
-        await Agenda.AgendaApi.SeedOpeningAsync(connection, transaction, congressId, Shared.CongressPreset.MassOrganisation);
+        await Agenda.StandardOpening.SeedAsync(connection, transaction, congressId, Shared.CongressPreset.MassOrganisation);
         await Audit.AuditLog.WriteAsync(transaction, "server", null, congressId, "congress.create", setup.CongressName, new { admin = setup.AdminUserName });
         await transaction.CommitAsync(cancellationToken);
         logger.LogInformation("Created the congress \"{Name}\" and its administrator \"{UserName}\"", setup.CongressName, setup.AdminUserName);

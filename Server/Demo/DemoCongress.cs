@@ -56,7 +56,7 @@ public static class DemoCongress
     ];
 
     public static async Task<DemoAccess> CreateAsync(
-        NpgsqlDataSource db, IPasswordHasher<SessionApi.StaffAccount> hasher,
+        NpgsqlDataSource db, IPasswordHasher<StaffAccount> hasher,
         string name, int officialDelegates = 363, int guests = 5, string? staffPassword = null, int seed = 2026, int? checkedIn = null)
     {
         ArgumentNullException.ThrowIfNull(db);
@@ -154,7 +154,7 @@ public static class DemoCongress
         })
         {
             string password = staffPassword ?? NewPassword();
-            var account = new SessionApi.StaffAccount(Guid.NewGuid(), congressId, userName + suffix, displayName, role, "");
+            var account = new StaffAccount(Guid.NewGuid(), congressId, userName + suffix, displayName, role, "");
             await connection.ExecuteAsync(
                 "INSERT INTO staff_account (id, congress_id, user_name, display_name, role, password_hash) VALUES (@Id, @CongressId, @UserName, @DisplayName, @Role, @hash)",
                 new { account.Id, account.CongressId, account.UserName, account.DisplayName, account.Role, hash = hasher.HashPassword(account, password) },

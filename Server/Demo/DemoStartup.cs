@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using CongressVote.Server.Sessions;
+using CongressVote.Server.Venue;
 using CongressVote.Shared;
 using Dapper;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -36,9 +37,9 @@ public sealed class DemoOptions
 /// <summary>Seeds the demo congress after the migrations, and prints where to open it once the server listens.</summary>
 public sealed class DemoStartup(
     NpgsqlDataSource db,
-    IPasswordHasher<SessionApi.StaffAccount> hasher,
+    IPasswordHasher<StaffAccount> hasher,
     IOptions<DemoOptions> options,
-    IOptions<Badges.VenueOptions> venue,
+    IOptions<VenueOptions> venue,
     IServer server,
     IHostApplicationLifetime lifetime,
     ILogger<DemoStartup> logger) : IHostedService
@@ -137,7 +138,7 @@ public sealed class DemoStartup(
         if (host is "0.0.0.0" or "[::]")
         {
             // Listening on every interface: show the LAN address tablets can reach.
-            host = Badges.BadgesApi.LanAddress() ?? "127.0.0.1";
+            host = VenueAddress.LanAddress() ?? "127.0.0.1";
         }
 
         return $"{uri.Scheme}://{host}:{uri.Port}";

@@ -66,7 +66,7 @@ public static class RecordArchive
     public static async Task<byte[]> BuildAsync(NpgsqlConnection connection, Guid congressId, string actor, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        var chain = await AuditApi.VerifyChainAsync(connection);
+        var chain = await AuditTrail.VerifyChainAsync(connection);
         var anchor = new Anchor(chain.Rows, chain.LastHash, chain.Intact);
         var files = new List<(string Path, byte[] Content)>();
 
@@ -93,7 +93,7 @@ public static class RecordArchive
         files.Add(("du-lieu/diem-danh.csv", await AttendanceAsync(connection, congressId)));
         files.Add(("du-lieu/ket-qua.csv", await ResultsAsync(connection, congressId)));
         files.AddRange(await PublishedBallotsAsync(connection, congressId));
-        files.Add(("du-lieu/nhat-ky-audit.csv", await AuditApi.CsvAsync(connection, congressId)));
+        files.Add(("du-lieu/nhat-ky-audit.csv", await AuditTrail.CsvAsync(connection, congressId)));
 
         string congress = await connection.QuerySingleAsync<string>("SELECT name FROM congress WHERE id = @congressId", new { congressId });
         var manifest = new Manifest(congress, now, actor, anchor,

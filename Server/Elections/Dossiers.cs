@@ -13,9 +13,11 @@ namespace CongressVote.Server.Elections;
 /// The election dossier (docs/architecture.md §9): the steps a congress votes through around a secret ballot. Every vote
 /// is an ordinary open motion made for its step; the dossier moves on only from the step it is in, under a row
 /// lock and a conditional update, so two consoles cannot both move it. The secretariat's endpoints
-/// (<see cref="DossiersApi"/>) and the tablets' hub methods both come here.
+/// (<see cref="DossiersApi"/>) and the tablets' hub methods both come here. This file holds reading, creating and
+/// the steps (the motion, moving on, the committee, a second round); the nominations and withdrawals are in
+/// DossierNominations.cs. It stays long because moving on is one decision per step, best read in one place.
 /// </summary>
-public sealed class Dossiers(NpgsqlDataSource db, CongressNotifier notifier)
+public sealed partial class Dossiers(NpgsqlDataSource db, CongressNotifier notifier)
 {
     private static readonly DossierStep[] s_order = Enum.GetValues<DossierStep>();
 
@@ -185,6 +187,21 @@ public sealed class Dossiers(NpgsqlDataSource db, CongressNotifier notifier)
         return await FinishAsync(connection, transaction, congressId, id, agendaChanged: true);
     }
 
+    /// <summary>
+    /// A staff change to one dossier, in one transaction with its row locked, so two consoles change it one after
+    /// the other; a dossier this congress does not have is refused. The change ends with <see cref="FinishAsync"/>
+    /// or a refusal.
+    /// </summary>
+    private async Task<(DossierDto?, Refusal?)> ChangeAsync(
+        Guid congressId, Guid dossierId, Func<NpgsqlConnection, NpgsqlTransaction, DossierRow, Task<(DossierDto?, Refusal?)>> change)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        return await RowAsync(connection, transaction, congressId, dossierId, forUpdate: true) is { } dossier
+            ? await change(connection, transaction, dossier)
+            : (null, s_unknown);
+    }
+
     /// <summary>Commits, then tells every screen and tablet; the answer is the dossier as stored.</summary>
     private async Task<(DossierDto?, Refusal?)> FinishAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid congressId, Guid dossierId, bool agendaChanged = false)
     {
@@ -199,258 +216,6 @@ public sealed class Dossiers(NpgsqlDataSource db, CongressNotifier notifier)
         return (dto, null);
     }
 
-    /// <summary>A delegate who may stand: one of this congress's delegates, not a guest.</summary>
-    private static async Task<bool> NomineeExistsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid congressId, Guid delegateId) =>
-        await connection.ExecuteScalarAsync<bool>(
-            "SELECT EXISTS (SELECT 1 FROM delegate WHERE id = @delegateId AND congress_id = @congressId AND kind <> 'guest')",
-            new { delegateId, congressId }, transaction);
-
-    private static async Task<bool> AlreadyNominatedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid dossierId, Guid delegateId) =>
-        await connection.ExecuteScalarAsync<bool>(
-            "SELECT EXISTS (SELECT 1 FROM nomination WHERE dossier_id = @dossierId AND delegate_id = @delegateId AND state <> 'declined')",
-            new { dossierId, delegateId }, transaction);
-
-    /// <summary>The presidium's recommended list, replaced whole, in its order; before nominations close.</summary>
-    public async Task<(DossierDto?, Refusal?)> SetPresidiumListAsync(Guid dossierId, NomineesDto list, ClaimsPrincipal user, HttpContext? http)
-    {
-        var ids = list.DelegateIds ?? [];
-        if (ids.Count > CandidateFile.MaxCandidates || ids.Distinct().Count() != ids.Count)
-        {
-            return (null, RefuseBad("bad_nominees", "A list names each delegate once, at most 500."));
-        }
-
-        Guid congressId = user.CongressId();
-        await using var connection = await db.OpenConnectionAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
-        var dossier = await RowAsync(connection, transaction, congressId, dossierId, forUpdate: true);
-        if (dossier is null)
-        {
-            return (null, s_unknown);
-        }
-
-        if (dossier.Step is not ("seats" or "nominations"))
-        {
-            return (null, RefuseConflict("nominations_closed", "Nominations are closed: the list can no longer change."));
-        }
-
-        await connection.ExecuteAsync("DELETE FROM nomination WHERE dossier_id = @dossierId AND source = 'presidium'", new { dossierId }, transaction);
-        for (int i = 0; i < ids.Count; i++)
-        {
-            if (!await NomineeExistsAsync(connection, transaction, congressId, ids[i]))
-            {
-                return (null, RefuseBad("unknown_nominee", "Only a delegate of this congress can be nominated."));
-            }
-
-            if (await AlreadyNominatedAsync(connection, transaction, dossierId, ids[i]))
-            {
-                return (null, RefuseConflict("already_nominated", "This delegate is already nominated."));
-            }
-
-            await connection.ExecuteAsync("""
-                INSERT INTO nomination (id, dossier_id, delegate_id, source, presidium_position, state)
-                VALUES (@id, @dossierId, @delegateId, 'presidium', @position, 'accepted')
-                """, new { id = Guid.NewGuid(), dossierId, delegateId = ids[i], position = i + 1 }, transaction);
-        }
-
-        await AuditLog.WriteAsync(transaction, user, http, congressId, "dossier.presidium_list", dossierId.ToString(), new { delegates = ids });
-        return await FinishAsync(connection, transaction, congressId, dossierId);
-    }
-
-    /// <summary>A nomination handed in on paper: the secretariat records it with the nominee's consent it carries.</summary>
-    public async Task<(DossierDto?, Refusal?)> PaperNominationAsync(Guid dossierId, NomineesDto nominee, ClaimsPrincipal user, HttpContext? http)
-    {
-        if (nominee.DelegateIds is not { Count: 1 } one)
-        {
-            return (null, RefuseBad("bad_nominees", "A paper nomination names one delegate."));
-        }
-
-        Guid congressId = user.CongressId();
-        await using var connection = await db.OpenConnectionAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
-        var refusal = await InsertNominationAsync(connection, transaction, congressId, dossierId, one[0], nominatedBy: null, source: "paper");
-        if (refusal is not null)
-        {
-            return (null, refusal);
-        }
-
-        await AuditLog.WriteAsync(transaction, user, http, congressId, "dossier.paper_nomination", dossierId.ToString(), new { delegateId = one[0] });
-        return await FinishAsync(connection, transaction, congressId, dossierId);
-    }
-
-    /// <summary>A delegate nominates another delegate (who must accept) or themself (who stands by doing so).</summary>
-    public async Task<DossierAnswer> NominateAsync(ClaimsPrincipal user, NominateRequest request)
-    {
-        Guid congressId = user.CongressId();
-        Guid me = user.SubjectId();
-        await using var connection = await db.OpenConnectionAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
-        bool self = request.DelegateId == me;
-        var refusal = await InsertNominationAsync(connection, transaction, congressId, request.DossierId, request.DelegateId, me, self ? "self" : "delegate");
-        if (refusal is not null)
-        {
-            return new DossierAnswer(refusal.Code);
-        }
-
-        await AuditLog.WriteAsync(transaction, user.Actor(), null, congressId, self ? "dossier.self_nomination" : "dossier.nomination",
-            request.DossierId.ToString(), new { delegateId = request.DelegateId });
-        await FinishAsync(connection, transaction, congressId, request.DossierId);
-        return new DossierAnswer(null);
-    }
-
-    private static async Task<Refusal?> InsertNominationAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, Guid congressId, Guid dossierId, Guid delegateId, Guid? nominatedBy, string source)
-    {
-        // The dossier row is locked: a nomination cannot slip in while another console closes nominations.
-        var dossier = await RowAsync(connection, transaction, congressId, dossierId, forUpdate: true);
-        if (dossier is null)
-        {
-            return s_unknown;
-        }
-
-        if (dossier.Step != "nominations")
-        {
-            return RefuseConflict("nominations_closed", "Nominations are not open for this election.");
-        }
-
-        if (!await NomineeExistsAsync(connection, transaction, congressId, delegateId))
-        {
-            return RefuseBad("unknown_nominee", "Only a delegate of this congress can be nominated.");
-        }
-
-        if (await AlreadyNominatedAsync(connection, transaction, dossierId, delegateId))
-        {
-            return RefuseConflict("already_nominated", "This delegate is already nominated.");
-        }
-
-        // Standing oneself, or a paper nomination that carries consent, is on the list at once; a delegate nominated by
-        // another answers on their own tablet.
-        await connection.ExecuteAsync("""
-            INSERT INTO nomination (id, dossier_id, delegate_id, source, nominated_by, state)
-            VALUES (@id, @dossierId, @delegateId, @source, @nominatedBy, @state)
-            """, new { id = Guid.NewGuid(), dossierId, delegateId, source, nominatedBy, state = source == "delegate" ? "proposed" : "accepted" }, transaction);
-        return null;
-    }
-
-    /// <summary>The nominee accepts or declines, on their own tablet, while nominations are open.</summary>
-    public async Task<DossierAnswer> AnswerAsync(ClaimsPrincipal user, NominationAnswerRequest answer)
-    {
-        Guid congressId = user.CongressId();
-        await using var connection = await db.OpenConnectionAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
-        Guid? dossierId = await connection.ExecuteScalarAsync<Guid?>(
-            "SELECT dossier_id FROM nomination WHERE id = @NominationId AND delegate_id = @me", new { answer.NominationId, me = user.SubjectId() }, transaction);
-        if (dossierId is not { } id || await RowAsync(connection, transaction, congressId, id, forUpdate: true) is not { } dossier)
-        {
-            return new DossierAnswer("unknown_nomination");
-        }
-
-        if (dossier.Step != "nominations")
-        {
-            return new DossierAnswer("nominations_closed");
-        }
-
-        int changed = await connection.ExecuteAsync(
-            "UPDATE nomination SET state = @state WHERE id = @NominationId AND state = 'proposed'",
-            new { answer.NominationId, state = answer.Accept ? "accepted" : "declined" }, transaction);
-        if (changed == 0)
-        {
-            return new DossierAnswer("nomination_answered");
-        }
-
-        await AuditLog.WriteAsync(transaction, user.Actor(), null, congressId, answer.Accept ? "dossier.nomination_accepted" : "dossier.nomination_declined",
-            id.ToString(), new { answer.NominationId });
-        await FinishAsync(connection, transaction, congressId, id);
-        return new DossierAnswer(null);
-    }
-
-    /// <summary>
-    /// A nominee on the list asks to withdraw, with a reason. The request becomes a motion of the congress (a draft the
-    /// secretariat opens); until its result is recorded the nominee stays on the list.
-    /// </summary>
-    public async Task<DossierAnswer> AskToWithdrawAsync(ClaimsPrincipal user, WithdrawalRequest request)
-    {
-        string reason = (request.Reason ?? "").Normalize(System.Text.NormalizationForm.FormC).Trim();
-        if (reason.Length is 0 or > 500 || reason.Any(c => char.IsControl(c) && c != '\n'))
-        {
-            return new DossierAnswer("withdrawal_needs_reason");
-        }
-
-        Guid congressId = user.CongressId();
-        await using var connection = await db.OpenConnectionAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
-        if (await RowAsync(connection, transaction, congressId, request.DossierId, forUpdate: true) is not { } dossier)
-        {
-            return new DossierAnswer("unknown_dossier");
-        }
-
-        if (dossier.Step is not ("nominations" or "withdrawals"))
-        {
-            return new DossierAnswer("withdrawals_closed");
-        }
-
-        var mine = await connection.QuerySingleOrDefaultAsync<(Guid Id, string State, bool WithdrawalRefused, string FullName)?>("""
-            SELECT n.id, n.state, n.withdrawal_refused, d.full_name FROM nomination n JOIN delegate d ON d.id = n.delegate_id
-            WHERE n.dossier_id = @DossierId AND n.delegate_id = @me AND n.state <> 'declined'
-            """, new { request.DossierId, me = user.SubjectId() }, transaction);
-        if (mine is not { State: "accepted" or "withdrawal_asked" } nomination)
-        {
-            return new DossierAnswer("not_on_list");
-        }
-
-        if (nomination.State == "withdrawal_asked" || nomination.WithdrawalRefused)
-        {
-            return new DossierAnswer("withdrawal_already_asked");
-        }
-
-        var preset = CongressPreset.ByKey(dossier.Preset);
-        Guid pollId = await PollStore.InsertDraftAsync(connection, transaction, congressId, dossier.AgendaItemId,
-            DossierWording.WithdrawalTitle(nomination.FullName), DossierWording.WithdrawalQuestion(nomination.FullName, dossier.Title, reason),
-            secret: false, allowAbstain: true, preset.Decision);
-        await connection.ExecuteAsync("""
-            UPDATE nomination SET state = 'withdrawal_asked', withdrawal_reason = @reason, withdrawal_poll_id = @pollId
-            WHERE id = @Id AND state = 'accepted'
-            """, new { reason, pollId, nomination.Id }, transaction);
-        await AuditLog.WriteAsync(transaction, user.Actor(), null, congressId, "dossier.withdrawal_asked", request.DossierId.ToString(),
-            new { nomination = nomination.Id, reason, poll = pollId });
-        await FinishAsync(connection, transaction, congressId, request.DossierId, agendaChanged: true);
-        return new DossierAnswer(null);
-    }
-
-    /// <summary>Records the congress's vote on a withdrawal: accepted leaves the list, refused keeps the nominee on it.</summary>
-    public async Task<(DossierDto?, Refusal?)> RecordWithdrawalAsync(Guid dossierId, Guid nominationId, ClaimsPrincipal user, HttpContext? http)
-    {
-        Guid congressId = user.CongressId();
-        await using var connection = await db.OpenConnectionAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
-        if (await RowAsync(connection, transaction, congressId, dossierId, forUpdate: true) is null)
-        {
-            return (null, s_unknown);
-        }
-
-        var vote = await connection.QuerySingleOrDefaultAsync<(string PollState, string? Verdict)?>("""
-            SELECT p.state, p.verdict FROM nomination n JOIN poll p ON p.id = n.withdrawal_poll_id
-            WHERE n.id = @nominationId AND n.dossier_id = @dossierId AND n.state = 'withdrawal_asked'
-            """, new { nominationId, dossierId }, transaction);
-        if (vote is not { } v)
-        {
-            return (null, RefuseConflict("no_withdrawal_asked", "This nominee has no withdrawal request waiting for the congress's vote."));
-        }
-
-        if (v.PollState is not ("closed" or "published"))
-        {
-            return (null, RefuseConflict("step_vote_not_closed", "The vote on this withdrawal has not closed yet."));
-        }
-
-        bool accepted = v.Verdict == nameof(Verdict.Passed);
-        await connection.ExecuteAsync(accepted
-            ? "UPDATE nomination SET state = 'withdrawn' WHERE id = @nominationId AND state = 'withdrawal_asked'"
-            : "UPDATE nomination SET state = 'accepted', withdrawal_refused = true WHERE id = @nominationId AND state = 'withdrawal_asked'",
-            new { nominationId }, transaction);
-        await AuditLog.WriteAsync(transaction, user, http, congressId, accepted ? "dossier.withdrawal_accepted" : "dossier.withdrawal_refused",
-            dossierId.ToString(), new { nomination = nominationId, verdict = v.Verdict });
-        return await FinishAsync(connection, transaction, congressId, dossierId);
-    }
-
     /// <summary>The counting committee proposed for the congress's approval, head first; none of them may be on the list.</summary>
     public async Task<(DossierDto?, Refusal?)> SetCommitteeAsync(Guid dossierId, CommitteeDto committee, ClaimsPrincipal user, HttpContext? http)
     {
@@ -461,26 +226,22 @@ public sealed class Dossiers(NpgsqlDataSource db, CongressNotifier notifier)
         }
 
         Guid congressId = user.CongressId();
-        await using var connection = await db.OpenConnectionAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
-        if (await RowAsync(connection, transaction, congressId, dossierId, forUpdate: true) is not { } dossier)
+        return await ChangeAsync(congressId, dossierId, async (connection, transaction, dossier) =>
         {
-            return (null, s_unknown);
-        }
+            if (ParseStep(dossier.Step) > DossierStep.Committee || (dossier.Step == "committee" && await StepMotionStandsAsync(connection, transaction, dossier)))
+            {
+                return (null, RefuseConflict("committee_fixed", "The counting committee is already before the congress or approved."));
+            }
 
-        if (ParseStep(dossier.Step) > DossierStep.Committee || (dossier.Step == "committee" && await StepMotionStandsAsync(connection, transaction, dossier)))
-        {
-            return (null, RefuseConflict("committee_fixed", "The counting committee is already before the congress or approved."));
-        }
+            if (await CandidateOnCommitteeAsync(connection, transaction, dossier, names) is { } refusal)
+            {
+                return (null, refusal);
+            }
 
-        if (await CandidateOnCommitteeAsync(connection, transaction, dossier, names) is { } refusal)
-        {
-            return (null, refusal);
-        }
-
-        await connection.ExecuteAsync("UPDATE election_dossier SET committee = @names WHERE id = @dossierId", new { names = names.ToArray(), dossierId }, transaction);
-        await AuditLog.WriteAsync(transaction, user, http, congressId, "dossier.committee", dossierId.ToString(), new { names });
-        return await FinishAsync(connection, transaction, congressId, dossierId);
+            await connection.ExecuteAsync("UPDATE election_dossier SET committee = @names WHERE id = @dossierId", new { names = names.ToArray(), dossierId }, transaction);
+            await AuditLog.WriteAsync(transaction, user, http, congressId, "dossier.committee", dossierId.ToString(), new { names });
+            return await FinishAsync(connection, transaction, congressId, dossierId);
+        });
     }
 
     /// <summary>
@@ -509,73 +270,69 @@ public sealed class Dossiers(NpgsqlDataSource db, CongressNotifier notifier)
     public async Task<(DossierDto?, Refusal?)> StepMotionAsync(Guid dossierId, DossierMotionDto motion, ClaimsPrincipal user, HttpContext? http)
     {
         Guid congressId = user.CongressId();
-        await using var connection = await db.OpenConnectionAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
-        if (await RowAsync(connection, transaction, congressId, dossierId, forUpdate: true) is not { } dossier)
+        return await ChangeAsync(congressId, dossierId, async (connection, transaction, dossier) =>
         {
-            return (null, s_unknown);
-        }
-
-        var step = ParseStep(dossier.Step);
-        if (step is not (DossierStep.Seats or DossierStep.List or DossierStep.Committee))
-        {
-            return (null, RefuseConflict("step_has_no_vote", "This step is not decided by a vote."));
-        }
-
-        if (await StepMotionStandsAsync(connection, transaction, dossier))
-        {
-            return (null, RefuseConflict("step_motion_exists", "This step already has its motion."));
-        }
-
-        int seats = dossier.Seats;
-        if (motion.Seats is { } newSeats)
-        {
-            if (step != DossierStep.Seats)
+            var step = ParseStep(dossier.Step);
+            if (step is not (DossierStep.Seats or DossierStep.List or DossierStep.Committee))
             {
-                return (null, RefuseConflict("seats_fixed", "The number to elect is approved already."));
+                return (null, RefuseConflict("step_has_no_vote", "This step is not decided by a vote."));
             }
 
-            if (newSeats is < 1 or > CandidateFile.MaxCandidates)
+            if (await StepMotionStandsAsync(connection, transaction, dossier))
             {
-                return (null, RefuseBad("bad_seats", "An election has 1 to 500 seats."));
+                return (null, RefuseConflict("step_motion_exists", "This step already has its motion."));
             }
 
-            seats = newSeats;
-            await connection.ExecuteAsync("UPDATE election_dossier SET seats = @seats WHERE id = @dossierId", new { seats, dossierId }, transaction);
-            await connection.ExecuteAsync("UPDATE poll SET seats = @seats WHERE id = @ElectionPollId AND state = 'draft'", new { seats, dossier.ElectionPollId }, transaction);
-        }
-
-        var nominees = (await NominationsAsync(connection, transaction, dossier)).Where(n => n.State == "accepted").Select(n => n.FullName).ToList();
-        if (step == DossierStep.List && nominees.Count < seats)
-        {
-            return (null, RefuseConflict("list_too_short", $"The list has {nominees.Count} names for {seats} seats."));
-        }
-
-        if (step == DossierStep.Committee)
-        {
-            if (dossier.Committee.Length == 0)
+            int seats = dossier.Seats;
+            if (motion.Seats is { } newSeats)
             {
-                return (null, RefuseConflict("committee_missing", "Enter the counting committee first."));
+                if (step != DossierStep.Seats)
+                {
+                    return (null, RefuseConflict("seats_fixed", "The number to elect is approved already."));
+                }
+
+                if (newSeats is < 1 or > CandidateFile.MaxCandidates)
+                {
+                    return (null, RefuseBad("bad_seats", "An election has 1 to 500 seats."));
+                }
+
+                seats = newSeats;
+                await connection.ExecuteAsync("UPDATE election_dossier SET seats = @seats WHERE id = @dossierId", new { seats, dossierId }, transaction);
+                await connection.ExecuteAsync("UPDATE poll SET seats = @seats WHERE id = @ElectionPollId AND state = 'draft'", new { seats, dossier.ElectionPollId }, transaction);
             }
 
-            if (await CandidateOnCommitteeAsync(connection, transaction, dossier, dossier.Committee) is { } clash)
+            var nominees = (await NominationsAsync(connection, transaction, dossier)).Where(n => n.State == "accepted").Select(n => n.FullName).ToList();
+            if (step == DossierStep.List && nominees.Count < seats)
             {
-                return (null, clash);
+                return (null, RefuseConflict("list_too_short", $"The list has {nominees.Count} names for {seats} seats."));
             }
-        }
 
-        var (title, question) = step switch
-        {
-            DossierStep.Seats => (DossierWording.SeatsTitle(dossier.Title, seats), DossierWording.SeatsQuestion(dossier.Title, seats)),
-            DossierStep.List => (DossierWording.ListTitle(dossier.Title), DossierWording.ListQuestion(dossier.Title, nominees)),
-            _ => (DossierWording.CommitteeTitle(), DossierWording.CommitteeQuestion(dossier.Title, dossier.Committee)),
-        };
-        Guid pollId = await PollStore.InsertDraftAsync(connection, transaction, congressId, dossier.AgendaItemId, title, question,
-            secret: false, allowAbstain: true, CongressPreset.ByKey(dossier.Preset).Decision);
-        await connection.ExecuteAsync("UPDATE election_dossier SET step_poll_id = @pollId WHERE id = @dossierId AND step = @Step",
-            new { pollId, dossierId, dossier.Step }, transaction);
-        await AuditLog.WriteAsync(transaction, user, http, congressId, "dossier.motion", dossierId.ToString(), new { step = dossier.Step, poll = pollId, seats });
-        return await FinishAsync(connection, transaction, congressId, dossierId, agendaChanged: true);
+            if (step == DossierStep.Committee)
+            {
+                if (dossier.Committee.Length == 0)
+                {
+                    return (null, RefuseConflict("committee_missing", "Enter the counting committee first."));
+                }
+
+                if (await CandidateOnCommitteeAsync(connection, transaction, dossier, dossier.Committee) is { } clash)
+                {
+                    return (null, clash);
+                }
+            }
+
+            var (title, question) = step switch
+            {
+                DossierStep.Seats => (DossierWording.SeatsTitle(dossier.Title, seats), DossierWording.SeatsQuestion(dossier.Title, seats)),
+                DossierStep.List => (DossierWording.ListTitle(dossier.Title), DossierWording.ListQuestion(dossier.Title, nominees)),
+                _ => (DossierWording.CommitteeTitle(), DossierWording.CommitteeQuestion(dossier.Title, dossier.Committee)),
+            };
+            Guid pollId = await PollStore.InsertDraftAsync(connection, transaction, congressId, dossier.AgendaItemId, title, question,
+                secret: false, allowAbstain: true, CongressPreset.ByKey(dossier.Preset).Decision);
+            await connection.ExecuteAsync("UPDATE election_dossier SET step_poll_id = @pollId WHERE id = @dossierId AND step = @Step",
+                new { pollId, dossierId, dossier.Step }, transaction);
+            await AuditLog.WriteAsync(transaction, user, http, congressId, "dossier.motion", dossierId.ToString(), new { step = dossier.Step, poll = pollId, seats });
+            return await FinishAsync(connection, transaction, congressId, dossierId, agendaChanged: true);
+        });
     }
 
     /// <summary>
@@ -586,134 +343,130 @@ public sealed class Dossiers(NpgsqlDataSource db, CongressNotifier notifier)
     public async Task<(DossierDto?, Refusal?)> AdvanceAsync(Guid dossierId, DossierAdvanceDto request, ClaimsPrincipal user, HttpContext? http)
     {
         Guid congressId = user.CongressId();
-        await using var connection = await db.OpenConnectionAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
-        if (await RowAsync(connection, transaction, congressId, dossierId, forUpdate: true) is not { } dossier)
+        return await ChangeAsync(congressId, dossierId, async (connection, transaction, dossier) =>
         {
-            return (null, s_unknown);
-        }
-
-        var step = ParseStep(dossier.Step);
-        if (step != request.From)
-        {
-            return (null, RefuseConflict("dossier_step_moved", "The dossier has moved on already: reload it."));
-        }
-
-        if (step == DossierStep.Result)
-        {
-            return (null, RefuseConflict("dossier_finished", "This election is finished."));
-        }
-
-        bool isVote = step is DossierStep.Seats or DossierStep.List or DossierStep.Committee;
-        if (request.Skip && (!isVote || dossier.Preset != CongressPreset.SimpleAssembly.Key))
-        {
-            return (null, RefuseConflict("step_not_skippable", "Only a simple assembly may skip a step's vote."));
-        }
-
-        string? verdict = null;
-        if (isVote && !request.Skip)
-        {
-            var vote = dossier.StepPollId is { } stepPoll
-                ? await connection.QuerySingleOrDefaultAsync<(string State, string? Verdict)?>("SELECT state, verdict FROM poll WHERE id = @stepPoll", new { stepPoll }, transaction)
-                : null;
-            if (vote is not { } v || v.State == "cancelled")
+            var step = ParseStep(dossier.Step);
+            if (step != request.From)
             {
-                return (null, RefuseConflict("step_needs_vote", "This step is decided by the congress's vote: make its motion first."));
+                return (null, RefuseConflict("dossier_step_moved", "The dossier has moved on already: reload it."));
             }
 
-            if (v.State is not ("closed" or "published"))
+            if (step == DossierStep.Result)
             {
-                return (null, RefuseConflict("step_vote_not_closed", "The vote of this step has not closed yet."));
+                return (null, RefuseConflict("dossier_finished", "This election is finished."));
             }
 
-            if (v.Verdict != nameof(Verdict.Passed))
+            bool isVote = step is DossierStep.Seats or DossierStep.List or DossierStep.Committee;
+            if (request.Skip && (!isVote || dossier.Preset != CongressPreset.SimpleAssembly.Key))
             {
-                return (null, RefuseConflict("step_vote_failed", "The congress did not approve this step: change it and vote again."));
+                return (null, RefuseConflict("step_not_skippable", "Only a simple assembly may skip a step's vote."));
             }
 
-            verdict = v.Verdict;
-        }
-
-        var nominations = await NominationsAsync(connection, transaction, dossier);
-        if (step == DossierStep.Nominations && nominations.Any(n => n.State == "proposed"))
-        {
-            return (null, RefuseConflict("nominations_pending", "A nominee has not answered yet."));
-        }
-
-        if (step == DossierStep.Withdrawals && nominations.Any(n => n.State == "withdrawal_asked"))
-        {
-            return (null, RefuseConflict("withdrawals_pending", "A withdrawal request waits for the congress's vote."));
-        }
-
-        var listed = nominations.Where(n => n.State == "accepted").ToList();
-        if (step == DossierStep.List)
-        {
-            if (listed.Count < dossier.Seats)
+            string? verdict = null;
+            if (isVote && !request.Skip)
             {
-                return (null, RefuseConflict("list_too_short", $"The list has {listed.Count} names for {dossier.Seats} seats."));
+                var vote = dossier.StepPollId is { } stepPoll
+                    ? await connection.QuerySingleOrDefaultAsync<(string State, string? Verdict)?>("SELECT state, verdict FROM poll WHERE id = @stepPoll", new { stepPoll }, transaction)
+                    : null;
+                if (vote is not { } v || v.State == "cancelled")
+                {
+                    return (null, RefuseConflict("step_needs_vote", "This step is decided by the congress's vote: make its motion first."));
+                }
+
+                if (v.State is not ("closed" or "published"))
+                {
+                    return (null, RefuseConflict("step_vote_not_closed", "The vote of this step has not closed yet."));
+                }
+
+                if (v.Verdict != nameof(Verdict.Passed))
+                {
+                    return (null, RefuseConflict("step_vote_failed", "The congress did not approve this step: change it and vote again."));
+                }
+
+                verdict = v.Verdict;
             }
 
-            // The approved list becomes the ballot, in the list's order.
-            await connection.ExecuteAsync("DELETE FROM candidate WHERE poll_id = @ElectionPollId", new { dossier.ElectionPollId }, transaction);
+            var nominations = await NominationsAsync(connection, transaction, dossier);
+            if (step == DossierStep.Nominations && nominations.Any(n => n.State == "proposed"))
+            {
+                return (null, RefuseConflict("nominations_pending", "A nominee has not answered yet."));
+            }
+
+            if (step == DossierStep.Withdrawals && nominations.Any(n => n.State == "withdrawal_asked"))
+            {
+                return (null, RefuseConflict("withdrawals_pending", "A withdrawal request waits for the congress's vote."));
+            }
+
+            var listed = nominations.Where(n => n.State == "accepted").ToList();
+            if (step == DossierStep.List)
+            {
+                if (listed.Count < dossier.Seats)
+                {
+                    return (null, RefuseConflict("list_too_short", $"The list has {listed.Count} names for {dossier.Seats} seats."));
+                }
+
+                // The approved list becomes the ballot, in the list's order.
+                await connection.ExecuteAsync("DELETE FROM candidate WHERE poll_id = @ElectionPollId", new { dossier.ElectionPollId }, transaction);
+                await connection.ExecuteAsync("""
+                    INSERT INTO candidate (poll_id, position, full_name, birth_year, job_title, unit)
+                    SELECT @ElectionPollId, t.position, t.full_name, t.birth_year, t.job_title, t.unit
+                    FROM unnest(@positions, @names, @years, @titles, @units) AS t(position, full_name, birth_year, job_title, unit)
+                    """, new
+                {
+                    dossier.ElectionPollId,
+                    positions = Enumerable.Range(1, listed.Count).Select(i => (short)i).ToArray(),
+                    names = listed.Select(n => n.FullName).ToArray(),
+                    years = listed.Select(n => n.BirthYear).ToArray(),
+                    titles = listed.Select(n => n.Position).ToArray(),
+                    units = listed.Select(n => n.Delegation).ToArray(),
+                }, transaction);
+            }
+
+            if (step == DossierStep.Committee && dossier.Committee.Length > 0)
+            {
+                if (await CandidateOnCommitteeAsync(connection, transaction, dossier, dossier.Committee) is { } clash)
+                {
+                    return (null, clash);
+                }
+
+                // The approved committee is the one the counting minutes name, head first.
+                await connection.ExecuteAsync("UPDATE congress SET counting_committee = @text WHERE id = @congressId",
+                    new { text = string.Join('\n', dossier.Committee), congressId }, transaction);
+            }
+
+            if (step == DossierStep.Ballot)
+            {
+                string? state = await connection.ExecuteScalarAsync<string?>("SELECT state FROM poll WHERE id = @ElectionPollId", new { dossier.ElectionPollId }, transaction);
+                if (state is not ("closed" or "published"))
+                {
+                    return (null, RefuseConflict("ballot_not_closed", "The secret ballot has not closed yet."));
+                }
+
+                verdict = await connection.ExecuteScalarAsync<string?>("SELECT verdict FROM poll WHERE id = @ElectionPollId", new { dossier.ElectionPollId }, transaction);
+            }
+
+            var next = s_order[Array.IndexOf(s_order, step) + 1];
+            int moved = await connection.ExecuteAsync(
+                "UPDATE election_dossier SET step = @next, step_poll_id = NULL WHERE id = @dossierId AND step = @from",
+                new { next = StepKey(next), dossierId, from = dossier.Step }, transaction);
+            if (moved == 0)
+            {
+                return (null, RefuseConflict("dossier_step_moved", "The dossier has moved on already: reload it."));
+            }
+
             await connection.ExecuteAsync("""
-                INSERT INTO candidate (poll_id, position, full_name, birth_year, job_title, unit)
-                SELECT @ElectionPollId, t.position, t.full_name, t.birth_year, t.job_title, t.unit
-                FROM unnest(@positions, @names, @years, @titles, @units) AS t(position, full_name, birth_year, job_title, unit)
+                INSERT INTO election_dossier_step (dossier_id, round, step, poll_id, verdict, skipped, recorded_by)
+                VALUES (@dossierId, @Round, @step, @poll, @verdict, @Skip, @actor)
+                ON CONFLICT (dossier_id, round, step) DO NOTHING
                 """, new
             {
-                dossier.ElectionPollId,
-                positions = Enumerable.Range(1, listed.Count).Select(i => (short)i).ToArray(),
-                names = listed.Select(n => n.FullName).ToArray(),
-                years = listed.Select(n => n.BirthYear).ToArray(),
-                titles = listed.Select(n => n.Position).ToArray(),
-                units = listed.Select(n => n.Delegation).ToArray(),
+                dossierId, dossier.Round, step = dossier.Step, verdict, request.Skip, actor = user.Actor(),
+                poll = step == DossierStep.Ballot ? dossier.ElectionPollId : isVote ? dossier.StepPollId : null,
             }, transaction);
-        }
-
-        if (step == DossierStep.Committee && dossier.Committee.Length > 0)
-        {
-            if (await CandidateOnCommitteeAsync(connection, transaction, dossier, dossier.Committee) is { } clash)
-            {
-                return (null, clash);
-            }
-
-            // The approved committee is the one the counting minutes name, head first.
-            await connection.ExecuteAsync("UPDATE congress SET counting_committee = @text WHERE id = @congressId",
-                new { text = string.Join('\n', dossier.Committee), congressId }, transaction);
-        }
-
-        if (step == DossierStep.Ballot)
-        {
-            string? state = await connection.ExecuteScalarAsync<string?>("SELECT state FROM poll WHERE id = @ElectionPollId", new { dossier.ElectionPollId }, transaction);
-            if (state is not ("closed" or "published"))
-            {
-                return (null, RefuseConflict("ballot_not_closed", "The secret ballot has not closed yet."));
-            }
-
-            verdict = await connection.ExecuteScalarAsync<string?>("SELECT verdict FROM poll WHERE id = @ElectionPollId", new { dossier.ElectionPollId }, transaction);
-        }
-
-        var next = s_order[Array.IndexOf(s_order, step) + 1];
-        int moved = await connection.ExecuteAsync(
-            "UPDATE election_dossier SET step = @next, step_poll_id = NULL WHERE id = @dossierId AND step = @from",
-            new { next = StepKey(next), dossierId, from = dossier.Step }, transaction);
-        if (moved == 0)
-        {
-            return (null, RefuseConflict("dossier_step_moved", "The dossier has moved on already: reload it."));
-        }
-
-        await connection.ExecuteAsync("""
-            INSERT INTO election_dossier_step (dossier_id, round, step, poll_id, verdict, skipped, recorded_by)
-            VALUES (@dossierId, @Round, @step, @poll, @verdict, @Skip, @actor)
-            ON CONFLICT (dossier_id, round, step) DO NOTHING
-            """, new
-        {
-            dossierId, dossier.Round, step = dossier.Step, verdict, request.Skip, actor = user.Actor(),
-            poll = step == DossierStep.Ballot ? dossier.ElectionPollId : isVote ? dossier.StepPollId : null,
-        }, transaction);
-        await AuditLog.WriteAsync(transaction, user, http, congressId, "dossier.advance", dossierId.ToString(),
-            new { from = dossier.Step, to = StepKey(next), verdict, request.Skip });
-        return await FinishAsync(connection, transaction, congressId, dossierId, agendaChanged: step == DossierStep.List);
+            await AuditLog.WriteAsync(transaction, user, http, congressId, "dossier.advance", dossierId.ToString(),
+                new { from = dossier.Step, to = StepKey(next), verdict, request.Skip });
+            return await FinishAsync(connection, transaction, congressId, dossierId, agendaChanged: step == DossierStep.List);
+        });
     }
 
     /// <summary>
@@ -723,50 +476,46 @@ public sealed class Dossiers(NpgsqlDataSource db, CongressNotifier notifier)
     public async Task<(DossierDto?, Refusal?)> SecondRoundAsync(Guid dossierId, ClaimsPrincipal user, HttpContext? http)
     {
         Guid congressId = user.CongressId();
-        await using var connection = await db.OpenConnectionAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
-        if (await RowAsync(connection, transaction, congressId, dossierId, forUpdate: true) is not { } dossier)
+        return await ChangeAsync(congressId, dossierId, async (connection, transaction, dossier) =>
         {
-            return (null, s_unknown);
-        }
+            var source = dossier.Step == "result" ? await PollQueries.FindAsync(connection, dossier.ElectionPollId, transaction) : null;
+            if (source?.ToDto().Election is not { Verdict: Verdict.Tie or Verdict.Shortfall } result)
+            {
+                return (null, RefuseConflict("no_runoff_needed", "A second round follows a counted ballot with a tie for the last seat or seats left."));
+            }
 
-        var source = dossier.Step == "result" ? await PollQueries.FindAsync(connection, dossier.ElectionPollId, transaction) : null;
-        if (source?.ToDto().Election is not { Verdict: Verdict.Tie or Verdict.Shortfall } result)
-        {
-            return (null, RefuseConflict("no_runoff_needed", "A second round follows a counted ballot with a tie for the last seat or seats left."));
-        }
+            var outcome = result.Verdict == Verdict.Tie ? CandidateOutcome.Tied : CandidateOutcome.NotElected;
+            var positions = result.Ranked.Where(r => r.Outcome == outcome).Select(r => r.Position).ToHashSet();
+            var candidates = source.Candidates.Where(c => positions.Contains(c.Position)).OrderBy(c => c.Position).ToList();
+            int seatsLeft = ElectionCount.SeatsLeft(result);
+            if (candidates.Count < seatsLeft)
+            {
+                return (null, RefuseConflict("runoff_not_enough_candidates", $"{seatsLeft} seats are left and only {candidates.Count} candidates remain."));
+            }
 
-        var outcome = result.Verdict == Verdict.Tie ? CandidateOutcome.Tied : CandidateOutcome.NotElected;
-        var positions = result.Ranked.Where(r => r.Outcome == outcome).Select(r => r.Position).ToHashSet();
-        var candidates = source.Candidates.Where(c => positions.Contains(c.Position)).OrderBy(c => c.Position).ToList();
-        int seatsLeft = ElectionCount.SeatsLeft(result);
-        if (candidates.Count < seatsLeft)
-        {
-            return (null, RefuseConflict("runoff_not_enough_candidates", $"{seatsLeft} seats are left and only {candidates.Count} candidates remain."));
-        }
+            int round = dossier.Round + 1;
+            Guid pollId = await PollStore.InsertDraftAsync(connection, transaction, congressId, dossier.AgendaItemId,
+                DossierWording.RoundTitle(dossier.Title, round), "", secret: true, allowAbstain: false, source.Rule);
+            await connection.ExecuteAsync("""
+                UPDATE poll SET kind = 'election', seats = @seatsLeft, empty_ballot_valid = @EmptyBallotValid, countdown_seconds = @CountdownSeconds, runoff_of = @from
+                WHERE id = @pollId
+                """, new { seatsLeft, source.EmptyBallotValid, source.CountdownSeconds, from = source.Id, pollId }, transaction);
+            await connection.ExecuteAsync("""
+                INSERT INTO candidate (poll_id, position, full_name, birth_year, job_title, unit)
+                SELECT @pollId, row_number() OVER (ORDER BY position), full_name, birth_year, job_title, unit
+                FROM candidate WHERE poll_id = @from AND position = ANY(@positions)
+                """, new { pollId, from = source.Id, positions = positions.Select(p => (short)p).ToArray() }, transaction);
+            int moved = await connection.ExecuteAsync(
+                "UPDATE election_dossier SET step = 'ballot', round = @round, election_poll_id = @pollId WHERE id = @dossierId AND step = 'result'",
+                new { round, pollId, dossierId }, transaction);
+            if (moved == 0)
+            {
+                return (null, RefuseConflict("dossier_step_moved", "The dossier has moved on already: reload it."));
+            }
 
-        int round = dossier.Round + 1;
-        Guid pollId = await PollStore.InsertDraftAsync(connection, transaction, congressId, dossier.AgendaItemId,
-            DossierWording.RoundTitle(dossier.Title, round), "", secret: true, allowAbstain: false, source.Rule);
-        await connection.ExecuteAsync("""
-            UPDATE poll SET kind = 'election', seats = @seatsLeft, empty_ballot_valid = @EmptyBallotValid, countdown_seconds = @CountdownSeconds, runoff_of = @from
-            WHERE id = @pollId
-            """, new { seatsLeft, source.EmptyBallotValid, source.CountdownSeconds, from = source.Id, pollId }, transaction);
-        await connection.ExecuteAsync("""
-            INSERT INTO candidate (poll_id, position, full_name, birth_year, job_title, unit)
-            SELECT @pollId, row_number() OVER (ORDER BY position), full_name, birth_year, job_title, unit
-            FROM candidate WHERE poll_id = @from AND position = ANY(@positions)
-            """, new { pollId, from = source.Id, positions = positions.Select(p => (short)p).ToArray() }, transaction);
-        int moved = await connection.ExecuteAsync(
-            "UPDATE election_dossier SET step = 'ballot', round = @round, election_poll_id = @pollId WHERE id = @dossierId AND step = 'result'",
-            new { round, pollId, dossierId }, transaction);
-        if (moved == 0)
-        {
-            return (null, RefuseConflict("dossier_step_moved", "The dossier has moved on already: reload it."));
-        }
-
-        await AuditLog.WriteAsync(transaction, user, http, congressId, "dossier.second_round", dossierId.ToString(), new { round, poll = pollId, seats = seatsLeft });
-        return await FinishAsync(connection, transaction, congressId, dossierId, agendaChanged: true);
+            await AuditLog.WriteAsync(transaction, user, http, congressId, "dossier.second_round", dossierId.ToString(), new { round, poll = pollId, seats = seatsLeft });
+            return await FinishAsync(connection, transaction, congressId, dossierId, agendaChanged: true);
+        });
     }
 
     /// <summary>
@@ -789,24 +538,4 @@ public sealed class Dossiers(NpgsqlDataSource db, CongressNotifier notifier)
     /// <summary>Whether this election's candidates come from a dossier (and so are set only by approving its list).</summary>
     public static Task<bool> IsDossierBallotAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid pollId) =>
         connection.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM election_dossier WHERE election_poll_id = @pollId)", new { pollId }, transaction);
-
-    /// <summary>Delegates a tablet can nominate: found without diacritics ("nguyen van an" finds "Nguyễn Văn An").</summary>
-    public async Task<List<NomineeDto>> SearchAsync(Guid congressId, string? query)
-    {
-        string text = (query ?? "").Trim();
-        if (text.Length is < 2 or > 100)
-        {
-            return [];
-        }
-
-        await using var connection = await db.OpenConnectionAsync();
-        var rows = await connection.QueryAsync<NomineeDto>("""
-            SELECT d.id, d.full_name, d.code, coalesce(g.name, '') AS delegation
-            FROM delegate d LEFT JOIN delegation g ON g.id = d.delegation_id
-            WHERE d.congress_id = @congressId AND d.kind <> 'guest'
-              AND fold_text(d.full_name || ' ' || d.code) LIKE '%' || replace(replace(replace(fold_text(@text), '\', '\\'), '%', '\%'), '_', '\_') || '%'
-            ORDER BY d.full_name LIMIT 20
-            """, new { congressId, text });
-        return rows.ToList();
-    }
 }

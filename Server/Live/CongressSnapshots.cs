@@ -95,8 +95,8 @@ public sealed class CongressSnapshots(NpgsqlDataSource db) : IDisposable
         var attendance = delegateId is null ? await CheckIn.AttendanceQueries.ReadAsync(connection, congressId) : null;
         return new CongressSnapshotDto(congressId, congress.Name, attendance?.Summoned ?? tally?.Entitled ?? 0, congress.CurrentItemId, agenda,
             polls.Select(p => p.ToDto()).ToList(), current?.ToDto(), tally, myBallot, attendance,
-            await Agenda.SpeakersApi.CurrentAsync(connection, congressId), proxies,
-            Projector.ProjectorApi.State(congress.ProjectorScene, congress.ProjectorMessage, congress.ProjectorLanguage, congress.ProjectorVersion, congress.EmblemVersion), congress.StartsOn,
+            await Agenda.SpeakerList.CurrentAsync(connection, congressId), proxies,
+            Projector.ProjectorStates.Of(congress.ProjectorScene, congress.ProjectorMessage, congress.ProjectorLanguage, congress.ProjectorVersion, congress.EmblemVersion), congress.StartsOn,
             MayVote: congress.MayVote ?? true);
     }
 }

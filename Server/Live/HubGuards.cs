@@ -1,4 +1,4 @@
-using CongressVote.Server.Badges;
+using CongressVote.Server.Venue;
 using CongressVote.Shared;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;

@@ -10,8 +10,9 @@ using Npgsql;
 namespace CongressVote.Server.Polls;
 
 /// <summary>
-/// Motions: drafting a vote on an agenda item, publishing its result, cancelling it with a reason, and the list
-/// of who has voted. Every transition is a conditional update, audited in the same transaction.
+/// Motions: drafting a vote on an agenda item, paper votes while it is open, and the list of who has voted.
+/// Publishing, cancelling and recounting, which elections share, are PollResultsApi's. Every change is audited in
+/// its transaction.
 /// </summary>
 public static class MotionsApi
 {
@@ -20,9 +21,6 @@ public static class MotionsApi
         var polls = app.MapGroup("/api/polls").RequireAuthorization(p => p.RequireRole(Roles.RunsPolls.Split(',')));
         polls.MapPost("", CreateAsync);
         polls.MapPut("/{pollId:guid}", EditAsync);
-        polls.MapPost("/{pollId:guid}/publish", PublishAsync);
-        polls.MapPost("/{pollId:guid}/cancel", CancelAsync);
-        app.MapPost("/api/polls/{pollId:guid}/recount", RecountAsync).RequireAuthorization(p => p.RequireRole(Roles.CountsPaper.Split(',')));
         app.MapPost("/api/polls/{pollId:guid}/paper", AddPaperAsync).RequireAuthorization(p => p.RequireRole(Roles.CountsPaper.Split(',')));
         app.MapGet("/api/polls/{pollId:guid}/voters", VotersAsync).RequireAuthorization(p => p.RequireRole(Roles.AnyStaff.Split(',')));
         return app;
@@ -77,10 +75,7 @@ public static class MotionsApi
             "UPDATE poll SET allow_change = @AllowChange, countdown_seconds = @CountdownSeconds, rehearsal = @Rehearsal WHERE id = @pollId",
             new { edit.AllowChange, edit.CountdownSeconds, edit.Rehearsal, pollId }, transaction);
         await AuditLog.WriteAsync(transaction, user, http, congressId, "poll.create", pollId.ToString(), new { edit.Title, edit.Secret, rule, edit.Rehearsal });
-        var poll = (await PollQueries.FindAsync(connection, pollId, transaction))!;
-        await transaction.CommitAsync();
-        await notifier.AgendaChangedAsync(congressId);
-        return TypedResults.Ok(poll.ToDto());
+        return TypedResults.Ok(await PollStore.CommitDraftAsync(connection, transaction, pollId, congressId, notifier));
     }
 
     private static async Task<Results<Ok<PollDto>, ProblemHttpResult>> EditAsync(
@@ -125,44 +120,7 @@ public static class MotionsApi
         }
 
         await AuditLog.WriteAsync(transaction, user, http, congressId, "poll.edit", pollId.ToString(), edit);
-        var poll = (await PollQueries.FindAsync(connection, pollId, transaction))!;
-        await transaction.CommitAsync();
-        await notifier.AgendaChangedAsync(congressId);
-        return TypedResults.Ok(poll.ToDto());
-    }
-
-    private static async Task<Results<Ok<PollDto>, ProblemHttpResult>> PublishAsync(
-        Guid pollId, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, CongressNotifier notifier)
-    {
-        Guid congressId = user.CongressId();
-        await using var connection = await db.OpenConnectionAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
-        int changed = await connection.ExecuteAsync(
-            "UPDATE poll SET state = 'published', published_at = now() WHERE id = @pollId AND congress_id = @congressId AND state = 'closed'",
-            new { pollId, congressId }, transaction);
-        if (changed == 0)
-        {
-            return Problems.Conflict("poll_not_closed", "Only a closed vote can be published.");
-        }
-
-        await AuditLog.WriteAsync(transaction, user, http, congressId, "poll.publish", pollId.ToString());
-        var poll = (await PollQueries.FindAsync(connection, pollId, transaction))!;
-        await transaction.CommitAsync();
-        await notifier.PollChangedAsync(congressId, poll.ToDto());
-        return TypedResults.Ok(poll.ToDto());
-    }
-
-    private static async Task<Results<Ok<PollDto>, ProblemHttpResult>> CancelAsync(
-        Guid pollId, CancelPollDto cancel, ClaimsPrincipal user, HttpContext http, PollClosing closing)
-    {
-        string reason = (cancel.Reason ?? "").Normalize(System.Text.NormalizationForm.FormC).Trim();
-        if (reason.Length is 0 or > 500)
-        {
-            return Problems.BadRequest("cancel_needs_reason", "Cancelling a vote needs a reason (at most 500 characters).");
-        }
-
-        var (poll, refusal) = await closing.CancelAsync(pollId, user.CongressId(), user.Actor(), http, reason);
-        return refusal is not null ? refusal.ToProblem() : TypedResults.Ok(poll!);
+        return TypedResults.Ok(await PollStore.CommitDraftAsync(connection, transaction, pollId, congressId, notifier));
     }
 
     /// <summary>
@@ -221,75 +179,6 @@ public static class MotionsApi
         await transaction.CommitAsync();
         notifier.TallyMayHaveChanged(pollId);
         return TypedResults.Ok(tally);
-    }
-
-    /// <summary>
-    /// Counts a closed or published vote again from the stored ballots and paper counts. The figures before and
-    /// after are kept side by side, so a correction is on the record rather than an edit.
-    /// </summary>
-    private static async Task<Results<Ok<PollDto>, ProblemHttpResult>> RecountAsync(
-        Guid pollId, RecountRequestDto request, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, CongressNotifier notifier)
-    {
-        string reason = (request.Reason ?? "").Trim();
-        if (reason.Length is 0 or > 500)
-        {
-            return Problems.BadRequest("recount_needs_reason", "A recount needs a reason (at most 500 characters).");
-        }
-
-        Guid congressId = user.CongressId();
-        await using var connection = await db.OpenConnectionAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
-        var before = await PollQueries.FindAsync(connection, pollId, transaction);
-        if (before is null || before.CongressId != congressId || before.PollState is not (PollState.Closed or PollState.Published))
-        {
-            return Problems.Conflict("poll_not_closed", "Only a closed vote can be recounted.");
-        }
-
-        await connection.ExecuteAsync("SELECT 1 FROM poll WHERE id = @pollId FOR UPDATE", new { pollId }, transaction);
-        string preset = await connection.ExecuteScalarAsync<string>("SELECT preset FROM congress WHERE id = @congressId", new { congressId }, transaction) ?? "";
-        if (before.IsElection)
-        {
-            return await RecountElectionAsync(connection, transaction, before, reason, CongressPreset.ByKey(preset).Quorum, user, http, notifier);
-        }
-
-        var old = before.ToDto().Result!;
-        var result = await PollCounting.CountMotionAsync(connection, transaction, before, CongressPreset.ByKey(preset).Quorum);
-        await connection.ExecuteAsync("""
-            INSERT INTO poll_recount (poll_id, actor, reason, yes_before, no_before, abstain_before, verdict_before, yes_after, no_after, abstain_after, verdict_after)
-            VALUES (@pollId, @actor, @reason, @yesBefore, @noBefore, @abstainBefore, @verdictBefore, @Yes, @No, @Abstain, @verdictAfter)
-            """, new
-        {
-            pollId, actor = user.Actor(), reason,
-            yesBefore = old.Yes, noBefore = old.No, abstainBefore = old.Abstain, verdictBefore = old.Verdict.ToString(),
-            result.Yes, result.No, result.Abstain, verdictAfter = result.Verdict.ToString(),
-        }, transaction);
-        await AuditLog.WriteAsync(transaction, user, http, congressId, "poll.recount", pollId.ToString(),
-            new { reason, before = new { old.Yes, old.No, old.Abstain }, after = new { result.Yes, result.No, result.Abstain } });
-        var poll = (await PollQueries.FindAsync(connection, pollId, transaction))!;
-        await transaction.CommitAsync();
-        await notifier.PollChangedAsync(congressId, poll.ToDto());
-        return TypedResults.Ok(poll.ToDto());
-    }
-
-    /// <summary>An election counted again from its stored ballots and paper records; before and after go to the audit trail.</summary>
-    private static async Task<Results<Ok<PollDto>, ProblemHttpResult>> RecountElectionAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, PollQueries.PollRow before, string reason, MajorityRule? quorum,
-        ClaimsPrincipal user, HttpContext http, CongressNotifier notifier)
-    {
-        var old = before.ToDto().Election!;
-        var (result, refused) = await Elections.ElectionCounting.CountAndStoreAsync(connection, transaction, before, quorum);
-        if (refused is not null)
-        {
-            return refused.ToProblem();
-        }
-
-        static object Figures(ElectionResultDto r) => new { r.Valid, r.Invalid, r.Verdict, votes = r.Ranked.OrderBy(c => c.Position).Select(c => c.Votes) };
-        await AuditLog.WriteAsync(transaction, user, http, before.CongressId, "poll.recount", before.Id.ToString(),
-            new { reason, before = Figures(old), after = Figures(result!) });
-        var poll = (await PollQueries.FindAsync(connection, before.Id, transaction))!;
-        await transaction.CommitAsync();
-        await notifier.PollChangedAsync(before.CongressId, poll.ToDto());
-        return TypedResults.Ok(poll.ToDto());
     }
 
     private static async Task<Results<Ok<List<VoterDto>>, ProblemHttpResult>> VotersAsync(Guid pollId, ClaimsPrincipal user, NpgsqlDataSource db)

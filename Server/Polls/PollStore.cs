@@ -1,3 +1,4 @@
+using CongressVote.Server.Live;
 using CongressVote.Shared;
 using Dapper;
 using Npgsql;
@@ -22,6 +23,20 @@ public static class PollStore
                 (SELECT coalesce(sum(r.weight), 0)::int FROM poll_roll r WHERE r.poll_id = @pollId) AS entitled,
                 (SELECT coalesce(sum(r.weight), 0)::int FROM poll_roll r WHERE r.poll_id = @pollId AND r.present_at_close) AS present
             """, new { pollId }, transaction);
+    }
+
+    /// <summary>
+    /// Commits a change to a draft (a motion or an election made, edited, its candidates set) and tells every screen
+    /// the agenda changed; the answer is the poll as stored.
+    /// </summary>
+    public static async Task<PollDto> CommitDraftAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid pollId, Guid congressId, CongressNotifier notifier)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        ArgumentNullException.ThrowIfNull(notifier);
+        var poll = (await PollQueries.FindAsync(connection, pollId, transaction))!.ToDto();
+        await transaction.CommitAsync();
+        await notifier.AgendaChangedAsync(congressId);
+        return poll;
     }
 
     /// <summary>The rules of the congress an agenda item belongs to; null when the item is not in this congress.</summary>

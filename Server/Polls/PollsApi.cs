@@ -18,6 +18,7 @@ public static class PollsApi
         services.AddSingleton<SecretBallots>();
         services.AddHostedService(sp => sp.GetRequiredService<SecretBallots>());
         services.AddSingleton<PollClosing>();
+        services.AddSingleton<PollResults>();
         services.AddSingleton<BallotBox>();
         services.AddHostedService(sp => sp.GetRequiredService<BallotBox>());
         services.AddHostedService<PollCountdown>();

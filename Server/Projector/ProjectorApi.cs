@@ -25,10 +25,6 @@ public static class ProjectorApi
         return app;
     }
 
-    /// <summary>The stored columns as the contract; an unknown stored value reads as Auto.</summary>
-    public static ProjectorStateDto State(string scene, string? message, string language, long version, long? emblemVersion) =>
-        new(Enum.TryParse<ProjectorScene>(scene, ignoreCase: true, out var parsed) ? parsed : ProjectorScene.Auto, message, language, version, emblemVersion);
-
     private sealed record StateRow(string ProjectorScene, string? ProjectorMessage, string ProjectorLanguage, long ProjectorVersion, long? EmblemVersion);
 
     /// <summary>
@@ -98,7 +94,7 @@ public static class ProjectorApi
             """, parameters, transaction);
         await AuditLog.WriteAsync(transaction, user, http, congressId, action, subject, detail);
         await transaction.CommitAsync();
-        var state = State(row.ProjectorScene, row.ProjectorMessage, row.ProjectorLanguage, row.ProjectorVersion, row.EmblemVersion);
+        var state = ProjectorStates.Of(row.ProjectorScene, row.ProjectorMessage, row.ProjectorLanguage, row.ProjectorVersion, row.EmblemVersion);
         await notifier.ProjectorChangedAsync(congressId, state);
         return state;
     }

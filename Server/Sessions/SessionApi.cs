@@ -19,8 +19,6 @@ namespace CongressVote.Server.Sessions;
 /// </summary>
 public static class SessionApi
 {
-    public sealed record StaffAccount(Guid Id, Guid CongressId, string UserName, string DisplayName, string Role, string PasswordHash);
-
     public static IServiceCollection AddSessions(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)

@@ -11,8 +11,6 @@ namespace CongressVote.Server.Sessions;
 /// <summary>Staff accounts of a congress, managed by its administrators.</summary>
 public static class StaffApi
 {
-    public const int MinimumPasswordLength = 10;
-
     private static readonly string[] s_roles = Roles.AnyStaff.Split(',');
 
     public static IEndpointRouteBuilder MapStaffApi(this IEndpointRouteBuilder app)
@@ -36,15 +34,15 @@ public static class StaffApi
     }
 
     private static Task<Results<Ok<StaffAccountDto>, ProblemHttpResult>> CreateAsync(
-        StaffEditDto edit, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, IPasswordHasher<SessionApi.StaffAccount> hasher, Live.CongressNotifier notifier) =>
+        StaffEditDto edit, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, IPasswordHasher<StaffAccount> hasher, Live.CongressNotifier notifier) =>
         SaveAsync(null, edit, user, http, db, hasher, notifier);
 
     private static Task<Results<Ok<StaffAccountDto>, ProblemHttpResult>> UpdateAsync(
-        Guid id, StaffEditDto edit, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, IPasswordHasher<SessionApi.StaffAccount> hasher, Live.CongressNotifier notifier) =>
+        Guid id, StaffEditDto edit, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, IPasswordHasher<StaffAccount> hasher, Live.CongressNotifier notifier) =>
         SaveAsync(id, edit, user, http, db, hasher, notifier);
 
     private static async Task<Results<Ok<StaffAccountDto>, ProblemHttpResult>> SaveAsync(
-        Guid? id, StaffEditDto edit, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, IPasswordHasher<SessionApi.StaffAccount> hasher,
+        Guid? id, StaffEditDto edit, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, IPasswordHasher<StaffAccount> hasher,
         Live.CongressNotifier notifier)
     {
         string userName = (edit.UserName ?? "").Trim();
@@ -64,9 +62,9 @@ public static class StaffApi
             return Problems.BadRequest("bad_role", $"The role must be one of: {Roles.AnyStaff}.");
         }
 
-        if ((id is null || edit.Password is not null) && (edit.Password ?? "").Length < MinimumPasswordLength)
+        if ((id is null || edit.Password is not null) && (edit.Password ?? "").Length < StaffAccount.MinimumPasswordLength)
         {
-            return Problems.BadRequest("weak_password", $"A password has at least {MinimumPasswordLength} characters.");
+            return Problems.BadRequest("weak_password", $"A password has at least {StaffAccount.MinimumPasswordLength} characters.");
         }
 
         if (id == user.SubjectId() && (edit.Disabled || edit.Role != Roles.Admin))
@@ -76,7 +74,7 @@ public static class StaffApi
 
         Guid congressId = user.CongressId();
         Guid accountId = id ?? Guid.NewGuid();
-        var account = new SessionApi.StaffAccount(accountId, congressId, userName, displayName, edit.Role, "");
+        var account = new StaffAccount(accountId, congressId, userName, displayName, edit.Role, "");
         string? hash = edit.Password is null ? null : hasher.HashPassword(account, edit.Password);
         await using var connection = await db.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();

@@ -332,7 +332,7 @@ public static class HallTls
                 }
 
                 string? plain = addresses.FirstOrDefault(a => a.StartsWith("http://", StringComparison.OrdinalIgnoreCase));
-                string lan = Badges.BadgesApi.LanAddress() ?? "127.0.0.1";
+                string lan = VenueAddress.LanAddress() ?? "127.0.0.1";
                 string page = plain is null ? "/ca" : new UriBuilder(plain.Replace("://0.0.0.0", "://" + lan, StringComparison.Ordinal).Replace("://[::]", "://" + lan, StringComparison.Ordinal)) { Path = "/ca" }.Uri.ToString();
                 // The console, not the log: this is for the person starting the server.
                 Console.WriteLine($"""

@@ -90,7 +90,7 @@ public sealed class CongressServer : WebApplicationFactory<Program>
     public Task<DemoAccess> CreateCongressAsync(int officialDelegates = 12, int guests = 2, int? checkedIn = null) =>
         DemoCongress.CreateAsync(
             Db,
-            Services.GetRequiredService<IPasswordHasher<SessionApi.StaffAccount>>(),
+            Services.GetRequiredService<IPasswordHasher<StaffAccount>>(),
             "Đại hội thử nghiệm",
             officialDelegates,
             guests,

@@ -175,7 +175,7 @@ public sealed class PublishedServer : IAsyncDisposable
     {
         Dapper.DefaultTypeMap.MatchNamesWithUnderscores = true;
         await using var db = new NpgsqlDataSourceBuilder(_connectionString).Build();
-        return await DemoCongress.CreateAsync(db, new PasswordHasher<SessionApi.StaffAccount>(), "Đại hội thử nghiệm", officialDelegates, guests,
+        return await DemoCongress.CreateAsync(db, new PasswordHasher<StaffAccount>(), "Đại hội thử nghiệm", officialDelegates, guests,
             staffPassword: "test-password", seed: Random.Shared.Next());
     }
 

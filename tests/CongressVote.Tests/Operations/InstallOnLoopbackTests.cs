@@ -306,7 +306,7 @@ public sealed partial class InstallOnLoopbackTests
         DemoAccess access;
         await using (var dataSource = new NpgsqlDataSourceBuilder(owner).Build())
         {
-            access = await DemoCongress.CreateAsync(dataSource, new PasswordHasher<SessionApi.StaffAccount>(), "Đại hội thử nghiệm", 3, 0,
+            access = await DemoCongress.CreateAsync(dataSource, new PasswordHasher<StaffAccount>(), "Đại hội thử nghiệm", 3, 0,
                 staffPassword: "test-password", seed: Random.Shared.Next());
         }
 

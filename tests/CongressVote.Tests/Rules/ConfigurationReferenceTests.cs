@@ -14,7 +14,7 @@ public sealed partial class ConfigurationReferenceTests
         ["HubLimits"] = typeof(Server.Live.HubLimitOptions),
         ["Demo"] = typeof(Server.Demo.DemoOptions),
         ["Setup"] = typeof(Server.Congresses.SetupOptions),
-        ["Venue"] = typeof(Server.Badges.VenueOptions),
+        ["Venue"] = typeof(Server.Venue.VenueOptions),
         ["Backup"] = typeof(Server.Operations.BackupOptions),
         ["Database"] = typeof(Server.Data.DatabaseOptions),
         ["RateLimits"] = typeof(Server.Sessions.RateLimitOptions),

@@ -45,7 +45,7 @@ public sealed class AuditTamperTests
         }));
 
         await using var check = await _server.Db.OpenConnectionAsync();
-        var verification = await Server.Audit.AuditApi.VerifyChainAsync(check);
+        var verification = await Server.Audit.AuditTrail.VerifyChainAsync(check);
         Assert.That(verification.Intact, Is.True, $"first broken row {verification.FirstBrokenId}");
     }
 

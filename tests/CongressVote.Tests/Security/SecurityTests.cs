@@ -77,7 +77,7 @@ public sealed class SecurityTests
         }
 
         await using var check = await _server.Db.OpenConnectionAsync();
-        var after = await AuditApi.VerifyChainAsync(check);
+        var after = await AuditTrail.VerifyChainAsync(check);
         Assert.Multiple(() =>
         {
             Assert.That(before.Intact, Is.True);
