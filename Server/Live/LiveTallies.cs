@@ -13,7 +13,8 @@ namespace CongressVote.Server.Live;
 /// <see cref="RecountEvery"/> while ballots arrive (which brings in other nodes' ballots), and once more when they
 /// stop, so the figure the hall ends up looking at was read from the database.
 /// A recount and the commit of a batch exclude each other per poll: the batches a recount sees are exactly those
-/// whose increments it replaces, so no ballot is counted twice or missed.
+/// whose increments it replaces, so no ballot is counted twice or missed. Batches do not exclude each other: the
+/// ballot box's two writers keep committing side by side, which is what lets PostgreSQL flush their commits together.
 /// </summary>
 public sealed class LiveTallies(NpgsqlDataSource db, ILogger<LiveTallies> logger)
 {
@@ -22,7 +23,10 @@ public sealed class LiveTallies(NpgsqlDataSource db, ILogger<LiveTallies> logger
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "A SemaphoreSlim whose wait handle is never asked for holds nothing to dispose.")]
     private sealed class Entry
     {
+        // Held by a recount; a batch takes it only for a moment, to count itself in.
         public readonly SemaphoreSlim Gate = new(1, 1);
+        // Batches between their commit and their increments: a recount waits until there are none.
+        public int Committing;
         // Null until the poll has been counted in the database once.
         public PollQueries.PollRow? Poll;
         public int Entitled, Turnout, Yes, No, Abstain;
@@ -39,14 +43,16 @@ public sealed class LiveTallies(NpgsqlDataSource db, ILogger<LiveTallies> logger
 
     /// <summary>
     /// Held by a batch of ballots from before its commit until its increments are added, so a recount cannot fall
-    /// between the two. Polls are taken in a fixed order, so two batches never wait on each other.
+    /// between the two. A batch holds a poll's gate only to count itself in, and takes polls in a fixed order.
     /// </summary>
     public async Task<IDisposable> HoldAsync(IEnumerable<Guid> pollIds)
     {
         var entries = pollIds.Distinct().Order().Select(Of).ToList();
-        for (int i = 0; i < entries.Count; i++)
+        foreach (var entry in entries)
         {
-            await entries[i].Gate.WaitAsync();
+            await entry.Gate.WaitAsync();
+            Interlocked.Increment(ref entry.Committing);
+            entry.Gate.Release();
         }
 
         return new Release(entries);
@@ -58,7 +64,7 @@ public sealed class LiveTallies(NpgsqlDataSource db, ILogger<LiveTallies> logger
         {
             foreach (var entry in entries)
             {
-                entry.Gate.Release();
+                Interlocked.Decrement(ref entry.Committing);
             }
         }
     }
@@ -113,6 +119,12 @@ public sealed class LiveTallies(NpgsqlDataSource db, ILogger<LiveTallies> logger
         await entry.Gate.WaitAsync(cancellationToken);
         try
         {
+            // No new batch counts itself in now; those already in commit within milliseconds.
+            while (Volatile.Read(ref entry.Committing) > 0)
+            {
+                await Task.Delay(1, cancellationToken);
+            }
+
             await using var connection = await db.OpenConnectionAsync(cancellationToken);
             var poll = await PollQueries.FindAsync(connection, pollId);
             if (poll is null)
