@@ -123,10 +123,11 @@ public sealed class CongressNotifier(
                     await ResynchroniseAsync(stoppingToken);
                 }
 
-                // Once ballots stop, the figure added up in memory is replaced by the database's.
+                // Once ballots stop, the figure added up in memory is replaced by the database's (and checked against it).
                 foreach (var pollId in tallies.QuietSince(s_tallyInterval))
                 {
-                    TallyMayHaveChanged(pollId);
+                    tallies.RecountSoon(pollId);
+                    BallotsStored(pollId);
                 }
 
                 foreach (var pollId in _dirtyPolls.Keys)

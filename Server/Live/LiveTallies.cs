@@ -31,7 +31,9 @@ public sealed class LiveTallies(NpgsqlDataSource db, ILogger<LiveTallies> logger
         public PollQueries.PollRow? Poll;
         public int Entitled, Turnout, Yes, No, Abstain;
         public long RecountedAt;
-        public bool NeedsRecount = true;
+        // Changes other than new ballots (a changed vote, paper counts, opening, closing), and how many of them the
+        // last recount had seen. Counted rather than flagged, so a change during a recount is not cleared by it.
+        public long Changes = 1, ChangesCounted;
         // Whether the last figure sent was added up here rather than read from the database.
         public bool FromMemory;
         public long LastBallotAt;
@@ -88,7 +90,17 @@ public sealed class LiveTallies(NpgsqlDataSource db, ILogger<LiveTallies> logger
     }
 
     /// <summary>Something other than a new ballot changed the poll: its next tally is read from the database.</summary>
-    public void Stale(Guid pollId) => Of(pollId).NeedsRecount = true;
+    public void Stale(Guid pollId) => Interlocked.Increment(ref Of(pollId).Changes);
+
+    /// <summary>Makes the poll's next tally a recount, as its interval would; unlike <see cref="Stale"/> it keeps the check of memory against the database.</summary>
+    public void RecountSoon(Guid pollId)
+    {
+        var entry = Of(pollId);
+        lock (entry)
+        {
+            entry.RecountedAt = 0;
+        }
+    }
 
     /// <summary>Polls whose last figure was added up here and that have had no ballot for a while: due a recount.</summary>
     public IEnumerable<Guid> QuietSince(TimeSpan quiet) => _polls
@@ -101,7 +113,7 @@ public sealed class LiveTallies(NpgsqlDataSource db, ILogger<LiveTallies> logger
         var entry = Of(pollId);
         lock (entry)
         {
-            if (entry.Poll is { State: "open" } poll && !entry.NeedsRecount && Stopwatch.GetElapsedTime(entry.RecountedAt) < RecountEvery)
+            if (entry.Poll is { State: "open" } poll && Volatile.Read(ref entry.Changes) == entry.ChangesCounted && Stopwatch.GetElapsedTime(entry.RecountedAt) < RecountEvery)
             {
                 entry.FromMemory = true;
                 // An open poll: an election's counts are per candidate and a secret one shows turnout only.
@@ -125,6 +137,7 @@ public sealed class LiveTallies(NpgsqlDataSource db, ILogger<LiveTallies> logger
                 await Task.Delay(1, cancellationToken);
             }
 
+            long changes = Volatile.Read(ref entry.Changes);
             await using var connection = await db.OpenConnectionAsync(cancellationToken);
             var poll = await PollQueries.FindAsync(connection, pollId);
             if (poll is null)
@@ -138,7 +151,7 @@ public sealed class LiveTallies(NpgsqlDataSource db, ILogger<LiveTallies> logger
             {
                 // Nothing but this node's ballots changed the poll since the last recount, so the figure added up here
                 // should be the database's, less other nodes' ballots. More than the database means a ballot counted twice.
-                if (entry.FromMemory && !entry.NeedsRecount && entry.Turnout > tally.Turnout)
+                if (entry.FromMemory && changes == entry.ChangesCounted && entry.Turnout > tally.Turnout)
                 {
                     logger.LogError("The live tally of poll {PollId} showed {Memory} votes where the database has {Database}", pollId, entry.Turnout, tally.Turnout);
                 }
@@ -147,7 +160,7 @@ public sealed class LiveTallies(NpgsqlDataSource db, ILogger<LiveTallies> logger
                 entry.Poll = poll;
                 (entry.Entitled, entry.Turnout) = (tally.Entitled, tally.Turnout);
                 (entry.Yes, entry.No, entry.Abstain) = tally.Counts is [var yes, var no, var abstain] ? (yes, no, abstain) : (0, 0, 0);
-                entry.NeedsRecount = false;
+                entry.ChangesCounted = changes;
                 entry.FromMemory = false;
                 entry.RecountedAt = Stopwatch.GetTimestamp();
             }

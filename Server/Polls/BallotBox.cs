@@ -323,8 +323,6 @@ public sealed class BallotBox(NpgsqlDataSource db, BallotRules rules, SecretBall
             foreach (var (changedIdx, castAt) in changed)
             {
                 changedAt[changedIdx] = castAt;
-                // The choice a changed vote replaced is not known here: that poll's next tally is counted in the database.
-                tallies.Stale(pollIds[changedIdx]);
                 touchedPolls.Add(pollIds[changedIdx]);
             }
         }
@@ -336,6 +334,13 @@ public sealed class BallotBox(NpgsqlDataSource db, BallotRules rules, SecretBall
             {
                 // A motion's named ballot adds to its option; a sealed ballot or an election's list adds to turnout only.
                 tallies.Add(pollIds[i], weight, sealeds[i] is null && kepts[i] is null ? (VoteChoice)choices[i] : null);
+            }
+
+            // The choice a changed vote replaced is not known here: that poll's next tally is counted in the database.
+            // Said after the commit, so a recount that takes it into account reads the change.
+            foreach (int i in changedAt.Keys)
+            {
+                tallies.Stale(pollIds[i]);
             }
         }
 
