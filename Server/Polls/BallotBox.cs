@@ -20,6 +20,14 @@ public sealed class BallotBox(NpgsqlDataSource db, BallotRules rules, SecretBall
     /// </summary>
     private const int Writers = 2;
 
+    /// <summary>
+    /// How long a writer waits, once it has a ballot, for others to join the batch. A transaction costs the server
+    /// and PostgreSQL about the same whether it carries 3 ballots or 30: with 2,000 ballots a second arriving one by
+    /// one, batches of two or three made the burst cost twice the CPU per ballot of a 10,000 burst, whose batches
+    /// fill up by themselves. A delegate does not see 5 ms.
+    /// </summary>
+    private static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(5);
+
     private readonly Channel<PendingCast> _queue = Channel.CreateBounded<PendingCast>(
         new BoundedChannelOptions(50_000) { SingleWriter = false, SingleReader = false, FullMode = BoundedChannelFullMode.Wait });
 
@@ -106,40 +114,82 @@ public sealed class BallotBox(NpgsqlDataSource db, BallotRules rules, SecretBall
     private async Task WriteLoopAsync()
     {
         var batch = new List<PendingCast>(MaxBatch);
-        while (await _queue.Reader.WaitToReadAsync())
+        // Each writer keeps one connection for itself. A pooled connection per batch lands on whichever of the pool's
+        // connections is free, and the batch statement, a join of eight tables, is planned afresh on each of them:
+        // profiled, that planning was most of PostgreSQL's CPU in a 2,000-ballot burst. On its own connection the
+        // statement stays prepared, and its plan is reused once PostgreSQL settles on a generic one.
+        NpgsqlConnection? connection = null;
+        try
         {
-            batch.Clear();
-            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var pending))
+            while (await _queue.Reader.WaitToReadAsync())
             {
-                batch.Add(pending);
+                connection = await WriteNextBatchAsync(batch, connection);
             }
-
-            if (batch.Count == 0)
+        }
+        finally
+        {
+            if (connection is not null)
             {
-                continue;
-            }
-
-            Operations.CongressMetrics.BatchSize.Record(batch.Count);
-            try
-            {
-                var results = await WriteBatchAsync(batch);
-                for (int i = 0; i < batch.Count; i++)
-                {
-                    batch[i].Answer.TrySetResult(results[i]);
-                }
-            }
-            catch (Exception ex)
-            {
-                logger.LogError(ex, "A batch of {Count} ballots was not stored; the tablets will resend them", batch.Count);
-                foreach (var pending in batch)
-                {
-                    pending.Answer.TrySetResult(new CastResult(CastStatus.NotRecorded));
-                }
+                await connection.DisposeAsync();
             }
         }
     }
 
-    private async Task<CastResult[]> WriteBatchAsync(List<PendingCast> batch)
+    /// <summary>Takes up to a batch from the queue, stores it and answers each caller; returns the connection to keep.</summary>
+    private async Task<NpgsqlConnection?> WriteNextBatchAsync(List<PendingCast> batch, NpgsqlConnection? connection)
+    {
+        batch.Clear();
+        while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var pending))
+        {
+            batch.Add(pending);
+        }
+
+        if (batch.Count == 0)
+        {
+            return connection;
+        }
+
+        if (batch.Count < MaxBatch)
+        {
+            // Ballots that arrive a few milliseconds apart join one batch instead of each paying for a transaction.
+            await Task.Delay(Linger);
+            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var pending))
+            {
+                batch.Add(pending);
+            }
+        }
+
+        Operations.CongressMetrics.BatchSize.Record(batch.Count);
+        try
+        {
+            connection ??= await db.OpenConnectionAsync();
+            var results = await WriteBatchAsync(connection, batch);
+            for (int i = 0; i < batch.Count; i++)
+            {
+                batch[i].Answer.TrySetResult(results[i]);
+            }
+
+            return connection;
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "A batch of {Count} ballots was not stored; the tablets will resend them", batch.Count);
+            foreach (var pending in batch)
+            {
+                pending.Answer.TrySetResult(new CastResult(CastStatus.NotRecorded));
+            }
+
+            // The connection may be what failed (the database restarted): the next batch opens another.
+            if (connection is not null)
+            {
+                await connection.DisposeAsync();
+            }
+
+            return null;
+        }
+    }
+
+    private async Task<CastResult[]> WriteBatchAsync(NpgsqlConnection connection, List<PendingCast> batch)
     {
         int n = batch.Count;
         var idx = new int[n];
@@ -268,7 +318,6 @@ public sealed class BallotBox(NpgsqlDataSource db, BallotRules rules, SecretBall
             """;
 
         var args = new { idx, congressIds, pollIds, delegateIds, actingIds, sessionIds, keys, choices, ballotIds, kepts, receipts, checks, sealeds };
-        await using var connection = await db.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         var stored = (await connection.QueryAsync<(int Idx, DateTime CastAt, int Weight)>(insertSql, args, transaction)).ToDictionary(r => r.Idx);
         var touchedPolls = stored.Keys.Select(i => pollIds[i]).Distinct().ToList();

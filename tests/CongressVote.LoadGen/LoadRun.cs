@@ -62,6 +62,12 @@ public sealed record LoadOptions
 
     public int Control { get; init; } = 200;
 
+    /// <summary>
+    /// One tablet of each kind casts on a poll of its own before the clocks start (<see cref="LoadRun"/>'s WarmUpAsync).
+    /// Off for the fault tests, which count every ballot in the database.
+    /// </summary>
+    public bool WarmUp { get; init; }
+
     /// <summary>How long one ballot is retried with its key before it counts as not acknowledged.</summary>
     public TimeSpan CastDeadline { get; init; } = TimeSpan.FromSeconds(60);
 
@@ -123,6 +129,9 @@ public sealed class LoadRun(LoadOptions options)
     private (double? Server, double? Database, double? Generator) _cpu;
     private (double? Server, double? Database, double Generator) _cpuStart;
     private int? _postmaster;
+    private Dictionary<string, double> _databaseCpuByKind = [];
+    private Dictionary<string, double> _databaseCpuByKindAtStart = [];
+    private double _generatorSystemMsAtStart;
     private double? _closeMs;
 
     private static readonly string[] s_csrf = ["1"];
@@ -213,6 +222,11 @@ public sealed class LoadRun(LoadOptions options)
             .Concat(leanConnected.Select(i => (Func<Guid, Task>)(pollId => LeanCastAsync(lean, i, pollId, send: true))))
             .ToList();
 
+        if (options.WarmUp)
+        {
+            await WarmUpAsync(http, staffCookie, snapshot, connected, lean, leanConnected, cancellationToken);
+        }
+
         var polls = new List<Guid>();
         var clock = Stopwatch.StartNew();
         try
@@ -221,19 +235,7 @@ public sealed class LoadRun(LoadOptions options)
             {
                 Guid pollId = await NewPollAsync(http, staffCookie, snapshot, 1, cancellationToken);
                 polls.Add(pollId);
-                // The lean tablets' frames are encoded before the poll opens; in the burst they are only sent.
-                var leanAnswers = leanConnected.Select(i => LeanCastAsync(lean, i, pollId, send: false)).ToList();
-                var schedule = BurstSchedule(leanConnected);
-                StartCpuClock();
-                await StaffPostAsync(http, staffCookie, Routes.OpenPoll(pollId), cancellationToken);
-                clock.Restart();
-                var fullAnswers = connected.Select(async hub =>
-                {
-                    await Task.Delay(Random.Shared.Next((int)options.BurstWindow.TotalMilliseconds), cancellationToken);
-                    await CastAsync(hub, pollId, cancellationToken);
-                }).ToList();
-                await SendInBurstAsync(lean, schedule, clock, cancellationToken);
-                await Task.WhenAll(fullAnswers.Concat(leanAnswers));
+                await BurstAsync(http, staffCookie, pollId, connected, lean, leanConnected, clock, measured: true, cancellationToken);
             }
             else
             {
@@ -249,6 +251,9 @@ public sealed class LoadRun(LoadOptions options)
         var cpuAfter = CpuNow();
         var cpuBefore = _cpuStart;
         int votes = Math.Max(1, _acks.Count);
+        Say($"PostgreSQL CPU while ballots were cast: {DatabaseCpuSplit(_databaseCpuByKindAtStart, _databaseCpuByKind)}");
+        double generatorSystemMs = Process.GetCurrentProcess().PrivilegedProcessorTime.TotalMilliseconds - _generatorSystemMsAtStart;
+        Say($"generator CPU while ballots were cast: {cpuAfter.Generator - cpuBefore.Generator:0} ms, of which in the kernel {generatorSystemMs:0} ms");
         _cpu = (
             cpuAfter.Server - cpuBefore.Server is { } server ? server / votes : null,
             cpuAfter.Database - cpuBefore.Database is { } database ? database / votes : null,
@@ -403,6 +408,62 @@ public sealed class LoadRun(LoadOptions options)
         {
             _refusals.AddOrUpdate(refusal, 1, (_, n) => n + 1);
         }
+    }
+
+    /// <summary>
+    /// Every tablet casts once on the poll as it opens, at its moment within the burst window. The lean tablets'
+    /// frames are encoded before the poll opens; in the burst they are only sent.
+    /// </summary>
+    private async Task BurstAsync(HttpClient http, string staffCookie, Guid pollId, List<HubConnection> connected,
+        LeanTablets lean, List<int> leanConnected, Stopwatch clock, bool measured, CancellationToken cancellationToken)
+    {
+        var leanAnswers = leanConnected.Select(i => LeanCastAsync(lean, i, pollId, send: false)).ToList();
+        var schedule = BurstSchedule(leanConnected);
+        if (measured)
+        {
+            StartCpuClock();
+        }
+
+        await StaffPostAsync(http, staffCookie, Routes.OpenPoll(pollId), cancellationToken);
+        clock.Restart();
+        var fullAnswers = connected.Select(async hub =>
+        {
+            await Task.Delay(Random.Shared.Next((int)options.BurstWindow.TotalMilliseconds), cancellationToken);
+            await CastAsync(hub, pollId, cancellationToken);
+        }).ToList();
+        await SendInBurstAsync(lean, schedule, clock, cancellationToken);
+        await Task.WhenAll(fullAnswers.Concat(leanAnswers));
+    }
+
+    /// <summary>
+    /// Before any clock starts, one tablet of each kind casts on a poll of its own, the way the measured run will. Each run is a fresh process, and
+    /// without this the generator compiled its cast and answer paths (the .NET client's invocation and JSON, the lean
+    /// tablets' completion parsing) inside the measured second, booking its start-up to the ballots. The warm-up's
+    /// ballots are answered like any other, then left out of the counts.
+    /// </summary>
+    private async Task WarmUpAsync(HttpClient http, string staffCookie, CongressSnapshotDto snapshot, List<HubConnection> connected,
+        LeanTablets lean, List<int> leanConnected, CancellationToken cancellationToken)
+    {
+        Guid pollId = await NewPollAsync(http, staffCookie, snapshot, 0, cancellationToken);
+        var one = connected.Take(1).ToList();
+        var oneLean = leanConnected.Take(1).ToList();
+        if (options.Timing == CastTiming.Burst)
+        {
+            await BurstAsync(http, staffCookie, pollId, one, lean, oneLean, Stopwatch.StartNew(), measured: false, cancellationToken);
+        }
+        else
+        {
+            await StaffPostAsync(http, staffCookie, Routes.OpenPoll(pollId), cancellationToken);
+            await Task.WhenAll(one.Select(hub => CastAsync(hub, pollId, cancellationToken))
+                .Concat(oneLean.Select(i => LeanCastAsync(lean, i, pollId, send: true))));
+        }
+
+        await StaffPostAsync(http, staffCookie, Routes.ClosePoll(pollId), cancellationToken);
+        int warmUpAcks = _acks.Count, warmUpCasts = one.Count + oneLean.Count;
+        _acks.Clear();
+        _tallies.Clear();
+        Interlocked.Add(ref _attempted, -warmUpCasts);
+        Say($"warmed up: {warmUpAcks} of {warmUpCasts} ballots acknowledged");
     }
 
     private async Task<Guid> NewPollAsync(HttpClient http, string staffCookie, CongressSnapshotDto snapshot, int number, CancellationToken cancellationToken)
@@ -630,7 +691,13 @@ public sealed class LoadRun(LoadOptions options)
     /// The CPU clocks start once the polls exist, just before the first opens: creating a poll is the first JSON over
     /// HTTP in this process, and compiling the serializer for it is a start-up cost, not a ballot's.
     /// </summary>
-    private void StartCpuClock() => _cpuStart = CpuNow();
+    private void StartCpuClock()
+    {
+        _cpuStart = CpuNow();
+        _databaseCpuByKindAtStart = _databaseCpuByKind;
+        _generatorSystemMsAtStart = Process.GetCurrentProcess().PrivilegedProcessorTime.TotalMilliseconds;
+        Say("clocks started"); // a profiler run alongside can start here (deploy/bench.sh's PROFILE)
+    }
 
     private (double? Server, double? Database, double Generator) CpuNow() =>
         (ProcessCpuMs(options.ServerPid), DatabaseCpuMs(), Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds);
@@ -687,18 +754,49 @@ public sealed class LoadRun(LoadOptions options)
         }
 
         double total = Ticks(own, 11, 4);
+        var byKind = new Dictionary<string, double> { ["postmaster and ended children"] = total };
         string parent = postmaster.ToString(CultureInfo.InvariantCulture);
         foreach (string dir in Directory.EnumerateDirectories("/proc"))
         {
             if (int.TryParse(Path.GetFileName(dir), CultureInfo.InvariantCulture, out int pid)
                 && StatFields(pid) is { } fields && fields[1] == parent)
             {
-                total += Ticks(fields, 11, 2);
+                double ms = Ticks(fields, 11, 2);
+                total += ms;
+                string kind = DatabaseProcessKind(pid);
+                byKind[kind] = byKind.GetValueOrDefault(kind) + ms;
             }
         }
 
+        _databaseCpuByKind = byKind;
         return total;
     }
+
+    /// <summary>
+    /// What a PostgreSQL child is, from the title it sets itself ("postgres: walwriter", "postgres: autovacuum worker",
+    /// "postgres: user database host(port) idle"): client backends are one kind whatever their state.
+    /// </summary>
+    private static string DatabaseProcessKind(int pid)
+    {
+        try
+        {
+            string title = File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ').Trim();
+            string what = title.StartsWith("postgres: ", StringComparison.Ordinal) ? title["postgres: ".Length..] : title;
+            return what.Contains('(', StringComparison.Ordinal) ? "client backends" : what;
+        }
+        catch (IOException)
+        {
+            return "ended";
+        }
+    }
+
+    /// <summary>Where PostgreSQL's CPU went between two readings, by kind of process (ended ones in their parent's).</summary>
+    private static string DatabaseCpuSplit(Dictionary<string, double> before, Dictionary<string, double> after) =>
+        string.Join(", ", after.Keys.Union(before.Keys)
+            .Select(kind => (kind, ms: after.GetValueOrDefault(kind) - before.GetValueOrDefault(kind)))
+            .Where(k => Math.Abs(k.ms) >= 10)
+            .OrderByDescending(k => k.ms)
+            .Select(k => $"{k.kind} {k.ms:0} ms"));
 
     private void Say(string text) => options.Progress?.WriteLine($"[{options.Scenario}] {text}");
 

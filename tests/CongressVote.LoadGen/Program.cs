@@ -7,6 +7,7 @@ using CongressVote.LoadGen;
 //       [--delegates 363] [--timing burst|steady] [--window-ms 1000] [--rate 2000] [--seconds 30] [--projectors 1]
 //       [--scenario name] [--secret true] [--db "Host=...;Database=..."] [--server-pid N] [--json result.json] [--keys acked.txt]
 //       [--lean true] [--control 200]   (bare-socket tablets, all but the first 200, which keep the SignalR client)
+//       [--warm-up false]   (by default one tablet of each kind casts on a poll of its own before the clocks start)
 //       [--private-network true]
 //   --mode reconnect --server-pid N [--delegates 2000] [--control 200]: the tablets connect, the server is killed
 //       (SIGKILL) and, once its owner has restarted it, the time until every tablet is back and has read a snapshot.   (a private address too, for a client in a network namespace on this machine)
@@ -55,6 +56,7 @@ var options = new LoadOptions
     AllowPrivateNetwork = Arg("private-network", "false") == "true",
     Lean = Arg("lean", "false") == "true",
     Control = Int("control", 200),
+    WarmUp = Arg("warm-up", "true") == "true",
 };
 
 using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(Int("timeout-seconds", 600)));

@@ -58,7 +58,7 @@ public sealed class LinkCutTests
             using var clients = Process.Start(new ProcessStartInfo("ip",
             [
                 "netns", "exec", ns, "dotnet", loadgen, "--url", $"http://{hostAddress}:{node.Port}", "--access", accessFile,
-                "--window-ms", "10000", "--private-network", "true", "--keys", keysFile, "--json", summaryFile, "--scenario", "link cut",
+                "--window-ms", "10000", "--private-network", "true", "--warm-up", "false", "--keys", keysFile, "--json", summaryFile, "--scenario", "link cut",
             ])
             { RedirectStandardOutput = true, RedirectStandardError = true })!;
             var output = clients.StandardOutput.ReadToEndAsync();
