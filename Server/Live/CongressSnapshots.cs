@@ -10,7 +10,7 @@ namespace CongressVote.Server.Live;
 /// 2,000 of them held all of the pool's connections for six queries each, ballots and the health check waited, and
 /// after the pool's timeout hundreds of snapshots failed. Reads beyond <see cref="ReadersAtOnce"/> wait in memory.
 /// </summary>
-public sealed class CongressSnapshots(NpgsqlDataSource db) : IDisposable
+public sealed class CongressSnapshots(NpgsqlDataSource db, LiveTallies tallies) : IDisposable
 {
     /// <summary>Enough to keep two cores busy; the rest of the pool stays free for ballots, staff and the health check.</summary>
     public const int ReadersAtOnce = 8;
@@ -59,7 +59,9 @@ public sealed class CongressSnapshots(NpgsqlDataSource db) : IDisposable
         MyBallotDto? myBallot = null;
         if (current is not null)
         {
-            tally = await PollQueries.TallyAsync(connection, current);
+            // From the live tallies: an open poll's as the hall screen has it, a closed one's counted once for
+            // every tablet asking (docs/benchmarks.md, the reconnect storm).
+            tally = (await tallies.CurrentAsync(current.Id, CancellationToken.None))?.Tally;
             if (delegateId is { } id)
             {
                 var mine = await connection.QuerySingleOrDefaultAsync<MyBallotRow>("""

@@ -230,13 +230,12 @@ public sealed class BallotBox(NpgsqlDataSource db, BallotRules rules, SecretBall
 
         // The poll row is locked FOR SHARE, so a concurrent close waits for this batch to commit and then
         // counts it, and a batch that arrives after the close finds the poll closed. Only the first cast of a
-        // delegate in the batch is tried; the rest are answered from what got stored. Ballots are inserted in
-        // random order so their physical order does not follow the order of the voters.
-        const string insertSql = """
+        // delegate in the batch is tried; the rest are answered from what got stored.
+        const string votersSql = """
             WITH input AS (
                 SELECT DISTINCT ON (poll_id, delegate_id) *
-                FROM unnest(@idx, @congressIds, @pollIds, @delegateIds, @actingIds, @sessionIds, @keys, @choices, @ballotIds, @kepts, @receipts, @checks, @sealeds)
-                    AS t(idx, congress_id, poll_id, delegate_id, acting_id, session_id, cast_key, choice, ballot_id, kept_text, receipt, checked, sealed)
+                FROM unnest(@idx, @congressIds, @pollIds, @delegateIds, @actingIds, @sessionIds, @keys, @ballotIds, @checks, @isSealed)
+                    AS t(idx, congress_id, poll_id, delegate_id, acting_id, session_id, cast_key, ballot_id, checked, is_sealed)
                 ORDER BY poll_id, delegate_id, idx
             ),
             open_poll AS (
@@ -246,57 +245,55 @@ public sealed class BallotBox(NpgsqlDataSource db, BallotRules rules, SecretBall
                 -- waiting for its paper ballots to be settled stays open, but takes no more electronic ballots).
                 WHERE p.id IN (SELECT poll_id FROM input) AND p.state = 'open' AND (p.closes_at IS NULL OR p.closes_at > now())
                 FOR SHARE
-            ),
-            voter AS (
-                INSERT INTO poll_voter (poll_id, delegate_id, cast_key, ballot_id, cast_by)
-                SELECT i.poll_id, i.delegate_id, i.cast_key, CASE WHEN p.secret THEN NULL ELSE i.ballot_id END,
-                       NULLIF(i.acting_id, i.delegate_id)
-                FROM input i
-                JOIN open_poll p ON p.id = i.poll_id
-                JOIN poll_roll r ON r.poll_id = i.poll_id AND r.delegate_id = i.delegate_id
-                JOIN poll pc ON pc.id = i.poll_id AND pc.congress_id = i.congress_id
-                -- The tablet's session belongs to the delegate acting: themself, or the holder of a proxy.
-                JOIN delegate_session s ON s.id = i.session_id AND s.delegate_id = i.acting_id AND s.ended_at IS NULL
-                -- Where tablets follow the door, a delegate who checked out does not vote until back in the hall.
-                JOIN delegate d ON d.id = i.acting_id
-                JOIN congress c ON c.id = i.congress_id AND (d.checked_in_at IS NOT NULL OR NOT c.login_requires_check_in)
-                -- The ballot's form was checked against the open poll's rules (BallotRules); a secret poll takes
-                -- only sealed ballots and a named one only plain ones.
-                WHERE i.checked AND p.secret = (i.sealed IS NOT NULL)
-                  AND (i.acting_id = i.delegate_id OR (
-                        c.allow_proxy
-                        AND EXISTS (SELECT 1 FROM proxy x WHERE x.grantor_id = i.delegate_id AND x.holder_id = i.acting_id)
-                        AND NOT r.present_at_open
-                        AND (SELECT g.checked_in_at FROM delegate g WHERE g.id = i.delegate_id) IS NULL))
-                ON CONFLICT (poll_id, delegate_id) DO NOTHING
-                RETURNING poll_id, delegate_id, cast_key, cast_at
-            ),
-            stored AS (
+            )
+            INSERT INTO poll_voter (poll_id, delegate_id, cast_key, ballot_id, cast_by)
+            SELECT i.poll_id, i.delegate_id, i.cast_key, CASE WHEN p.secret THEN NULL ELSE i.ballot_id END,
+                   NULLIF(i.acting_id, i.delegate_id)
+            FROM input i
+            JOIN open_poll p ON p.id = i.poll_id
+            JOIN poll_roll r ON r.poll_id = i.poll_id AND r.delegate_id = i.delegate_id
+            JOIN poll pc ON pc.id = i.poll_id AND pc.congress_id = i.congress_id
+            -- The tablet's session belongs to the delegate acting: themself, or the holder of a proxy.
+            JOIN delegate_session s ON s.id = i.session_id AND s.delegate_id = i.acting_id AND s.ended_at IS NULL
+            -- Where tablets follow the door, a delegate who checked out does not vote until back in the hall.
+            JOIN delegate d ON d.id = i.acting_id
+            JOIN congress c ON c.id = i.congress_id AND (d.checked_in_at IS NOT NULL OR NOT c.login_requires_check_in)
+            -- The ballot's form was checked against the open poll's rules (BallotRules); a secret poll takes
+            -- only sealed ballots and a named one only plain ones.
+            WHERE i.checked AND p.secret = i.is_sealed
+              AND (i.acting_id = i.delegate_id OR (
+                    c.allow_proxy
+                    AND EXISTS (SELECT 1 FROM proxy x WHERE x.grantor_id = i.delegate_id AND x.holder_id = i.acting_id)
+                    AND NOT r.present_at_open
+                    AND (SELECT g.checked_in_at FROM delegate g WHERE g.id = i.delegate_id) IS NULL))
+            ON CONFLICT (poll_id, delegate_id) DO NOTHING
+            RETURNING poll_id, delegate_id, cast_key, cast_at
+            """;
+
+        // The ballots of the voters just written, in the same transaction, each with its voter's weight from the
+        // roll. A second statement rather than more of the first: there, joining the inserted voters back to the
+        // batch was a join of two intermediate results PostgreSQL could not size, planned as a loop over one inside
+        // the other, whose cost grew with the square of the batch. Ballots are inserted in random order so their
+        // physical order does not follow the order of the voters.
+        const string ballotsSql = """
+            WITH plain AS (
                 INSERT INTO ballot (poll_id, id, choice, weight, kept, receipt)
-                SELECT i.poll_id, i.ballot_id, CASE WHEN i.kept_text IS NULL THEN i.choice END, r.weight,
-                       string_to_array(i.kept_text, ',')::smallint[], i.receipt
-                FROM input i
-                JOIN voter v ON v.poll_id = i.poll_id AND v.delegate_id = i.delegate_id AND v.cast_key = i.cast_key
+                SELECT i.poll_id, i.ballot_id, i.choice, r.weight, string_to_array(i.kept_text, ',')::smallint[], i.receipt
+                FROM unnest(@plainPolls, @plainDelegates, @plainBallots, @plainChoices, @plainKepts, @plainReceipts)
+                    AS i(poll_id, delegate_id, ballot_id, choice, kept_text, receipt)
                 JOIN poll_roll r ON r.poll_id = i.poll_id AND r.delegate_id = i.delegate_id
-                WHERE i.sealed IS NULL
                 ORDER BY i.ballot_id
                 RETURNING id, weight
             ),
-            sealed_stored AS (
+            sealed AS (
                 INSERT INTO sealed_ballot (poll_id, id, weight, sealed)
                 SELECT i.poll_id, i.ballot_id, r.weight, i.sealed
-                FROM input i
-                JOIN voter v ON v.poll_id = i.poll_id AND v.delegate_id = i.delegate_id AND v.cast_key = i.cast_key
+                FROM unnest(@sealedPolls, @sealedDelegates, @sealedBallots, @sealedPayloads) AS i(poll_id, delegate_id, ballot_id, sealed)
                 JOIN poll_roll r ON r.poll_id = i.poll_id AND r.delegate_id = i.delegate_id
-                WHERE i.sealed IS NOT NULL
                 ORDER BY i.ballot_id
                 RETURNING id, weight
             )
-            -- Which inputs were stored, when, and with what weight for the live tally. (A data-modifying CTE always runs
-            -- to completion, read or not.)
-            SELECT i.idx, v.cast_at, w.weight
-            FROM input i JOIN voter v ON v.poll_id = i.poll_id AND v.delegate_id = i.delegate_id AND v.cast_key = i.cast_key
-            JOIN (SELECT id, weight FROM stored UNION ALL SELECT id, weight FROM sealed_stored) w ON w.id = i.ballot_id
+            SELECT id, weight FROM plain UNION ALL SELECT id, weight FROM sealed
             """;
 
         const string outcomeSql = """
@@ -317,9 +314,36 @@ public sealed class BallotBox(NpgsqlDataSource db, BallotRules rules, SecretBall
             LEFT JOIN poll_voter v ON v.poll_id = i.poll_id AND v.delegate_id = i.delegate_id
             """;
 
-        var args = new { idx, congressIds, pollIds, delegateIds, actingIds, sessionIds, keys, choices, ballotIds, kepts, receipts, checks, sealeds };
+        var isSealed = sealeds.Select(b => b is not null).ToArray();
         await using var transaction = await connection.BeginTransactionAsync();
-        var stored = (await connection.QueryAsync<(int Idx, DateTime CastAt, int Weight)>(insertSql, args, transaction)).ToDictionary(r => r.Idx);
+        var voters = await connection.QueryAsync<(Guid PollId, Guid DelegateId, Guid CastKey, DateTime CastAt)>(votersSql,
+            new { idx, congressIds, pollIds, delegateIds, actingIds, sessionIds, keys, ballotIds, checks, isSealed }, transaction);
+
+        // Each voter written is the batch's first cast of that delegate on that poll with that key.
+        var firstCast = new Dictionary<(Guid, Guid, Guid), int>();
+        for (int i = n - 1; i >= 0; i--)
+        {
+            firstCast[(pollIds[i], delegateIds[i], keys[i])] = i;
+        }
+
+        var written = voters.Select(v => (Idx: firstCast[(v.PollId, v.DelegateId, v.CastKey)], v.CastAt)).ToList();
+        var plain = written.Where(w => sealeds[w.Idx] is null).Select(w => w.Idx).ToArray();
+        var sealedOnes = written.Where(w => sealeds[w.Idx] is not null).Select(w => w.Idx).ToArray();
+        var weights = written.Count == 0 ? [] : (await connection.QueryAsync<(Guid Id, int Weight)>(ballotsSql, new
+        {
+            plainPolls = plain.Select(i => pollIds[i]).ToArray(),
+            plainDelegates = plain.Select(i => delegateIds[i]).ToArray(),
+            plainBallots = plain.Select(i => ballotIds[i]).ToArray(),
+            // A motion's ballot carries its choice; an election's the positions kept, "3,7,12".
+            plainChoices = plain.Select(i => kepts[i] is null ? choices[i] : (short?)null).ToArray(),
+            plainKepts = plain.Select(i => kepts[i]).ToArray(),
+            plainReceipts = plain.Select(i => receipts[i]).ToArray(),
+            sealedPolls = sealedOnes.Select(i => pollIds[i]).ToArray(),
+            sealedDelegates = sealedOnes.Select(i => delegateIds[i]).ToArray(),
+            sealedBallots = sealedOnes.Select(i => ballotIds[i]).ToArray(),
+            sealedPayloads = sealedOnes.Select(i => sealeds[i]!).ToArray(),
+        }, transaction)).ToDictionary(b => b.Id, b => b.Weight);
+        var stored = written.ToDictionary(w => w.Idx, w => (w.Idx, w.CastAt, Weight: weights[ballotIds[w.Idx]]));
         var touchedPolls = stored.Keys.Select(i => pollIds[i]).Distinct().ToList();
 
         // Usually every ballot of a batch is stored and the answers are known. Only the others are looked at again,
