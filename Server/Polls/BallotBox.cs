@@ -21,12 +21,14 @@ public sealed class BallotBox(NpgsqlDataSource db, BallotRules rules, SecretBall
     private const int Writers = 2;
 
     /// <summary>
-    /// How long a writer waits, once it has a ballot, for others to join the batch. A transaction costs the server
-    /// and PostgreSQL about the same whether it carries 3 ballots or 30: with 2,000 ballots a second arriving one by
-    /// one, batches of two or three made the burst cost twice the CPU per ballot of a 10,000 burst, whose batches
-    /// fill up by themselves. A delegate does not see 5 ms.
+    /// How long a writer waits, once it has a ballot, for others to join the batch (less when the batch fills). A
+    /// transaction, its commit's flush to disk above all, costs about the same whether it carries 3 ballots or 40:
+    /// with 2,000 ballots a second arriving one by one, batches of two or three cost twice the CPU per ballot of a
+    /// 10,000 burst, whose batches fill by themselves. Measured in a 2,000 burst, server, PostgreSQL and generator
+    /// together: 0.6 ms per ballot without waiting or at 5 ms, 0.47 at 10 ms, 0.40 at 20 ms (docs/benchmarks.md).
+    /// A delegate does not see 20 ms.
     /// </summary>
-    private static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(5);
+    private static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(20);
 
     private readonly Channel<PendingCast> _queue = Channel.CreateBounded<PendingCast>(
         new BoundedChannelOptions(50_000) { SingleWriter = false, SingleReader = false, FullMode = BoundedChannelFullMode.Wait });
@@ -151,12 +153,7 @@ public sealed class BallotBox(NpgsqlDataSource db, BallotRules rules, SecretBall
 
         if (batch.Count < MaxBatch)
         {
-            // Ballots that arrive a few milliseconds apart join one batch instead of each paying for a transaction.
-            await Task.Delay(Linger);
-            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var pending))
-            {
-                batch.Add(pending);
-            }
+            await GatherAsync(batch);
         }
 
         Operations.CongressMetrics.BatchSize.Record(batch.Count);
@@ -186,6 +183,32 @@ public sealed class BallotBox(NpgsqlDataSource db, BallotRules rules, SecretBall
             }
 
             return null;
+        }
+    }
+
+    /// <summary>Ballots that arrive a few milliseconds apart join one batch instead of each paying for a transaction.</summary>
+    private async Task GatherAsync(List<PendingCast> batch)
+    {
+        long until = Environment.TickCount64 + (long)Linger.TotalMilliseconds;
+        while (batch.Count < MaxBatch && Environment.TickCount64 < until)
+        {
+            using var wait = new CancellationTokenSource(TimeSpan.FromMilliseconds(Math.Max(1, until - Environment.TickCount64)));
+            try
+            {
+                if (!await _queue.Reader.WaitToReadAsync(wait.Token))
+                {
+                    return; // shutting down: what is queued already is in the batch or the next
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var pending))
+            {
+                batch.Add(pending);
+            }
         }
     }
 

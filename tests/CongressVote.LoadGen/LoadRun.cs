@@ -464,6 +464,9 @@ public sealed class LoadRun(LoadOptions options)
         _tallies.Clear();
         Interlocked.Add(ref _attempted, -warmUpCasts);
         Say($"warmed up: {warmUpAcks} of {warmUpCasts} ballots acknowledged");
+        // What the warm-up's close set going on the server (the final tally to the screens, the audit anchor) is
+        // over before the clocks start.
+        await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken);
     }
 
     private async Task<Guid> NewPollAsync(HttpClient http, string staffCookie, CongressSnapshotDto snapshot, int number, CancellationToken cancellationToken)

@@ -105,4 +105,45 @@ public sealed class LiveTallyTests
             Assert.That(after.Turnout, Is.EqualTo(1), "one delegate, one vote");
         });
     }
+
+    [Test, CancelAfter(60_000)]
+    public async Task Every_tablet_asking_at_once_after_a_secret_vote_closes_gets_its_counts_and_while_open_only_turnout()
+    {
+        var access = await _server.CreateCongressAsync(officialDelegates: 20, guests: 0);
+        using var staff = await _server.SignInStaffAsync(access);
+        var delegates = await Task.WhenAll(access.Delegates.Select(d => _server.ConnectDelegateAsync(d.Token)));
+        try
+        {
+            var item = (await delegates[0].InvokeAsync<CongressSnapshotDto>(nameof(ICongressHub.Snapshot))).Agenda[1];
+            using var created = await staff.PostAsJsonAsync("/api/polls", new MotionEditDto(item.Id, "Phiếu kín", "", true, true, null), TestJson.Options);
+            var motion = (await created.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<PollDto>(TestJson.Options))!;
+            (await staff.PostAsync(Routes.OpenPoll(motion.Id), null)).EnsureSuccessStatusCode();
+            for (int i = 0; i < delegates.Length; i++)
+            {
+                var result = await delegates[i].InvokeAsync<CastResult>(nameof(ICongressHub.Cast),
+                    new CastRequest(motion.Id, i % 4 == 0 ? VoteChoice.No : VoteChoice.Yes, Guid.NewGuid()));
+                Assert.That(result.Status, Is.EqualTo(CastStatus.Recorded));
+            }
+
+            var whileOpen = await Task.WhenAll(delegates.Select(d => d.InvokeAsync<CongressSnapshotDto>(nameof(ICongressHub.Snapshot))));
+            (await staff.PostAsync(Routes.ClosePoll(motion.Id), null)).EnsureSuccessStatusCode();
+            // Every tablet at once, as after a restart: the closed poll's tally is counted once and served to all.
+            var afterClose = await Task.WhenAll(delegates.Select(d => d.InvokeAsync<CongressSnapshotDto>(nameof(ICongressHub.Snapshot))));
+
+            long yes = await _server.CountAsync("SELECT count(*) FROM ballot WHERE poll_id = $1 AND choice = 0", motion.Id);
+            long no = await _server.CountAsync("SELECT count(*) FROM ballot WHERE poll_id = $1 AND choice = 1", motion.Id);
+            Assert.Multiple(() =>
+            {
+                Assert.That(whileOpen.Select(s => s.Tally?.Counts), Is.All.Null, "a secret vote shows turnout only while open");
+                Assert.That(whileOpen.Select(s => s.Tally?.Turnout), Is.All.EqualTo(20));
+                Assert.That((yes, no), Is.EqualTo((15L, 5L)), "the ballots were unsealed at close");
+                Assert.That(afterClose.Select(s => s.Tally?.Counts), Is.All.EqualTo(new[] { (int)yes, (int)no, 0 }),
+                    "every snapshot after the close has the counts from the database, none the open poll's hidden ones");
+            });
+        }
+        finally
+        {
+            await Task.WhenAll(delegates.Select(d => d.DisposeAsync().AsTask()));
+        }
+    }
 }
