@@ -2,7 +2,7 @@
 # The benchmark suite (docs/benchmarks.md): a private PostgreSQL, the published Release server with a demo congress
 # of 10,000 delegates, the load generator over real WebSockets on loopback, and pgbench for the durable-insert
 # ceiling in the same run.
-#   bash deploy/bench.sh            the full suite (about 10 minutes on 2 cores)
+#   bash deploy/bench.sh            the full suite (about 15 minutes on 2 cores)
 #   BENCH_SMALL=1 bash deploy/bench.sh   a quick pass: 363 and 2,000 delegates, 10 s sustained
 # Results: artifacts/bench/*.json and artifacts/bench/summary.md.
 set -euo pipefail
