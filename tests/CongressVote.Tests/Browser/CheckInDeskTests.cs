@@ -83,6 +83,8 @@ public sealed partial class BrowserTests
         Assert.That(await _server.CountAsync("SELECT count(*) FROM attendance_event WHERE delegate_id = $1 AND desk = 'Desk 1'", await DelegateIdAsync(access, delegateA.Code)),
             Is.EqualTo(1), "the check-in is recorded at the desk's English default name");
 
+        // The next badge is scanned straight into the field: the desk puts the cursor back there after a check-in.
+        await Assertions.Expect(scan).ToBeFocusedAsync();
         await desk.Keyboard.TypeAsync("http://192.168.1.10:5000/t#AAAAAAAAAAAAAAAAAAAAAA\n");
         await Assertions.Expect(desk.GetByTestId("scan-result")).ToHaveTextAsync("Unknown badge");
     }
